@@ -1,0 +1,5 @@
+"""mkdocs-macros entry point: registers the refsite macros."""
+
+from refsite.mkdocs_macros import define_env
+
+__all__ = ["define_env"]

@@ -1,0 +1,116 @@
+"""``make bench``: build time and peak memory on synthetic projects, against a plain Material floor."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .cite import Cite, Formatter, to_csl
+from .dataset import load_project
+from .model import KINDS, PLURAL
+from .render.pages import index_page, record_page
+from .render.text import PageContext, src_uri
+from .synth import MKDOCS_YML, write_project
+
+_MEASURE = """
+import resource, sys, time, logging
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+logging.getLogger('mkdocs').setLevel(logging.ERROR)
+start = time.perf_counter()
+cfg = load_config(sys.argv[1], site_dir=sys.argv[2], strict=True)
+build(cfg)
+elapsed = time.perf_counter() - start
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def measure(project: Path) -> tuple[float, float]:
+    """Build ``project`` in a fresh process; return (seconds, peak MB)."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    with tempfile.TemporaryDirectory() as out:
+        proc = subprocess.run(
+            [sys.executable, "-c", _MEASURE, str(project / "mkdocs.yml"), out],
+            capture_output=True, text=True, cwd=project, env=env, check=False,
+        )
+    if proc.returncode != 0:
+        raise RuntimeError(f"build of {project} failed:\n{proc.stdout}\n{proc.stderr}")
+    seconds, rss_kb = proc.stdout.strip().splitlines()[-1].split()
+    return float(seconds), int(rss_kb) / 1024
+
+
+def write_floor(project: Path, floor: Path) -> int:
+    """The same pages as plain Markdown files with notes written out, built by Material alone."""
+    ds, _ = load_project(project)
+    docs = floor / "docs"
+    pages = 0
+
+    def write(uri: str, ctx: PageContext, text: str) -> None:
+        nonlocal pages
+        for n, note in enumerate(ctx.notes, 1):
+            plain = "; ".join(f"{c.key}, {c.locator}" for c in note)
+            text = text.replace(ctx.token(n), plain)
+        path = docs / uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        pages += 1
+
+    for i, kind in enumerate(KINDS):
+        ctx = PageContext(f"{PLURAL[kind]}/index.md", i)
+        write(ctx.uri, ctx, index_page(ctx, ds, kind))
+        for rec in ds.of_kind(kind):
+            ctx = PageContext(src_uri(rec), 0)
+            write(ctx.uri, ctx, record_page(ctx, ds, rec))
+    (docs / "index.md").write_text("# Floor\n\nPlain pages.\n", encoding="utf-8")
+    (docs / "bibliography.md").write_text("# Bibliography\n", encoding="utf-8")
+    config = MKDOCS_YML.replace(
+        "  - macros:\n      module_name: macros\n      on_error_fail: true\n      on_undefined: strict\n  - refsite\n", ""
+    )
+    (floor / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return pages
+
+
+def time_citations(count: int) -> float:
+    """Seconds to format ``count`` citations in one batch, from a cold cache."""
+    with tempfile.TemporaryDirectory() as tmp:
+        write_project(Path(tmp), max(200, count // 3))
+        ds, _ = load_project(Path(tmp))
+        items = {k: to_csl(e) for k, e in ds.bib.items()}
+        keys = sorted(items)
+        pages = [[Cite(keys[(p * 7 + j) % len(keys)], f"p. {j + 1}") for j in range(5)] for p in range(count // 5)]
+        fmt = Formatter(Path(__file__).parent / "styles" / "chicago-fullnote-bibliography.csl")
+        start = time.perf_counter()
+        fmt.format(pages, items, bibliography=keys)
+        return time.perf_counter() - start
+
+
+def run_bench(sizes: list[int], workdir: Path | None = None) -> int:
+    """Print the figures: times, ratios and peak memory."""
+    base = Path(tempfile.mkdtemp(prefix="refsite-bench-")) if workdir is None else workdir
+    rows = []
+    for n in sizes:
+        project, floor = base / f"p{n}", base / f"floor{n}"
+        write_project(project, n)
+        pages = write_floor(project, floor)
+        t, mem = measure(project)
+        tf, memf = measure(floor)
+        rows.append({"records": n, "pages": pages, "seconds": t, "peak_mb": mem, "floor_seconds": tf,
+                     "floor_peak_mb": memf, "vs_floor": t / tf})
+        print(f"N={n:>5}: {pages} pages, refsite {t:6.2f} s ({mem:5.0f} MB peak), "
+              f"plain Material floor {tf:6.2f} s ({memf:5.0f} MB) -> {t / tf:.2f}x the floor")
+    if len(rows) >= 2:
+        a, b = rows[0], rows[-1]
+        print(f"scaling: {b['records'] / a['records']:.1f}x the records took {b['seconds'] / a['seconds']:.2f}x the time "
+              f"(target <= {1.1 * b['records'] / a['records']:.1f}x)")
+    cite_s = time_citations(5000)
+    print(f"citations: 5000 formatted in one batch from a cold cache in {cite_s:.2f} s (target < 5 s)")
+    peak = max(r["peak_mb"] for r in rows)
+    worst = max(r["vs_floor"] for r in rows)
+    print(f"summary: worst {worst:.2f}x the floor (target <= 1.5x); peak {peak:.0f} MB (target < 1024 MB)")
+    print(json.dumps({"runs": rows, "citations_5000_seconds": cite_s}))
+    return 0

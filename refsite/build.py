@@ -1,0 +1,95 @@
+"""Build the site into a temporary directory and swap it in only on success."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .problems import Problem
+
+
+class _Handler(logging.Handler):
+    """Print MkDocs' own messages in its usual 'LEVEL - message' form, on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = "WARNING" if record.levelno == logging.WARNING else record.levelname
+        print(f"{level:<8}-  {record.getMessage()}", file=sys.stderr)
+
+
+def _quiet_logging() -> None:
+    logger = logging.getLogger("mkdocs")
+    if not any(isinstance(h, _Handler) for h in logger.handlers):
+        handler = _Handler()
+        handler.setLevel(logging.WARNING)
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def build_into(root: Path, out_dir: Path, *, strict: bool = True) -> int:
+    """Run MkDocs for the project at ``root`` into ``out_dir``; print problems; return the status."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+
+    _quiet_logging()
+    printed: list[Problem] = []
+
+    def report(p: Problem) -> None:
+        printed.append(p)
+        print(p)
+
+    try:
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(out_dir), strict=strict)
+        plugin = config.plugins.get("refsite")
+        if plugin is not None:
+            plugin.report = report  # type: ignore[attr-defined]
+        build(config)
+    except ConfigurationError as exc:
+        print(f"mkdocs.yml:1:1: error: {' '.join(str(exc).split())}")
+        return 1
+    except (Abort, MkDocsException) as exc:
+        if not printed:
+            print(f"build failed: {exc}", file=sys.stderr)
+        else:
+            errors = sum(p.is_error for p in printed)
+            print(f"build failed: {errors} errors, {len(printed) - errors} warnings", file=sys.stderr)
+        return 1
+    except SystemExit as exc:  # mkdocs-macros exits on a template error it has already reported
+        print(f"build failed (exit {exc.code})", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_site(root: Path, site_dir: Path, *, strict: bool = True) -> int:
+    """Build into a temporary directory beside ``site_dir``; replace ``site_dir`` only on success."""
+    site = site_dir if site_dir.is_absolute() else root / site_dir
+    site.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}-build-", dir=site.parent))
+    try:
+        status = build_into(root, tmp, strict=strict)
+        if status != 0:
+            print(f"the previous {site.name}/ is left as it was", file=sys.stderr)
+            return status
+        old = None
+        if site.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{site.name}-old-", dir=site.parent))
+            site.rename(old / site.name)
+        tmp.rename(site)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        print(f"site built in {site}")
+        return 0
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def serve(root: Path, dev_addr: str) -> int:
+    """Live preview; the plugin also watches data/ and bib/."""
+    cmd = [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", dev_addr, "-f", str(root / "mkdocs.yml")]
+    return subprocess.call(cmd, cwd=root)

@@ -1,0 +1,377 @@
+"""BibTeX entries to CSL-JSON, and one batch of citation formatting per build.
+
+Formatting runs pandoc's citeproc through a small Lua script in a single
+subprocess. A note's form depends only on the entry, the locator and its
+position on the page (first, subsequent, or right after a citation of the same
+work), so each distinct form is formatted once and cached across rebuilds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .bib import BibEntry, decode
+
+LUA = Path(__file__).with_name("citeproc.lua")
+SEPARATOR = "refsite-separator"
+
+#: How many formatting subprocesses this process has run (the tests read it).
+CALLS = 0
+
+_TYPES = {
+    "book": "book",
+    "article": "article-journal",
+    "report": "report",
+    "techreport": "report",
+    "incollection": "chapter",
+    "inbook": "chapter",
+    "inproceedings": "paper-conference",
+    "online": "webpage",
+    "www": "webpage",
+    "thesis": "thesis",
+    "phdthesis": "thesis",
+    "misc": "document",
+}
+_SUBTYPES = {"newspaper": "article-newspaper", "magazine": "article-magazine", "interview": "interview"}
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_LANGS = {"french": "fr", "english": "en-US", "japanese": "ja", "russian": "ru", "german": "de"}
+
+
+def _name(raw: str) -> dict[str, str]:
+    raw = raw.strip()
+    if raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1:
+        return {"literal": decode(raw[1:-1])}
+    if "," in raw:
+        family, given = raw.split(",", 1)
+        return {"family": decode(family), "given": decode(given)}
+    parts = raw.split()
+    if len(parts) == 1:
+        return {"literal": decode(raw)}
+    return {"family": decode(parts[-1]), "given": decode(" ".join(parts[:-1]))}
+
+
+def _date(entry: BibEntry, name: str = "date") -> str | None:
+    value = entry.get(name)
+    if value and re.match(r"^\d{4}(-\d{2}(-\d{2})?)?(/.*)?$", value):
+        return value
+    if name != "date":
+        return None
+    year = entry.get("year")
+    if not re.match(r"^\d{4}$", year):
+        return None
+    month = entry.get("month").lower()[:3]
+    num = _MONTHS.get(month) or (int(month) if month.isdigit() else None)
+    return f"{year}-{num:02d}" if num else year
+
+
+def to_csl(entry: BibEntry) -> dict[str, Any]:
+    """One BibTeX entry as a CSL-JSON item (dates as EDTF strings)."""
+    f = entry.fields
+    ctype = _TYPES.get(entry.type, "document")
+    sub = f.get("entrysubtype", "").lower()
+    if sub in _SUBTYPES and (entry.type in ("article", "misc") or sub == "interview"):
+        ctype = _SUBTYPES[sub]
+    item: dict[str, Any] = {"id": entry.key, "type": ctype}
+    for role in ("author", "editor", "translator"):
+        if entry.raw_names.get(role):
+            item[role] = [_name(n) for n in entry.raw_names[role]]
+    title = f.get("title")
+    if title:
+        item["title"] = title + (f": {f['subtitle']}" if f.get("subtitle") else "")
+    if f.get("titleaddon"):
+        item["title"] = f"{item.get('title', '')} [{f['titleaddon']}]".strip()
+    container = f.get("journaltitle") or f.get("journal") or f.get("booktitle")
+    if container:
+        item["container-title"] = container
+    series = f.get("series") or (f.get("type") if ctype == "report" else "")
+    if series:
+        item["collection-title"] = series
+    if f.get("number"):
+        if series:
+            item["collection-number"] = f["number"]
+        else:
+            item["number" if ctype in ("report", "document") else "issue"] = f["number"]
+    if f.get("volume"):
+        item["volume"] = f["volume"]
+    if f.get("pages"):
+        item["page"] = f["pages"].replace("--", "–")
+    publisher = f.get("publisher") or f.get("institution") or f.get("organization")
+    if publisher:
+        item["publisher"] = publisher
+    place = f.get("address") or f.get("location")
+    if place:
+        item["publisher-place"] = place
+    if issued := _date(entry):
+        item["issued"] = issued
+    if accessed := _date(entry, "urldate"):
+        item["accessed"] = accessed
+    if f.get("url"):
+        item["URL"] = f["url"]
+    if f.get("doi"):
+        item["DOI"] = f["doi"]
+    if f.get("isbn"):
+        item["ISBN"] = f["isbn"]
+    if f.get("howpublished") and "publisher" not in item:
+        item["publisher"] = f["howpublished"]
+    if f.get("note"):
+        item["note"] = f["note"]
+    lang = (f.get("langid") or f.get("language") or "").lower()
+    if lang:
+        item["language"] = _LANGS.get(lang, lang)
+    return item
+
+
+@dataclass(frozen=True)
+class Cite:
+    """One citation on a page: a key, a pinpoint and optional free text."""
+
+    key: str
+    locator: str = ""
+    note: str = ""
+
+
+Form = tuple[str, str, tuple[str, ...]]
+
+
+def forms(cites: Sequence[Cite]) -> list[Form]:
+    """The form each citation on one page takes: (key, locator, position context)."""
+    out: list[Form] = []
+    seen: set[str] = set()
+    prev: Cite | None = None
+    for c in cites:
+        if c.key not in seen:
+            ctx: tuple[str, ...] = ("first",)
+        elif prev is not None and prev.key == c.key:
+            ctx = ("follows", prev.locator)
+        else:
+            ctx = ("subsequent",)
+        seen.add(c.key)
+        prev = c
+        out.append((c.key, c.locator, ctx))
+    return out
+
+
+def plan(needed: Iterable[Form]) -> tuple[list[list[dict[str, str]]], dict[Form, tuple[int, int]]]:
+    """Citation documents that make every needed form appear once, and where each lands."""
+    firsts: dict[str, list[str]] = {}
+    later: dict[str, list[Form]] = {}
+    for form in dict.fromkeys(needed):
+        key, loc, ctx = form
+        if ctx[0] == "first":
+            firsts.setdefault(key, []).append(loc)
+        else:
+            later.setdefault(key, []).append(form)
+    docs: list[list[dict[str, str]]] = []
+    where: dict[Form, tuple[int, int]] = {}
+    depth = max((len(v) for v in firsts.values()), default=0)
+    for j in range(depth):
+        doc: list[dict[str, str]] = []
+        for key, locs in firsts.items():
+            if j < len(locs):
+                where[(key, locs[j], ("first",))] = (len(docs), len(doc))
+                doc.append({"id": key, "locator": locs[j], "keep": True})
+        docs.append(doc)
+    if later:
+        doc = []
+        for key, items in later.items():
+            doc.append({"id": key, "locator": ""})
+            for form in items:
+                _, loc, ctx = form
+                doc.append({"id": SEPARATOR, "locator": ""})
+                if ctx[0] == "follows":
+                    doc.append({"id": key, "locator": ctx[1]})
+                where[form] = (len(docs), len(doc))
+                doc.append({"id": key, "locator": loc, "keep": True})
+        docs.append(doc)
+    return docs, where
+
+
+_NOTE_MARK = re.compile(r"<!--note (\d+)-->")
+
+
+def _split_notes(text: str) -> dict[int, str]:
+    """Split one document's HTML at its note markers; strip each note's wrapping div."""
+    parts = _NOTE_MARK.split(text)
+    out = {}
+    for i in range(1, len(parts), 2):
+        body = parts[i + 1].strip()
+        if body.startswith("<div>") and body.endswith("</div>"):
+            body = body[5:-6].strip()
+        out[int(parts[i])] = body
+    return out
+
+
+def _strip_p(fragment: str) -> str:
+    text = fragment.strip()
+    if text.startswith("<p>") and text.endswith("</p>") and text.count("<p>") == 1:
+        return text[3:-4]
+    return text
+
+
+@dataclass
+class Result:
+    """Formatted notes per page, and the bibliography in the style's order."""
+
+    notes: list[list[str]]
+    bibliography: list[tuple[str, str]]
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class CiteError(Exception):
+    """The formatter failed: a bug or a broken style file, not bad data."""
+
+
+def pandoc_path() -> str:
+    """The pandoc binary shipped by pypandoc-binary."""
+    import pypandoc
+
+    return str(pypandoc.get_pandoc_path())
+
+
+class Job:
+    """One running pandoc subprocess; ``wait()`` returns its decoded output."""
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        global CALLS
+        CALLS += 1
+        self.tmp = tempfile.TemporaryDirectory(prefix="refsite-cite-")
+        src, self.dst = Path(self.tmp.name, "in.json"), Path(self.tmp.name, "out.json")
+        src.write_text(json.dumps(payload), encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [pandoc_path(), "lua", str(LUA), str(src), str(self.dst)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+
+    def wait(self) -> dict[str, Any]:
+        try:
+            _, err = self.proc.communicate()
+            if self.proc.returncode != 0 or not self.dst.exists():
+                raise CiteError(f"citation formatting failed: {err.strip()}")
+            result: dict[str, Any] = json.loads(self.dst.read_text(encoding="utf-8"))
+            return result
+        finally:
+            self.tmp.cleanup()
+
+
+def run_citeproc(payload: dict[str, Any]) -> dict[str, Any]:
+    """One pandoc subprocess formatting everything in ``payload``, waited for."""
+    return Job(payload).wait()
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha1(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class Formatter:
+    """Formats citations in a CSL style; results are cached by style, entry and form."""
+
+    def __init__(self, style: Path, lang: str = "en-US") -> None:
+        self.style = style
+        self.lang = lang
+        self.style_hash = hashlib.sha1(style.read_bytes()).hexdigest()
+        self.cache: dict[tuple[str, str, Form], str] = {}
+        self.bib_cache: dict[str, list[tuple[str, str]]] = {}
+        self.extra_cache: dict[str, str] = {}
+
+    def submit(
+        self,
+        pages: Sequence[Sequence[Cite]],
+        items: Mapping[str, dict[str, Any]],
+        bibliography: Sequence[str] = (),
+        extra: Sequence[dict[str, Any]] = (),
+    ) -> Pending | None:
+        """Start formatting whatever the cache lacks, in the background; None if nothing is missing."""
+        fps = {key: _digest(item) for key, item in items.items()}
+        missing = {
+            f for cites in pages for f in forms(cites) if (self.style_hash, fps.get(f[0], ""), f) not in self.cache
+        }
+        bib_id = self._bib_id(bibliography, fps)
+        need_bib = bool(bibliography) and bib_id not in self.bib_cache
+        extra_missing = [it for it in extra if _digest([self.style_hash, it]) not in self.extra_cache]
+        if not (missing or need_bib or extra_missing):
+            return None
+        docs, where = plan(sorted(missing, key=lambda f: (f[0], f[1], f[2])))
+        used = {c["id"] for doc in docs for c in doc} | set(bibliography if need_bib else ())
+        refs = {k: items[k] for k in used if k in items}
+        refs[SEPARATOR] = {"id": SEPARATOR, "type": "document", "title": "—"}
+        payload = {
+            "csl": str(self.style),
+            "lang": self.lang,
+            "refs": refs,
+            "docs": docs,
+            "bib": list(bibliography) if need_bib else [],
+            "extra": list(extra_missing),
+        }
+        return Pending(Job(payload), where, fps, bib_id if need_bib else None, extra_missing)
+
+    def collect(self, pending: Pending | None) -> None:
+        """Wait for a submitted batch and store its results in the cache."""
+        if pending is None:
+            return
+        out = pending.job.wait()
+        split = [_split_notes(text) for text in out["docs"]]
+        for form, (d, n) in pending.where.items():
+            self.cache[(self.style_hash, pending.fps.get(form[0], ""), form)] = split[d][n]
+        if pending.bib_id is not None:
+            self.bib_cache[pending.bib_id] = [(k, _strip_p(h.strip())) for k, h in out["bib"]]
+        # 'extra' comes back in the style's order; match by id.
+        by_id = {i: _strip_p(h.strip()) for i, h in out["extra"]}
+        for it in pending.extra:
+            self.extra_cache[_digest([self.style_hash, it])] = by_id.get(it["id"], "")
+
+    def _bib_id(self, bibliography: Sequence[str], fps: Mapping[str, str]) -> str:
+        return _digest([self.style_hash, sorted((k, fps[k]) for k in bibliography if k in fps)])
+
+    def assemble(
+        self,
+        pages: Sequence[Sequence[Cite]],
+        items: Mapping[str, dict[str, Any]],
+        bibliography: Sequence[str] = (),
+        extra: Sequence[dict[str, Any]] = (),
+    ) -> Result:
+        """The formatted notes, bibliography and extra items, from the cache (KeyError if any is missing)."""
+        fps = {key: _digest(item) for key, item in items.items()}
+        notes = []
+        for cites in pages:
+            out = []
+            for cite, form in zip(cites, forms(cites)):
+                text = _strip_p(self.cache[(self.style_hash, fps.get(form[0], ""), form)])
+                if cite.note:
+                    text = f'{text} <span class="cite-extra">{html.escape(cite.note)}</span>'
+                out.append(text)
+            notes.append(out)
+        bib = self.bib_cache[self._bib_id(bibliography, fps)] if bibliography else []
+        ext = {it["id"]: self.extra_cache[_digest([self.style_hash, it])] for it in extra}
+        return Result(notes, bib, ext)
+
+    def format(
+        self,
+        pages: Sequence[Sequence[Cite]],
+        items: Mapping[str, dict[str, Any]],
+        bibliography: Sequence[str] = (),
+        extra: Sequence[dict[str, Any]] = (),
+    ) -> Result:
+        """Format every page's notes, the bibliography of ``bibliography`` keys and ``extra`` items."""
+        self.collect(self.submit(pages, items, bibliography, extra))
+        return self.assemble(pages, items, bibliography, extra)
+
+
+@dataclass
+class Pending:
+    """A submitted batch: the running job and where each result goes."""
+
+    job: Job
+    where: dict[Form, tuple[int, int]]
+    fps: dict[str, str]
+    bib_id: str | None
+    extra: list[dict[str, Any]]

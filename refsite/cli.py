@@ -1,0 +1,127 @@
+"""``python -m refsite check|build|serve|schema|synth|pdf|bench``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .dataset import load_project
+from .problems import Problem, summary_line
+
+
+def _print_problems(problems: list[Problem]) -> int:
+    for p in problems:
+        print(p)
+    errors = sum(p.is_error for p in problems)
+    return 1 if errors else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate data, bibliography and page references; print every problem."""
+    start = time.perf_counter()
+    root = Path(args.root).resolve()
+    dataset, problems = load_project(root)
+    status = _print_problems(problems)
+    elapsed = time.perf_counter() - start
+    if status:
+        print(f"check failed: {summary_line(problems)}", file=sys.stderr)
+    else:
+        counts = ", ".join(f"{len(dataset.of_kind(k))} {k}s" for k in ("actor", "place", "topic", "position", "proposal", "event"))
+        print(f"check passed: {counts}, {len(dataset.bib)} bibliography entries; {summary_line(problems)} ({elapsed:.2f} s)")
+    return status
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Validate, then build the site into a temporary directory and swap it in on success."""
+    from .build import build_site
+
+    return build_site(Path(args.root).resolve(), Path(args.site_dir), strict=not args.no_strict)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Live preview that rebuilds when data/, bib/ or docs/ change."""
+    from .build import serve
+
+    return serve(Path(args.root).resolve(), args.dev_addr)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Write one JSON Schema per record kind."""
+    from .schema import write_schemas
+
+    for path in write_schemas(Path(args.out)):
+        print(path)
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    """Write a complete, valid synthetic project with N records."""
+    from .synth import write_project
+
+    write_project(Path(args.out), args.records, seed=args.seed)
+    print(f"wrote a project with {args.records} records to {args.out}")
+    return 0
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    """Build the PDF of the whole reference."""
+    from .pdf import build_pdf
+
+    return build_pdf(Path(args.root).resolve(), Path(args.out), paper=args.paper)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Measure build time and memory on synthetic projects."""
+    from .bench import run_bench
+
+    return run_bench(args.sizes, Path(args.workdir) if args.workdir else None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m refsite", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help=cmd_check.__doc__)
+    p.add_argument("--root", default=".")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("build", help=cmd_build.__doc__)
+    p.add_argument("--root", default=".")
+    p.add_argument("--site-dir", default="site")
+    p.add_argument("--no-strict", action="store_true")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", help=cmd_serve.__doc__)
+    p.add_argument("--root", default=".")
+    p.add_argument("--dev-addr", default="127.0.0.1:8000")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("schema", help=cmd_schema.__doc__)
+    p.add_argument("--out", default="schema")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("synth", help=cmd_synth.__doc__)
+    p.add_argument("--records", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("pdf", help=cmd_pdf.__doc__)
+    p.add_argument("--root", default=".")
+    p.add_argument("--out", default="site/reference.pdf")
+    p.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    p.set_defaults(func=cmd_pdf)
+
+    p = sub.add_parser("bench", help=cmd_bench.__doc__)
+    p.add_argument("--sizes", type=int, nargs="+", default=[500, 2000])
+    p.add_argument("--workdir")
+    p.set_defaults(func=cmd_bench)
+
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,183 @@
+"""The validated whole: records, bibliography, lookups and backlinks."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bib import BibEntry, load_bib
+from .load import read_yaml
+from .model import KINDS, PLURAL, SCHEMA, Record, as_text
+from .problems import Problem, did_you_mean
+from .validate import _walk_refs, check_bib_use, check_key, check_links, check_shape, citation_keys
+
+
+@dataclass
+class Dataset:
+    """All records and bibliography entries of a project, with reverse links."""
+
+    root: Path
+    records: dict[str, Record]
+    bib: dict[str, BibEntry]
+    backlinks: dict[str, dict[tuple[str, str], list[Record]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        back: dict[str, dict[tuple[str, str], list[Record]]] = defaultdict(lambda: defaultdict(list))
+        for rec in self.records.values():
+            seen: set[tuple[str, str]] = set()
+            for key, _f, target in _walk_refs(SCHEMA[rec.kind], rec.data, ()):
+                name = str(key[0])
+                if (target, name) in seen:
+                    continue
+                seen.add((target, name))
+                back[target][(rec.kind, name)].append(rec)
+        self.backlinks = {k: dict(v) for k, v in back.items()}
+        self._by_kind = {
+            kind: sorted((r for r in self.records.values() if r.kind == kind), key=sort_key) for kind in KINDS
+        }
+
+    def of_kind(self, kind: str) -> list[Record]:
+        """Records of one kind, in their natural order (by date or by name)."""
+        return self._by_kind[kind]
+
+    def referring(self, target: str, kind: str, name: str) -> list[Record]:
+        """Records of ``kind`` whose field ``name`` refers to ``target``."""
+        return self.backlinks.get(target, {}).get((kind, name), [])
+
+    def get(self, rid: str) -> Record | None:
+        return self.records.get(rid)
+
+    def cited_keys(self) -> dict[str, list[Record]]:
+        """Bibliography key -> the records that cite it."""
+        out: dict[str, list[Record]] = defaultdict(list)
+        for rec, _key, cit in citation_keys(self.records.values()):
+            k = as_text(cit.get("key"))
+            if not out[k] or out[k][-1] is not rec:
+                out[k].append(rec)
+        return dict(out)
+
+
+def sort_key(rec: Record) -> tuple[str, str]:
+    """Dated records sort by date, others by label."""
+    if rec.kind in ("position", "proposal", "event"):
+        return (rec.date, rec.label.lower())
+    return (rec.label.lower(), rec.id)
+
+
+def load_records(root: Path) -> tuple[dict[str, Record], list[Problem]]:
+    """Read and shape-check every ``data/<kind>s/<id>.yaml`` file."""
+    problems: list[Problem] = []
+    records: dict[str, Record] = {}
+    data = root / "data"
+    if not data.is_dir():
+        return records, problems
+    dirs = {PLURAL[k]: k for k in KINDS}
+    for sub in sorted(data.iterdir()):
+        rel = sub.relative_to(root).as_posix()
+        if sub.name.startswith("."):
+            continue
+        if not sub.is_dir():
+            problems.append(Problem(rel, 1, 1, "files belong in a kind folder such as data/actors/"))
+            continue
+        kind = dirs.get(sub.name)
+        if kind is None:
+            problems.append(
+                Problem(rel, 1, 1, f"unknown record folder '{sub.name}'{did_you_mean(sub.name, dirs)}")
+            )
+            continue
+        for file in sorted(sub.iterdir()):
+            frel = file.relative_to(root).as_posix()
+            if file.name.startswith("."):
+                continue
+            if file.suffix != ".yaml":
+                problems.append(Problem(frel, 1, 1, "record files must end in .yaml"))
+                continue
+            doc, found = read_yaml(root, file)
+            problems.extend(found)
+            if doc is None:
+                continue
+            shape = check_shape(doc, kind, file.stem)
+            problems.extend(shape)
+            if not isinstance(doc.data, dict):
+                continue
+            rid = file.stem
+            if rid in records:
+                other = records[rid]
+                problems.append(doc.problem(("id",), f"id '{rid}' is already used by {other.path}"))
+                continue
+            records[rid] = Record(kind, rid, doc.data, doc)
+    return records, problems
+
+
+_CALL_RE = re.compile(r"""\b(cite|link)\(\s*["']([^"']+)["']""")
+#: Names a narrative page may use: refsite's macros and what mkdocs-macros provides.
+MACRO_NAMES = frozenset(
+    {"link", "cite", "positions", "records", "timeline", "stances", "names", "count", "quote"}
+    | {"config", "page", "environment", "plugin", "git", "extra", "navigation", "files", "macros_info",
+       "now", "fix_url", "context", "pretty", "render_file", "macros", "filters", "include"}
+)
+
+
+def check_template(rel: str, text: str, known: frozenset[str] = MACRO_NAMES) -> list[Problem]:
+    """Jinja syntax errors and unknown macro names in a narrative page."""
+    import jinja2
+    from jinja2 import meta
+
+    env = jinja2.Environment()
+    try:
+        ast = env.parse(text)
+    except jinja2.TemplateSyntaxError as exc:
+        return [Problem(rel, exc.lineno or 1, 1, f"template syntax error: {exc.message}")]
+    problems = []
+    for name in sorted(meta.find_undeclared_variables(ast) - known):
+        line, col = 1, 1
+        for i, src in enumerate(text.splitlines(), 1):
+            m = re.search(r"\b" + re.escape(name) + r"\b", src)
+            if m and ("{{" in src or "{%" in src):
+                line, col = i, m.start() + 1
+                break
+        problems.append(Problem(rel, line, col, f"unknown macro or variable '{name}'{did_you_mean(name, known)}"))
+    return problems
+
+
+def scan_pages(root: Path, docs_dir: str, records: dict[str, Record], bib: dict[str, BibEntry]) -> tuple[set[str], list[Problem]]:
+    """Find ``cite("key")`` and ``link("id")`` calls in narrative pages and check their targets."""
+    problems: list[Problem] = []
+    used: set[str] = set()
+    docs = root / docs_dir
+    for page in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
+        rel = page.relative_to(root).as_posix()
+        try:
+            text = page.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(rel, 1, 1, "file is not valid UTF-8"))
+            continue
+        template_problems = check_template(rel, text)
+        problems.extend(template_problems)
+        if template_problems:
+            continue
+        for lineno, line in enumerate(text.splitlines(), 1):
+            for m in _CALL_RE.finditer(line):
+                what, target = m.groups()
+                col = m.start(2) + 1
+                if what == "cite":
+                    used.add(target)
+                    if p := check_key(rel, lineno, col, target, bib):
+                        problems.append(p)
+                elif target not in records:
+                    problems.append(Problem(rel, lineno, col, f"unknown record '{target}'{did_you_mean(target, records)}"))
+    return used, problems
+
+
+def load_project(root: Path, docs_dir: str = "docs") -> tuple[Dataset, list[Problem]]:
+    """Load, validate and index a project. The dataset is usable only if no problem is an error."""
+    records, problems = load_records(root)
+    bib, bib_problems = load_bib(root)
+    problems.extend(bib_problems)
+    problems.extend(check_links(records, bib))
+    used, page_problems = scan_pages(root, docs_dir, records, bib)
+    problems.extend(page_problems)
+    problems.extend(check_bib_use(records.values(), used, bib))
+    return Dataset(root, records, bib), sorted(set(problems))

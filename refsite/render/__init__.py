@@ -1,0 +1,1 @@
+"""Markdown for record pages, indexes and the views narrative pages embed."""

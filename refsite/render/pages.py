@@ -1,0 +1,286 @@
+"""Markdown for one page per record and one index page per kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..dataset import Dataset
+from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
+from .text import PageContext, attr, date_span, esc, fmt_date, quote_text, src_uri
+from .views import (
+    cell,
+    islands_table,
+    positions_by_actor,
+    positions_list,
+    record_list,
+    ref_link,
+    ref_links,
+    stance_table,
+    stance_text,
+    timeline,
+)
+
+LANG_LABELS = {
+    "en": "English",
+    "ja": "Japanese",
+    "ja-Latn": "Japanese (romanized)",
+    "ru": "Russian",
+    "ru-Latn": "Russian (romanized)",
+    "zh": "Chinese",
+    "zh-Latn": "Chinese (romanized)",
+}
+SINGULAR = {k: k.capitalize() for k in KINDS}
+
+
+def front_matter(title: str, description: str = "") -> str:
+    """Front matter: the page title, and no macro rendering of data text."""
+    lines = ["---", "render_macros: false", f"title: {_yaml_str(title)}"]
+    if description:
+        lines.append(f"description: {_yaml_str(description)}")
+    return "\n".join(lines) + "\n---\n\n"
+
+
+def _yaml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _section(title: str, body: str) -> str:
+    return f"\n## {title}\n\n{body}" if body.strip() else ""
+
+
+def _notes(ctx: PageContext, rec: Record) -> str:
+    notes = rec.get("notes") or []
+    lines = [f"- {cell(as_text(n.get('text')))}{ctx.sources(n.get('sources'))}" for n in notes]
+    if rec.get("date_note"):
+        lines.insert(0, f"- **Date:** {cell(as_text(rec.get('date_note')))}")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _names(ctx: PageContext, ds: Dataset, rec: Record) -> str:
+    names = rec.get("names") or []
+    if not names:
+        return ""
+    rows = ["| Name | Language | Used by |", "| --- | --- | --- |"]
+    for n in names:
+        note = f" ({esc(n.get('note'))})" if n.get("note") else ""
+        rows.append(
+            f"| {esc(n.get('name'))}{note} | {LANG_LABELS.get(as_text(n.get('lang')), esc(n.get('lang')))} | "
+            f"{ref_link(ctx, ds, n.get('used_by'))} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def _record_footer(rec: Record, edit_url: str | None) -> str:
+    edit = f' · <a href="{attr(edit_url)}">edit this record</a>' if edit_url else ""
+    as_of = f"As of {fmt_date(rec.get('as_of'))} (the date of its sources). " if rec.get("as_of") else ""
+    return (
+        f'\n<p class="refsite-record">{as_of}Record <code>{esc(rec.id)}</code>, '
+        f"from <code>{attr(rec.path)}</code>{edit}.</p>\n"
+    )
+
+
+def _head(ctx: PageContext, ds: Dataset, rec: Record, facts: list[str]) -> str:
+    crumbs = f"[{KIND_TITLES[rec.kind]}]({ctx.href(f'{PLURAL[rec.kind]}/index.md')}) › {esc(rec.label)}"
+    meta = " · ".join(f for f in facts if f)
+    return (
+        f'<p class="refsite-crumbs" markdown>{crumbs}</p>\n\n# {esc(rec.label)}\n\n'
+        + (f'<p class="refsite-meta" markdown>{meta}</p>\n\n' if meta else "")
+        + f"{as_text(rec.get('summary')).strip()}{ctx.sources(rec.get('sources'))}\n"
+    )
+
+
+def actor_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
+    facts = [esc(as_text(rec.get("kind")).replace("-", " ").capitalize()), ref_link(ctx, ds, rec.get("country"))]
+    out = [_head(ctx, ds, rec, facts)]
+    out.append(_section("Names", _names(ctx, ds, rec)))
+    roles = rec.get("roles") or []
+    if roles:
+        rows = ["| Role | From | To |", "| --- | --- | --- |"]
+        for r in roles:
+            of = f", {ref_link(ctx, ds, r.get('of'))}" if r.get("of") else ""
+            note = f" ({esc(r.get('note'))})" if r.get("note") else ""
+            rows.append(
+                f"| {esc(r.get('title'))}{of}{note}{ctx.sources(r.get('sources'))} | "
+                f"{fmt_date(r.get('from'))} | {fmt_date(r.get('to'))} |"
+            )
+        out.append(_section("Roles", "\n".join(rows) + "\n"))
+    positions = sorted(ds.referring(rec.id, "position", "actor"), key=lambda p: (p.date, p.id), reverse=True)
+    out.append(_section("Positions", positions_list(ctx, ds, positions, actor=False) if positions else ""))
+    out.append(_section("Proposals made", record_list(ctx, ds, ds.referring(rec.id, "proposal", "proposed_by"))))
+    events = sorted(ds.referring(rec.id, "event", "actors"), key=lambda e: (e.date, e.id))
+    out.append(_section("Events", record_list(ctx, ds, events)))
+    members = ds.referring(rec.id, "actor", "country") + ds.referring(rec.id, "actor", "roles")
+    out.append(_section("Related actors", record_list(ctx, ds, sorted(set(members), key=lambda r: r.label))))
+    places = ds.referring(rec.id, "place", "administered_by") + ds.referring(rec.id, "place", "claimed_by")
+    out.append(_section("Places administered or claimed", record_list(ctx, ds, list(dict.fromkeys(places)))))
+    named = ds.referring(rec.id, "place", "names")
+    out.append(_section("Place names used", record_list(ctx, ds, named)))
+    return "".join(out)
+
+
+def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
+    facts = [
+        esc(as_text(rec.get("kind")).replace("-", " ").capitalize()),
+        f"part of {ref_link(ctx, ds, rec.get('part_of'))}" if rec.get("part_of") else "",
+        f"administered by {ref_link(ctx, ds, rec.get('administered_by'))}" if rec.get("administered_by") else "",
+        f"claimed by {ref_links(ctx, ds, rec.refs('claimed_by'))}" if rec.get("claimed_by") else "",
+    ]
+    out = [_head(ctx, ds, rec, facts)]
+    out.append(_section("Names", _names(ctx, ds, rec)))
+    figures = rec.get("figures") or []
+    if figures:
+        rows = ["| Figure | Value | As of |", "| --- | --- | --- |"]
+        for f in figures:
+            value = f"{f.get('value'):,}" if isinstance(f.get("value"), int) else esc(f.get("value"))
+            unit = f" {esc(f.get('unit'))}" if f.get("unit") else ""
+            note = f" ({esc(f.get('note'))})" if f.get("note") else ""
+            rows.append(
+                f"| {esc(f.get('label'))}{note} | {value}{unit}{ctx.sources(f.get('sources'))} | "
+                f"{fmt_date(f.get('as_of'))} |"
+            )
+        out.append(_section("Figures", "\n".join(rows) + "\n"))
+    out.append(_section("Parts", record_list(ctx, ds, ds.referring(rec.id, "place", "part_of"))))
+    proposals = ds.referring(rec.id, "proposal", "islands")
+    if proposals:
+        rows = ["| Proposal | Date | Outcome for this island |", "| --- | --- | --- |"]
+        for p in proposals:
+            outcome = as_text((p.get("islands") or {}).get(rec.id))
+            rows.append(f"| {ctx.link(p)} | {fmt_date(p.date)} | {esc(outcome)} |")
+        out.append(_section("Proposals", "\n".join(rows) + "\n"))
+    events = sorted(ds.referring(rec.id, "event", "places"), key=lambda e: (e.date, e.id))
+    out.append(_section("Events", record_list(ctx, ds, events)))
+    return "".join(out)
+
+
+def topic_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
+    facts = [f"part of {ref_link(ctx, ds, rec.get('parent'))}" if rec.get("parent") else ""]
+    out = [_head(ctx, ds, rec, facts)]
+    out.append(_section("Subtopics", record_list(ctx, ds, ds.referring(rec.id, "topic", "parent"))))
+    out.append(_section("Positions by actor", positions_by_actor(ctx, ds, ds.referring(rec.id, "position", "topic"))))
+    out.append(_section("Proposals", record_list(ctx, ds, ds.referring(rec.id, "proposal", "topic"))))
+    events = sorted(ds.referring(rec.id, "event", "topics"), key=lambda e: (e.date, e.id))
+    out.append(_section("Timeline", timeline(ctx, ds, events) if events else ""))
+    return "".join(out)
+
+
+def position_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
+    facts = [
+        fmt_date(rec.date),
+        f"held by {ref_link(ctx, ds, rec.get('actor'))}",
+        f"on {ref_link(ctx, ds, rec.get('topic'))}",
+        stance_text(ctx, ds, rec),
+    ]
+    out = [_head(ctx, ds, rec, facts)]
+    if rec.get("quote"):
+        out.append(f"\n> {quote_text(rec.get('quote'))}{ctx.sources(rec.get('sources')[:1])}\n")
+    if rec.get("supersedes"):
+        out.append(_section("Replaces", record_list(ctx, ds, [r for r in [ds.get(rec.get("supersedes"))] if r])))
+    out.append(_section("Replaced by", record_list(ctx, ds, ds.referring(rec.id, "position", "supersedes"))))
+    return "".join(out)
+
+
+def proposal_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
+    facts = [
+        fmt_date(rec.date),
+        f"proposed by {ref_links(ctx, ds, rec.refs('proposed_by'))}",
+        f"status: {esc(rec.get('status'))}",
+        f"on {ref_link(ctx, ds, rec.get('topic'))}" if rec.get("topic") else "",
+    ]
+    out = [_head(ctx, ds, rec, facts)]
+    out.append(_section("What it would mean for each island", islands_table(ctx, ds, rec)))
+    out.append(_section("Stances", stance_table(ctx, ds, rec)))
+    return "".join(out)
+
+
+def event_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
+    facts = [date_span(rec.date, rec.get("end_date")), esc(as_text(rec.get("kind")).capitalize())]
+    out = [_head(ctx, ds, rec, facts)]
+    out.append(_section("Actors", record_list(ctx, ds, [r for r in map(ds.get, rec.refs("actors")) if r])))
+    out.append(_section("Places", record_list(ctx, ds, [r for r in map(ds.get, rec.refs("places")) if r])))
+    out.append(_section("Topics", record_list(ctx, ds, [r for r in map(ds.get, rec.refs("topics")) if r])))
+    return "".join(out)
+
+
+RENDERERS: dict[str, Callable[[PageContext, Dataset, Record], str]] = {
+    "actor": actor_page,
+    "place": place_page,
+    "topic": topic_page,
+    "position": position_page,
+    "proposal": proposal_page,
+    "event": event_page,
+}
+
+
+def record_page(ctx: PageContext, ds: Dataset, rec: Record, edit_url: str | None = None) -> str:
+    """The whole Markdown page of one record, footnote definitions included."""
+    body = RENDERERS[rec.kind](ctx, ds, rec)
+    notes = _notes(ctx, rec)
+    if notes:
+        body += _section("Notes", notes)
+    summary = " ".join(as_text(rec.get("summary")).split())[:200]
+    return (
+        front_matter(rec.label, summary)
+        + body
+        + _record_footer(rec, edit_url)
+        + "\n"
+        + ctx.footnotes()
+        + "\n"
+    )
+
+
+def _count(ds: Dataset, rec: Record, kind: str, field: str) -> int:
+    return len(ds.referring(rec.id, kind, field))
+
+
+def index_page(ctx: PageContext, ds: Dataset, kind: str) -> str:
+    """A table of every record of one kind."""
+    recs = ds.of_kind(kind)
+    title = KIND_TITLES[kind]
+    if kind == "actor":
+        head = "| Name | Kind | Country | Positions | Events |\n| --- | --- | --- | --: | --: |"
+        rows = [
+            f"| {ctx.link(r)} | {esc(r.get('kind'))} | {ref_link(ctx, ds, r.get('country'))} | "
+            f"{_count(ds, r, 'position', 'actor')} | {_count(ds, r, 'event', 'actors')} |"
+            for r in recs
+        ]
+    elif kind == "place":
+        head = "| Name | Kind | Administered by | Claimed by | Events |\n| --- | --- | --- | --- | --: |"
+        rows = [
+            f"| {ctx.link(r)} | {esc(r.get('kind'))} | {ref_link(ctx, ds, r.get('administered_by'))} | "
+            f"{ref_links(ctx, ds, r.refs('claimed_by'))} | {_count(ds, r, 'event', 'places')} |"
+            for r in recs
+        ]
+    elif kind == "topic":
+        head = "| Name | Part of | Positions | Events |\n| --- | --- | --: | --: |"
+        rows = [
+            f"| {ctx.link(r)} | {ref_link(ctx, ds, r.get('parent'))} | {_count(ds, r, 'position', 'topic')} | "
+            f"{_count(ds, r, 'event', 'topics')} |"
+            for r in recs
+        ]
+    elif kind == "position":
+        head = "| Date | Actor | Position | Topic | Stance |\n| --- | --- | --- | --- | --- |"
+        rows = [
+            f"| {fmt_date(r.date)} | {ref_link(ctx, ds, r.get('actor'))} | {ctx.link(r)} | "
+            f"{ref_link(ctx, ds, r.get('topic'))} | {stance_text(ctx, ds, r)} |"
+            for r in sorted(recs, key=lambda p: (p.date, p.id), reverse=True)
+        ]
+    elif kind == "proposal":
+        head = "| Date | Proposal | Proposed by | Status | Stances |\n| --- | --- | --- | --- | --: |"
+        rows = [
+            f"| {fmt_date(r.date)} | {ctx.link(r)} | {ref_links(ctx, ds, r.refs('proposed_by'))} | "
+            f"{esc(r.get('status'))} | {_count(ds, r, 'position', 'proposal')} |"
+            for r in recs
+        ]
+    else:
+        head = "| Date | Event | Kind | Actors |\n| --- | --- | --- | --- |"
+        rows = [
+            f"| {date_span(r.date, r.get('end_date'))} | {ctx.link(r)} | {esc(r.get('kind'))} | "
+            f"{ref_links(ctx, ds, r.refs('actors')[:4])}{' …' if len(r.refs('actors')) > 4 else ''} |"
+            for r in recs
+        ]
+    intro = f"{len(recs)} {title.lower()} in the reference."
+    table = "\n".join([head, *rows]) if rows else "*None yet.*"
+    return front_matter(title) + f"# {title}\n\n{intro}\n\n{table}\n"
+
+
+__all__ = ["record_page", "index_page", "src_uri", "timeline"]

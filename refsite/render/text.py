@@ -1,0 +1,104 @@
+"""Escaping, dates, links and citations on one page."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..cite import Cite
+from ..model import PLURAL, Record, as_text
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+
+def esc(text: Any) -> str:
+    """Plain text from data, safe inside Markdown and HTML: shown exactly as written."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(as_text(text), quote=False))
+
+
+def attr(text: Any) -> str:
+    """Text for an HTML attribute value."""
+    return html.escape(as_text(text), quote=True)
+
+
+def fmt_date(value: Any) -> str:
+    """``2013-04-29`` -> ``29 April 2013``; ``2013-04`` -> ``April 2013``."""
+    text = as_text(value)
+    parts = text.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        pass
+    return text
+
+
+def date_span(start: Any, end: Any = None) -> str:
+    """A date or a range of dates for display."""
+    if end:
+        return f"{fmt_date(start)} – {fmt_date(end)}"
+    return fmt_date(start)
+
+
+def src_uri(rec: Record) -> str:
+    """The generated Markdown file of a record."""
+    return f"{PLURAL[rec.kind]}/{rec.id}.md"
+
+
+def quote_text(text: Any) -> str:
+    """A short quotation from a source, marked as one."""
+    return f"“{esc(text)}”"
+
+
+class PageContext:
+    """Collects the citations of one page in order and makes links relative to it."""
+
+    def __init__(self, uri: str, index: int) -> None:
+        self.uri = uri
+        self.index = index
+        self.notes: list[list[Cite]] = []
+
+    def href(self, target_uri: str, anchor: str = "") -> str:
+        rel = posixpath.relpath(target_uri, posixpath.dirname(self.uri) or ".")
+        return rel + (f"#{anchor}" if anchor else "")
+
+    def link(self, rec: Record, text: str | None = None) -> str:
+        """A Markdown link to a record's page."""
+        return f"[{esc(text) if text is not None else esc(rec.label)}]({self.href(src_uri(rec))})"
+
+    @property
+    def cites(self) -> list[Cite]:
+        """Every citation on the page, in order."""
+        return [c for note in self.notes for c in note]
+
+    def cite(self, key: str, locator: Any = "", note: Any = "") -> str:
+        """A footnote call for one citation; the note text is filled in later."""
+        self.notes.append([Cite(key, as_text(locator).strip(), as_text(note).strip())])
+        return f"[^{len(self.notes)}]"
+
+    def sources(self, citations: Iterable[Mapping[str, Any]] | None) -> str:
+        """One footnote call citing every entry of a ``sources`` list (empty if none)."""
+        cites = [
+            Cite(as_text(c.get("key")), as_text(c.get("locator", "")).strip(), as_text(c.get("note", "")).strip())
+            for c in citations or ()
+        ]
+        if not cites:
+            return ""
+        self.notes.append(cites)
+        return f"[^{len(self.notes)}]"
+
+    def token(self, n: int) -> str:
+        return f"zRSCITE{self.index}n{n}z"
+
+    def footnotes(self) -> str:
+        """Footnote definitions holding placeholders for the formatted notes."""
+        return "\n".join(f"[^{n}]: {self.token(n)}" for n in range(1, len(self.notes) + 1))

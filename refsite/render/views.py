@@ -1,0 +1,135 @@
+"""Listings shared by record pages and narrative-page macros."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ..dataset import Dataset
+from ..model import Record, as_text
+from .text import PageContext, date_span, esc, fmt_date, quote_text
+
+STANCE_LABELS = {"supports": "supports", "opposes": "opposes", "open": "open to", "ambiguous": "ambiguous on"}
+OUTCOME_LABELS = {
+    "transfer": "to Japan",
+    "keep": "stays with Russia",
+    "split": "divided",
+    "joint": "joint arrangement",
+    "unspecified": "not specified",
+}
+
+
+def cell(text: str) -> str:
+    """Markdown for a table cell: no line breaks."""
+    return " ".join(text.split())
+
+
+def ref_link(ctx: PageContext, ds: Dataset, rid: str | None) -> str:
+    """A link to a record by id, or an empty string."""
+    if not rid:
+        return ""
+    rec = ds.get(rid)
+    return ctx.link(rec) if rec else esc(rid)
+
+
+def ref_links(ctx: PageContext, ds: Dataset, ids: Iterable[str]) -> str:
+    return ", ".join(ref_link(ctx, ds, i) for i in ids)
+
+
+def stance_text(ctx: PageContext, ds: Dataset, pos: Record) -> str:
+    """``supports [proposal]`` for a position with a proposal, else ''."""
+    prop = pos.get("proposal")
+    if not prop:
+        return ""
+    return f"{STANCE_LABELS.get(as_text(pos.get('stance')), esc(pos.get('stance')))} {ref_link(ctx, ds, prop)}"
+
+
+def positions_list(
+    ctx: PageContext, ds: Dataset, positions: Sequence[Record], *, actor: bool = True, topic: bool = True
+) -> str:
+    """Positions as a list: date, actor, title, topic, stance, summary and sources."""
+    if not positions:
+        return "*No positions recorded.*\n"
+    lines = []
+    for pos in positions:
+        head = [f"**{fmt_date(pos.date)}**"]
+        if actor:
+            head.append(ref_link(ctx, ds, pos.get("actor")))
+        title = ctx.link(pos)
+        extras = []
+        if topic:
+            extras.append(f"on {ref_link(ctx, ds, pos.get('topic'))}")
+        if st := stance_text(ctx, ds, pos):
+            extras.append(st)
+        quote = f" {quote_text(pos.get('quote'))}" if pos.get("quote") else ""
+        detail = f" ({'; '.join(extras)})" if extras else ""
+        lines.append(
+            f"- {' · '.join(head)} — {title}{detail}:{quote} {cell(as_text(pos.get('summary')))}"
+            f"{ctx.sources(pos.get('sources'))}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def positions_by_actor(ctx: PageContext, ds: Dataset, positions: Sequence[Record]) -> str:
+    """Positions grouped under their actor, newest first in each group."""
+    groups: dict[str, list[Record]] = {}
+    for pos in positions:
+        groups.setdefault(as_text(pos.get("actor")), []).append(pos)
+    parts = []
+    for actor_id in sorted(groups, key=lambda a: (ds.get(a).label.lower() if ds.get(a) else a)):
+        group = sorted(groups[actor_id], key=lambda p: p.date, reverse=True)
+        parts.append(f"### {ref_link(ctx, ds, actor_id)}\n\n{positions_list(ctx, ds, group, actor=False, topic=False)}")
+    return "\n".join(parts) if parts else "*No positions recorded.*\n"
+
+
+def timeline(ctx: PageContext, ds: Dataset, events: Sequence[Record]) -> str:
+    """Events grouped by year, oldest first, each with its summary and sources."""
+    if not events:
+        return "*No events recorded.*\n"
+    out: list[str] = []
+    year = None
+    for ev in events:
+        y = ev.date[:4]
+        if y != year:
+            out.append(f"\n**{y}**\n")
+            year = y
+        out.append(
+            f"- **{date_span(ev.date, ev.get('end_date'))}** — {ctx.link(ev)}: "
+            f"{cell(as_text(ev.get('summary')))}{ctx.sources(ev.get('sources'))}"
+        )
+    return "\n".join(out).lstrip("\n") + "\n"
+
+
+def record_list(ctx: PageContext, ds: Dataset, recs: Sequence[Record]) -> str:
+    """A compact bulleted list of links, with dates for dated records."""
+    if not recs:
+        return "*None recorded.*\n"
+    lines = []
+    for rec in recs:
+        date = f"{date_span(rec.date, rec.get('end_date'))} — " if rec.date else ""
+        lines.append(f"- {date}{ctx.link(rec)}")
+    return "\n".join(lines) + "\n"
+
+
+def stance_table(ctx: PageContext, ds: Dataset, proposal: Record) -> str:
+    """Every actor's recorded stance on a proposal."""
+    positions = sorted(ds.referring(proposal.id, "position", "proposal"), key=lambda p: (p.date, p.id))
+    if not positions:
+        return "*No stances recorded.*\n"
+    rows = ["| Actor | Stance | Date | Position |", "| --- | --- | --- | --- |"]
+    for pos in positions:
+        rows.append(
+            f"| {ref_link(ctx, ds, pos.get('actor'))} | {esc(pos.get('stance'))} | {fmt_date(pos.date)} | "
+            f"{ctx.link(pos)}{ctx.sources(pos.get('sources'))} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def islands_table(ctx: PageContext, ds: Dataset, proposal: Record) -> str:
+    """What a proposal would mean for each island."""
+    islands = proposal.get("islands") or {}
+    if not islands:
+        return ""
+    rows = ["| Island | Outcome |", "| --- | --- |"]
+    for pid, outcome in islands.items():
+        rows.append(f"| {ref_link(ctx, ds, pid)} | {OUTCOME_LABELS.get(as_text(outcome), esc(outcome))} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,260 @@
+"""Checks on records: shape, types, dates, references, citations and supersede chains."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .bib import BibEntry, field_warnings
+from .load import Key, Located
+from .model import KINDS, LOCATOR_LABELS, SCHEMA, Field, Record, as_text
+from .problems import Problem, did_you_mean
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+HTML_RE = re.compile(r"<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")
+LOCATOR_RE = re.compile(r"^(?:" + "|".join(re.escape(label) for label in LOCATOR_LABELS) + r")\s*\S")
+
+
+def check_date(value: Any) -> str | None:
+    """Return an error message if ``value`` is not an ISO date (YYYY, YYYY-MM, YYYY-MM-DD)."""
+    text = as_text(value)
+    m = DATE_RE.match(text)
+    if not m or isinstance(value, (bool, float)):
+        return f"'{text}' is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)"
+    year, month, day = m.groups()
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return f"'{text}' is not a real date"
+    return None
+
+
+def check_locator(value: Any) -> str | None:
+    """Return an error message if ``value`` is not a locator with a known label."""
+    text = as_text(value).strip()
+    if not LOCATOR_RE.match(text):
+        labels = ", ".join(f"'{label}'" for label in LOCATOR_LABELS)
+        return f"malformed locator '{text}': start with one of {labels} and a value, e.g. 'p. 15'"
+    return None
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return f"'{value}'"
+
+
+class _ShapeChecker:
+    def __init__(self, doc: Located) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def err(self, key: Key, message: str, *, at_key: bool = False) -> None:
+        self.problems.append(self.doc.problem(key, message, at_key=at_key))
+
+    def fields(self, spec: Mapping[str, Field], value: Any, key: Key, what: str) -> None:
+        if not isinstance(value, dict):
+            self.err(key, f"{what} must be a mapping, found {_type_name(value)}")
+            return
+        for name, item in value.items():
+            if name not in spec:
+                self.err((*key, name), f"unknown field '{name}'{did_you_mean(name, spec)}", at_key=True)
+            else:
+                self.value(spec[name], item, (*key, name), name)
+        for name, field_spec in spec.items():
+            if field_spec.required and name not in value:
+                self.err(key, f"missing required field '{name}'")
+
+    def value(self, spec: Field, value: Any, key: Key, name: str) -> None:
+        if value is None:
+            if spec.required:
+                self.err(key, f"field '{name}' is empty")
+            return
+        t = spec.type
+        if t in ("text", "markdown", "id", "ref", "enum", "locator"):
+            if isinstance(value, (dict, list)):
+                self.err(key, f"field '{name}' must be text, found {_type_name(value)}")
+                return
+            text = as_text(value)
+            if t in ("text", "markdown") and HTML_RE.search(text):
+                self.err(key, f"raw HTML is not allowed in '{name}': {HTML_RE.search(text).group(0)}")  # type: ignore[union-attr]
+            if t in ("text", "markdown", "id") and not text.strip():
+                self.err(key, f"field '{name}' is empty")
+            if t in ("id", "ref") and not ID_RE.match(text):
+                self.err(key, f"'{text}' is not a valid id (lowercase kebab-case)")
+            if t == "enum" and text not in spec.enum:
+                choices = ", ".join(spec.enum)
+                self.err(key, f"'{text}' is not a valid {name}{did_you_mean(text, spec.enum)}; choose one of: {choices}")
+            if t == "locator" and (msg := check_locator(text)):
+                self.err(key, msg)
+        elif t == "date":
+            if msg := check_date(value):
+                self.err(key, f"{name}: {msg}")
+        elif t == "number_or_text":
+            if isinstance(value, (dict, list, bool)):
+                self.err(key, f"field '{name}' must be a number or text")
+        elif t == "list":
+            if not isinstance(value, list):
+                self.err(key, f"field '{name}' must be a list, found {_type_name(value)}")
+                return
+            if len(value) < spec.min_items:
+                self.err(key, f"field '{name}' needs at least {spec.min_items} item{'s' if spec.min_items > 1 else ''}")
+            assert spec.item is not None
+            for i, item in enumerate(value):
+                self.value(spec.item, item, (*key, i), name)
+        elif t == "object":
+            self.fields(spec.fields, value, key, f"an entry of '{name}'")
+        elif t == "map":
+            if not isinstance(value, dict):
+                self.err(key, f"field '{name}' must be a mapping, found {_type_name(value)}")
+                return
+            assert spec.item is not None
+            for sub, item in value.items():
+                if not ID_RE.match(sub):
+                    self.err((*key, sub), f"'{sub}' is not a valid id (lowercase kebab-case)", at_key=True)
+                self.value(spec.item, item, (*key, sub), sub)
+
+
+def check_shape(doc: Located, kind: str, expected_id: str) -> list[Problem]:
+    """Problems with one record file's fields, types and values."""
+    checker = _ShapeChecker(doc)
+    checker.fields(SCHEMA[kind], doc.data, (), f"a {kind} record")
+    data = doc.data if isinstance(doc.data, dict) else {}
+    rid = data.get("id")
+    if isinstance(rid, str) and ID_RE.match(rid) and rid != expected_id:
+        checker.err(("id",), f"id '{rid}' does not match the file name '{expected_id}.yaml'")
+    if not ID_RE.match(expected_id):
+        checker.problems.append(
+            Problem(doc.path, 1, 1, f"file name '{expected_id}' is not a valid id (lowercase kebab-case)")
+        )
+    if kind == "position" and data.get("proposal") and not data.get("stance"):
+        checker.err(("proposal",), "a position with a 'proposal' needs a 'stance'")
+    if kind == "position" and data.get("stance") and not data.get("proposal"):
+        checker.err(("stance",), "'stance' needs a 'proposal' it applies to")
+    return checker.problems
+
+
+def _walk_citations(value: Any, key: Key) -> Iterable[tuple[Key, dict[str, Any]]]:
+    """Every citation mapping below ``value`` (in any ``sources`` list)."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if name == "sources" and isinstance(item, list):
+                for i, cit in enumerate(item):
+                    if isinstance(cit, dict):
+                        yield (*key, name, i), cit
+            else:
+                yield from _walk_citations(item, (*key, name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk_citations(item, (*key, i))
+
+
+def _walk_refs(spec: Mapping[str, Field], value: Any, key: Key) -> Iterable[tuple[Key, Field, str]]:
+    """Every (position, field, id) of a reference below ``value``."""
+    if not isinstance(value, dict):
+        return
+    for name, item in value.items():
+        f = spec.get(name)
+        if f is None or item is None:
+            continue
+        yield from _refs_in(f, item, (*key, name))
+
+
+def _refs_in(f: Field, item: Any, key: Key) -> Iterable[tuple[Key, Field, str]]:
+    if f.type == "ref" and isinstance(item, str):
+        yield key, f, item
+    elif f.type == "list" and isinstance(item, list) and f.item is not None:
+        for i, sub in enumerate(item):
+            yield from _refs_in(f.item, sub, (*key, i))
+    elif f.type == "object":
+        yield from _walk_refs(f.fields, item, key)
+    elif f.type == "map" and isinstance(item, dict):
+        for sub in item:
+            yield (*key, sub), f, sub
+
+
+def citation_keys(records: Iterable[Record]) -> Iterable[tuple[Record, Key, dict[str, Any]]]:
+    """Every citation of every record, with its position."""
+    for rec in records:
+        for key, cit in _walk_citations(rec.data, ()):
+            yield rec, key, cit
+
+
+def check_key(path: str, line: int, col: int, key: str, bib: Mapping[str, BibEntry]) -> Problem | None:
+    """A problem if ``key`` is not in the bibliography."""
+    if key in bib:
+        return None
+    return Problem(path, line, col, f"unknown citation key '{key}'{did_you_mean(key, bib)}")
+
+
+def check_links(records: Mapping[str, Record], bib: Mapping[str, BibEntry]) -> list[Problem]:
+    """References between records, citation keys and supersede chains."""
+    problems: list[Problem] = []
+    by_kind = {kind: [r.id for r in records.values() if r.kind == kind] for kind in KINDS}
+    for rec in records.values():
+        for key, f, target in _walk_refs(SCHEMA[rec.kind], rec.data, ()):
+            found = records.get(target)
+            at_key = f.type == "map"
+            if found is None:
+                pool = [i for kind in f.ref for i in by_kind[kind]]
+                problems.append(
+                    rec.src.problem(key, f"unknown {'/'.join(f.ref)} '{target}'{did_you_mean(target, pool)}", at_key=at_key)
+                )
+            elif found.kind not in f.ref:
+                problems.append(
+                    rec.src.problem(key, f"'{target}' is a {found.kind}, expected a {' or '.join(f.ref)}", at_key=at_key)
+                )
+    for rec, key, cit in citation_keys(records.values()):
+        ckey = cit.get("key")
+        if isinstance(ckey, str):
+            line, col = rec.src.pos((*key, "key"))
+            if p := check_key(rec.path, line, col, ckey, bib):
+                problems.append(p)
+    problems.extend(_check_supersedes(records))
+    return problems
+
+
+def _check_supersedes(records: Mapping[str, Record]) -> list[Problem]:
+    problems = []
+    reported: set[str] = set()
+    for rec in records.values():
+        if rec.kind != "position" or rec.id in reported:
+            continue
+        chain = [rec.id]
+        cur = rec
+        while (nxt := cur.get("supersedes")) and isinstance(nxt, str) and nxt in records:
+            if nxt in chain:
+                cycle = chain[chain.index(nxt):] + [nxt]
+                reported.update(cycle)
+                first = records[cycle[0]]
+                problems.append(first.src.problem(("supersedes",), f"supersede chain forms a cycle: {' -> '.join(cycle)}"))
+                break
+            chain.append(nxt)
+            cur = records[nxt]
+        target = records.get(as_text(rec.get("supersedes")))
+        if target is not None and target.kind == "position" and target.get("actor") != rec.get("actor"):
+            problems.append(
+                rec.src.problem(
+                    ("supersedes",),
+                    f"'{target.id}' is a position of '{target.get('actor')}', not of '{rec.get('actor')}'",
+                )
+            )
+    return problems
+
+
+def check_bib_use(records: Iterable[Record], cited_in_pages: Iterable[str], bib: Mapping[str, BibEntry]) -> list[Problem]:
+    """Warnings for bibliography entries cited nowhere and entries lacking fields."""
+    used = {as_text(cit.get("key")) for _, _, cit in citation_keys(records)} | set(cited_in_pages)
+    problems = []
+    for entry in bib.values():
+        problems.extend(field_warnings(entry))
+        if entry.key not in used:
+            problems.append(Problem(entry.path, entry.line, 1, f"entry '{entry.key}' is cited nowhere", "warning"))
+    return problems
