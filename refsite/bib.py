@@ -17,14 +17,14 @@ _latex = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
 #: Fields each entry type needs for a complete reference (warnings when missing).
 NEEDED: dict[str, tuple[tuple[str, ...], ...]] = {
-    "book": (("title",), ("author", "editor"), ("publisher",), ("date", "year")),
+    "book": (("title",), ("date", "year")),
     "article": (("title",), ("journal", "journaltitle"), ("date", "year")),
-    "report": (("title",), ("institution", "publisher", "organization"), ("date", "year")),
-    "techreport": (("title",), ("institution", "publisher", "organization"), ("date", "year")),
+    "report": (("title",), ("date", "year")),
+    "techreport": (("title",), ("date", "year")),
     "incollection": (("title",), ("booktitle",), ("date", "year")),
     "inbook": (("title",), ("booktitle",), ("date", "year")),
     "online": (("title",), ("url", "organization", "publisher")),
-    "misc": (("title",),),
+    "misc": (("title", "note", "howpublished", "organization"),),
 }
 
 

@@ -37,7 +37,9 @@ local function note_blocks(para)
   local found = nil
   para:walk({Note = function(n) found = n.content end})
   if found then return found end
-  return pandoc.Blocks({pandoc.Plain(para.content)})
+  local inlines = para.content
+  if #inlines == 1 and inlines[1].t == 'Cite' then inlines = inlines[1].content end
+  return pandoc.Blocks({pandoc.Plain(inlines)})
 end
 
 local result = {docs = {}, bib = {}, extra = {}}

@@ -62,7 +62,7 @@ class Dataset:
 def sort_key(rec: Record) -> tuple[str, str]:
     """Dated records sort by date, others by label."""
     if rec.kind in ("position", "proposal", "event"):
-        return (rec.date, rec.label.lower())
+        return (rec.date or "9999", rec.label.lower())
     return (rec.label.lower(), rec.id)
 
 

@@ -44,7 +44,7 @@ EVENT_KINDS = (
     "exercise", "deal", "military", "election", "policy", "incident", "other",
 )
 LANGS = ("en", "ja", "ja-Latn", "ru", "ru-Latn", "zh", "zh-Latn")
-LOCATOR_LABELS = ("p.", "pp.", "n.", "nn.", "sec.", "para.", "ch.")
+LOCATOR_LABELS = ("p.", "pp.", "n.", "nn.", "sec.", "para.", "chap.")
 
 CITATION = Field(
     "object",
@@ -155,7 +155,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "event": {
         **_common("title"),
-        "date": Field("date", required=True),
+        "date": Field("date", doc="required unless a date_note says why the sources give none"),
         "end_date": Field("date"),
         "kind": Field("enum", required=True, enum=EVENT_KINDS),
         "actors": Field("list", item=Field("ref", ref=("actor",))),

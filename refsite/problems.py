@@ -27,7 +27,10 @@ class Problem:
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for the closest candidate, or ``''``."""
-    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    pool = list(candidates)
+    match = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    if not match and len(word) >= 3:
+        match = sorted((c for c in pool if word in c.split("-") or c.startswith(word)), key=lambda c: (len(c), c))[:1]
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 

@@ -41,6 +41,10 @@ def check_locator(value: Any) -> str | None:
     return None
 
 
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
@@ -134,6 +138,8 @@ def check_shape(doc: Located, kind: str, expected_id: str) -> list[Problem]:
         checker.problems.append(
             Problem(doc.path, 1, 1, f"file name '{expected_id}' is not a valid id (lowercase kebab-case)")
         )
+    if kind == "event" and isinstance(doc.data, dict) and "date" not in data and not data.get("date_note"):
+        checker.err((), "missing required field 'date' (or a 'date_note' saying why the sources give none)")
     if kind == "position" and data.get("proposal") and not data.get("stance"):
         checker.err(("proposal",), "a position with a 'proposal' needs a 'stance'")
     if kind == "position" and data.get("stance") and not data.get("proposal"):
@@ -208,9 +214,8 @@ def check_links(records: Mapping[str, Record], bib: Mapping[str, BibEntry]) -> l
                     rec.src.problem(key, f"unknown {'/'.join(f.ref)} '{target}'{did_you_mean(target, pool)}", at_key=at_key)
                 )
             elif found.kind not in f.ref:
-                problems.append(
-                    rec.src.problem(key, f"'{target}' is a {found.kind}, expected a {' or '.join(f.ref)}", at_key=at_key)
-                )
+                expected = " or ".join(_a(k) for k in f.ref)
+                problems.append(rec.src.problem(key, f"'{target}' is {_a(found.kind)}, expected {expected}", at_key=at_key))
     for rec, key, cit in citation_keys(records.values()):
         ckey = cit.get("key")
         if isinstance(ckey, str):
@@ -239,7 +244,13 @@ def _check_supersedes(records: Mapping[str, Record]) -> list[Problem]:
             chain.append(nxt)
             cur = records[nxt]
         target = records.get(as_text(rec.get("supersedes")))
-        if target is not None and target.kind == "position" and target.get("actor") != rec.get("actor"):
+        if (
+            target is not None
+            and target.kind == "position"
+            and target.get("actor") != rec.get("actor")
+            and target.get("actor") in records
+            and rec.get("actor") in records
+        ):
             problems.append(
                 rec.src.problem(
                     ("supersedes",),

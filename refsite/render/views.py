@@ -87,13 +87,14 @@ def timeline(ctx: PageContext, ds: Dataset, events: Sequence[Record]) -> str:
         return "*No events recorded.*\n"
     out: list[str] = []
     year = None
-    for ev in events:
-        y = ev.date[:4]
+    for ev in sorted(events, key=lambda e: (e.date or "9999", e.id)):
+        y = ev.date[:4] or "Undated"
         if y != year:
             out.append(f"\n**{y}**\n")
             year = y
+        when = date_span(ev.date, ev.get("end_date")) if ev.date else "Date not given in the sources"
         out.append(
-            f"- **{date_span(ev.date, ev.get('end_date'))}** — {ctx.link(ev)}: "
+            f"- **{when}** — {ctx.link(ev)}: "
             f"{cell(as_text(ev.get('summary')))}{ctx.sources(ev.get('sources'))}"
         )
     return "\n".join(out).lstrip("\n") + "\n"
