@@ -1,0 +1,68 @@
+"""In a real browser: search the built site for an actor, follow the result, read the page."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import require
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(basic_site: Path) -> Iterator[str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(basic_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    chromium = require("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield b
+        b.close()
+
+
+def test_search_for_an_actor_and_open_the_page(server: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(server)
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.press_sequentially("Shinzo", delay=30)
+    result = page.locator(".md-search-result__item > a.md-search-result__link").first
+    result.wait_for(timeout=15000)
+    result.click()
+    page.wait_for_url("**/actors/abe-shinzo/**", timeout=15000)
+    assert page.locator("article h1").first.inner_text().startswith("Shinzo Abe")
+    # the footnote of the summary is there, formatted
+    assert "Pajon" in page.locator("div.footnote").inner_text()
+    page.close()
+
+
+def test_footnote_tooltip_and_dark_mode(server: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(server + "actors/abe-shinzo/")
+    page.locator("sup a.footnote-ref").first.hover()
+    tip = page.locator(".md-tooltip2, .md-tooltip").first
+    tip.wait_for(state="visible", timeout=10000)
+    assert "Pajon" in tip.inner_text()
+    page.goto(server + "no-such-page/")
+    page.close()

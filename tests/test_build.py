@@ -1,0 +1,183 @@
+"""End to end: build sample projects and assert on the HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import refsite.cite as cite_mod
+from conftest import article, copy_root, run_cli
+from refsite.build import build_into
+from refsite.synth import write_project
+
+
+def page(site: Path, url: str) -> str:
+    return article((site / url / "index.html").read_text(encoding="utf-8"))
+
+
+def test_links_both_ways(basic_site: Path) -> None:
+    actor = page(basic_site, "actors/abe-shinzo")
+    assert '<a href="../../positions/abe-2013-talks/">Abe reopens peace-treaty talks</a>' in actor
+    assert '<a href="../japan/">Japan</a>' in actor
+    assert '<a href="../../events/shimoda-1855/">' not in actor  # Abe took no part in 1855
+    position = page(basic_site, "positions/abe-2013-talks")
+    assert 'held by <a href="../../actors/abe-shinzo/">Shinzo Abe</a>' in position
+    assert 'on <a href="../../topics/territorial-dispute/">Territorial dispute</a>' in position
+    assert 'open to <a href="../../proposals/two-islands/">Return of two islands</a>' in position
+    assert '<a href="../abe-2014-talks/">Abe keeps the talks going</a>' in position  # replaced by
+    topic = page(basic_site, "topics/territorial-dispute")
+    assert re.search(r'<h3[^>]*><a href="../../actors/abe-shinzo/">Shinzo Abe</a>', topic)
+    proposal = page(basic_site, "proposals/two-islands")
+    assert '<td><a href="../../actors/abe-shinzo/">Shinzo Abe</a></td>\n<td>open</td>' in proposal
+    assert "<td>stays with Russia</td>" in proposal
+    place = page(basic_site, "places/etorofu-iturup")
+    assert '<a href="../../events/shimoda-1855/">Treaty of Shimoda</a>' in place
+    assert "<td>16,400" in place
+    japan = page(basic_site, "actors/japan")
+    assert '<a href="../../events/shimoda-1855/">Treaty of Shimoda</a>' in japan
+    assert '<a href="../../places/etorofu-iturup/">Etorofu / Iturup</a>' in japan
+
+
+def test_index_pages_list_every_record(basic_site: Path) -> None:
+    actors = page(basic_site, "actors")
+    for rid in ("abe-shinzo", "japan", "russia", "odd-name"):
+        assert f'href="{rid}/"' in actors
+    assert "4 actors in the reference." in actors
+
+
+def test_edit_links_point_at_the_yaml_file(basic_site: Path) -> None:
+    html = (basic_site / "actors/abe-shinzo/index.html").read_text(encoding="utf-8")
+    url = "https://github.com/example/sample/edit/main/data/actors/abe-shinzo.yaml"
+    assert f'href="{url}" title="Edit this page"' in html
+    assert "from <code>data/actors/abe-shinzo.yaml</code>" in html
+    home = (basic_site / "index.html").read_text(encoding="utf-8")
+    assert 'href="https://github.com/example/sample/edit/main/docs/index.md"' in home
+
+
+def test_text_from_data_is_escaped_and_braces_literal(basic_site: Path) -> None:
+    odd = page(basic_site, "actors/odd-name")
+    assert ">R&amp;D_Unit *x* [y] {{ z }}<" in odd
+    assert "{% raw %} and {{ config }} stay literal; 3 &lt; 4." in odd
+    abe = page(basic_site, "actors/abe-shinzo")
+    assert "literal {{ braces }} and 3 &lt; 4 <em>as written</em>." in abe
+
+
+def test_footnotes_full_then_short(basic_site: Path) -> None:
+    home = page(basic_site, "")
+    notes = re.findall(r'<li id="fn:(\d+)">\s*<p>(.*?)&#160;<a class="footnote-backref"', home, re.S)
+    assert notes[0] == ("1", "Céline Pajon, <span>“Japan-Russia: Toward a Strategic Partnership?”</span> "
+                             "Russie.Nei.Visions 72 (Paris: Ifri, September 2013), 15.")
+    assert notes[1] == ("2", "Pajon, 17.")
+    assert notes[2][1].startswith("H. Kimura, <em>The Kurilian Knot")
+    position = page(basic_site, "positions/abe-2014-talks")
+    assert "Pajon, <span>“Japan-Russia: Toward a Strategic Partnership?”</span> 17; Pajon, 17, n. 50." not in position
+    assert re.search(r"Céline Pajon, .*?2013\), 17; Pajon, 17, n\. 50\.", position)
+
+
+def test_bibliography_lists_citing_pages(basic_site: Path) -> None:
+    bib = page(basic_site, "bibliography")
+    entry = re.search(r'<div class="refsite-entry" id="kimura2008kurilian">(.*?)</div>', bib, re.S)
+    assert entry is not None
+    assert entry.group(1).startswith("<p>Kimura, H. <em>The Kurilian Knot")
+    assert '<a href="../topics/territorial-dispute/">Territorial dispute</a>' in entry.group(1)
+    assert '<a href="../actors/odd-name/">' in entry.group(1)
+    assert bib.index('id="kimura2008kurilian"') < bib.index('id="pajon2013"')  # the style's order
+
+
+def test_cite_this_page_and_downloads(basic_site: Path) -> None:
+    abe = page(basic_site, "actors/abe-shinzo")
+    assert "<summary>Cite this page</summary><p>Sample Reference. <span>“Shinzo Abe.”</span> Accessed" in abe
+    assert "url = {https://example.org/sample/actors/abe-shinzo/}" in abe
+    data = json.loads((basic_site / "downloads/dataset.json").read_text(encoding="utf-8"))
+    assert {r["id"] for r in data} >= {"abe-shinzo", "two-islands", "shimoda-1855"}
+    csl = json.loads((basic_site / "downloads/references.json").read_text(encoding="utf-8"))
+    assert {i["id"] for i in csl} == {"pajon2013", "kimura2008kurilian"}
+    assert "@report{pajon2013," in (basic_site / "downloads/references.bib").read_text(encoding="utf-8")
+
+
+def test_nav_does_not_list_records(basic_site: Path) -> None:
+    html = (basic_site / "events/shimoda-1855/index.html").read_text(encoding="utf-8")
+    nav = html[html.index('<nav class="md-nav md-nav--primary"'):html.index("</nav>", html.index('md-nav--primary'))]
+    assert "abe-2013-talks" not in nav and "actors/index" not in nav
+    assert "Positions" in nav
+
+
+def test_search_index_and_404(basic_site: Path) -> None:
+    index = json.loads((basic_site / "search/search_index.json").read_text(encoding="utf-8"))
+    assert any(doc["location"].startswith("actors/abe-shinzo/") and doc["title"] == "Shinzo Abe" for doc in index["docs"])
+    assert "zRSCITE" not in json.dumps(index)  # notes are formatted before the search index reads them
+    assert (basic_site / "404.html").exists()
+
+
+def test_failed_build_keeps_previous_site(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    assert run_cli("build", cwd=root).returncode == 0
+    before = (root / "site/index.html").read_bytes()
+    (root / "data/actors/japan.yaml").write_text("id: japan\nname: Japan\nkind: stat\n", encoding="utf-8")
+    (root / "docs/index.md").write_text("# Home\n\n{{ positions(actor=\"nobody\") }}\n", encoding="utf-8")
+    proc = run_cli("build", cwd=root)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "data/actors/japan.yaml:3:7: error: 'stat' is not a valid kind (did you mean 'state'?); choose one of: " \
+           "state, government-body, person, organization, company, public" in lines
+    assert "data/actors/japan.yaml:1:1: error: missing required field 'summary'" in lines
+    assert (root / "site/index.html").read_bytes() == before
+    assert not list(root.glob(".site-build-*"))
+
+
+def test_macro_errors_are_collected_with_their_line(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    (root / "docs/index.md").write_text(
+        "# Home\n\nFirst {{ positions(actor=\"nobody\") }}\n\nThen {{ timeline(since=\"soon\") }}\n"
+        "\nAnd {{ stances(\"abe-shinzo\") }}\n",
+        encoding="utf-8",
+    )
+    proc = run_cli("build", cwd=root)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [
+        "docs/index.md:3:27: error: unknown actor 'nobody'",
+        "docs/index.md:5:25: error: 'soon' is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)",
+        "docs/index.md:7:17: error: unknown proposal 'abe-shinzo'",
+    ]
+
+
+def test_one_formatting_call_per_build(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    from refsite import mkdocs_plugin
+
+    mkdocs_plugin._FORMATTERS.clear()
+    before = cite_mod.CALLS
+    assert build_into(root, tmp_path / "out") == 0
+    assert cite_mod.CALLS == before + 1
+    # a rebuild with nothing changed formats nothing (serve keeps the cache)
+    assert build_into(root, tmp_path / "out2") == 0
+    assert cite_mod.CALLS == before + 1
+
+
+def test_style_switch_rebuilds_every_note(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8").replace("  - refsite\n", "  - refsite:\n      style: apa\n")
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    assert run_cli("build", cwd=root).returncode == 0
+    home = page(root / "site", "")
+    assert "(Pajon, 2013, p. 15)" in home
+    bib = page(root / "site", "bibliography")
+    assert "Pajon, C. (2013). <span>“Japan-Russia: Toward a Strategic Partnership?”</span>" in bib or \
+        "Pajon, C. (2013)." in bib
+
+
+def test_synthetic_project_builds_with_plain_mkdocs(tmp_path: Path) -> None:
+    write_project(tmp_path / "p", 60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], cwd=tmp_path / "p",
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    site = tmp_path / "p" / "site"
+    assert len(list((site / "events").iterdir())) > 10
+    shutil.rmtree(site)
