@@ -36,7 +36,11 @@ def measure(project: Path) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as out:
         proc = subprocess.run(
             [sys.executable, "-c", _MEASURE, str(project / "mkdocs.yml"), out],
-            capture_output=True, text=True, cwd=project, env=env, check=False,
+            capture_output=True,
+            text=True,
+            cwd=project,
+            env=env,
+            check=False,
         )
     if proc.returncode != 0:
         raise RuntimeError(f"build of {project} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -69,7 +73,8 @@ def write_floor(project: Path, floor: Path) -> int:
     (docs / "index.md").write_text("# Floor\n\nPlain pages.\n", encoding="utf-8")
     (docs / "bibliography.md").write_text("# Bibliography\n", encoding="utf-8")
     config = MKDOCS_YML.replace(
-        "  - macros:\n      module_name: macros\n      on_error_fail: true\n      on_undefined: strict\n  - refsite\n", ""
+        "  - macros:\n      module_name: macros\n      on_error_fail: true\n      on_undefined: strict\n  - refsite\n",
+        "",
     )
     (floor / "mkdocs.yml").write_text(config, encoding="utf-8")
     return pages
@@ -99,14 +104,27 @@ def run_bench(sizes: list[int], workdir: Path | None = None) -> int:
         pages = write_floor(project, floor)
         t, mem = measure(project)
         tf, memf = measure(floor)
-        rows.append({"records": n, "pages": pages, "seconds": t, "peak_mb": mem, "floor_seconds": tf,
-                     "floor_peak_mb": memf, "vs_floor": t / tf})
-        print(f"N={n:>5}: {pages} pages, refsite {t:6.2f} s ({mem:5.0f} MB peak), "
-              f"plain Material floor {tf:6.2f} s ({memf:5.0f} MB) -> {t / tf:.2f}x the floor")
+        rows.append(
+            {
+                "records": n,
+                "pages": pages,
+                "seconds": t,
+                "peak_mb": mem,
+                "floor_seconds": tf,
+                "floor_peak_mb": memf,
+                "vs_floor": t / tf,
+            }
+        )
+        print(
+            f"N={n:>5}: {pages} pages, refsite {t:6.2f} s ({mem:5.0f} MB peak), "
+            f"plain Material floor {tf:6.2f} s ({memf:5.0f} MB) -> {t / tf:.2f}x the floor"
+        )
     if len(rows) >= 2:
         a, b = rows[0], rows[-1]
-        print(f"scaling: {b['records'] / a['records']:.1f}x the records took {b['seconds'] / a['seconds']:.2f}x the time "
-              f"(target <= {1.1 * b['records'] / a['records']:.1f}x)")
+        print(
+            f"scaling: {b['records'] / a['records']:.1f}x the records took {b['seconds'] / a['seconds']:.2f}x the time "
+            f"(target <= {1.1 * b['records'] / a['records']:.1f}x)"
+        )
     cite_s = time_citations(5000)
     print(f"citations: 5000 formatted in one batch from a cold cache in {cite_s:.2f} s (target < 5 s)")
     peak = max(r["peak_mb"] for r in rows)

@@ -52,7 +52,7 @@ def split_names(raw: str) -> list[str]:
             depth += 1
         elif ch == "}":
             depth -= 1
-        elif depth == 0 and raw[i:i + 5].lower() == " and " :
+        elif depth == 0 and raw[i : i + 5].lower() == " and ":
             names.append(raw[start:i].strip())
             start = i + 5
             i += 4
@@ -78,17 +78,18 @@ def parse_bib(path: str, text: str) -> tuple[list[BibEntry], list[Problem]]:
     logger.setLevel(logging.CRITICAL)
     logger.propagate = False
     try:
-        library = bibtexparser.parse_string(text)
+        library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
     finally:
         logger.setLevel(old_level)
         logger.propagate = old_propagate
     entries: list[BibEntry] = []
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             problems.append(Problem(path, line, 1, f"duplicate BibTeX key '{block.key}'"))
         elif isinstance(block, ParsingFailedBlock):
-            head = block.raw.strip().splitlines()[0][:40] if block.raw.strip() else "block"
+            raw = block.raw or ""
+            head = raw.strip().splitlines()[0][:40] if raw.strip() else "block"
             problems.append(
                 Problem(path, line, 1, f"BibTeX syntax error in '{head}' (unbalanced braces or a missing comma?)")
             )
@@ -106,7 +107,7 @@ def _entry(path: str, entry: Entry) -> BibEntry:
         if name in ("author", "editor", "translator"):
             raw_names[name] = split_names(raw)
         fields[name] = raw if name == "url" else decode(raw)
-    return BibEntry(entry.key, entry.entry_type.lower(), fields, path, entry.start_line + 1, raw_names)
+    return BibEntry(entry.key, entry.entry_type.lower(), fields, path, (entry.start_line or 0) + 1, raw_names)
 
 
 def field_warnings(entry: BibEntry) -> list[Problem]:
@@ -155,7 +156,9 @@ def load_bib(root: Path) -> tuple[dict[str, BibEntry], list[Problem]]:
             if entry.key in entries:
                 first = entries[entry.key]
                 problems.append(
-                    Problem(rel, entry.line, 1, f"duplicate BibTeX key '{entry.key}' (first in {first.path}:{first.line})")
+                    Problem(
+                        rel, entry.line, 1, f"duplicate BibTeX key '{entry.key}' (first in {first.path}:{first.line})"
+                    )
                 )
                 continue
             entries[entry.key] = entry

@@ -42,8 +42,9 @@ _TYPES = {
     "misc": "document",
 }
 _SUBTYPES = {"newspaper": "article-newspaper", "magazine": "article-magazine", "interview": "interview"}
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+}
 _LANGS = {"french": "fr", "english": "en-US", "japanese": "ja", "russian": "ru", "german": "de"}
 
 
@@ -161,7 +162,7 @@ def forms(cites: Sequence[Cite]) -> list[Form]:
     return out
 
 
-def plan(needed: Iterable[Form]) -> tuple[list[list[dict[str, str]]], dict[Form, tuple[int, int]]]:
+def plan(needed: Iterable[Form]) -> tuple[list[list[dict[str, Any]]], dict[Form, tuple[int, int]]]:
     """Citation documents that make every needed form appear once, and where each lands."""
     firsts: dict[str, list[str]] = {}
     later: dict[str, list[Form]] = {}
@@ -171,11 +172,11 @@ def plan(needed: Iterable[Form]) -> tuple[list[list[dict[str, str]]], dict[Form,
             firsts.setdefault(key, []).append(loc)
         else:
             later.setdefault(key, []).append(form)
-    docs: list[list[dict[str, str]]] = []
+    docs: list[list[dict[str, Any]]] = []
     where: dict[Form, tuple[int, int]] = {}
     depth = max((len(v) for v in firsts.values()), default=0)
     for j in range(depth):
-        doc: list[dict[str, str]] = []
+        doc: list[dict[str, Any]] = []
         for key, locs in firsts.items():
             if j < len(locs):
                 where[(key, locs[j], ("first",))] = (len(docs), len(doc))
@@ -249,7 +250,9 @@ class Job:
         src.write_text(json.dumps(payload), encoding="utf-8")
         self.proc = subprocess.Popen(
             [pandoc_path(), "lua", str(LUA), str(src), str(self.dst)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
 
     def wait(self) -> dict[str, Any]:
@@ -344,7 +347,7 @@ class Formatter:
         notes = []
         for cites in pages:
             out = []
-            for cite, form in zip(cites, forms(cites)):
+            for cite, form in zip(cites, forms(cites), strict=False):
                 text = _strip_p(self.cache[(self.style_hash, fps.get(form[0], ""), form)])
                 if cite.note:
                     text = f'{text} <span class="cite-extra">{html.escape(cite.note)}</span>'

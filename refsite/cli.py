@@ -28,8 +28,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     if status:
         print(f"check failed: {summary_line(problems)}", file=sys.stderr)
     else:
-        counts = ", ".join(f"{len(dataset.of_kind(k))} {k}s" for k in ("actor", "place", "topic", "position", "proposal", "event"))
-        print(f"check passed: {counts}, {len(dataset.bib)} bibliography entries; {summary_line(problems)} ({elapsed:.2f} s)")
+        counts = ", ".join(
+            f"{len(dataset.of_kind(k))} {k}s" for k in ("actor", "place", "topic", "position", "proposal", "event")
+        )
+        print(
+            f"check passed: {counts}, {len(dataset.bib)} bibliography entries; "
+            f"{summary_line(problems)} ({elapsed:.2f} s)"
+        )
     return status
 
 
@@ -69,7 +74,8 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     """Build the PDF of the whole reference."""
     from .pdf import build_pdf
 
-    return build_pdf(Path(args.root).resolve(), Path(args.out), paper=args.paper)
+    status: int = build_pdf(Path(args.root).resolve(), Path(args.out), paper=args.paper)
+    return status
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

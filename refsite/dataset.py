@@ -83,9 +83,7 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Problem]]:
             continue
         kind = dirs.get(sub.name)
         if kind is None:
-            problems.append(
-                Problem(rel, 1, 1, f"unknown record folder '{sub.name}'{did_you_mean(sub.name, dirs)}")
-            )
+            problems.append(Problem(rel, 1, 1, f"unknown record folder '{sub.name}'{did_you_mean(sub.name, dirs)}"))
             continue
         for file in sorted(sub.iterdir()):
             frel = file.relative_to(root).as_posix()
@@ -115,8 +113,25 @@ _CALL_RE = re.compile(r"""\b(cite|link)\(\s*["']([^"']+)["']""")
 #: Names a narrative page may use: refsite's macros and what mkdocs-macros provides.
 MACRO_NAMES = frozenset(
     {"link", "cite", "positions", "records", "timeline", "stances", "names", "count", "quote"}
-    | {"config", "page", "environment", "plugin", "git", "extra", "navigation", "files", "macros_info",
-       "now", "fix_url", "context", "pretty", "render_file", "macros", "filters", "include"}
+    | {
+        "config",
+        "page",
+        "environment",
+        "plugin",
+        "git",
+        "extra",
+        "navigation",
+        "files",
+        "macros_info",
+        "now",
+        "fix_url",
+        "context",
+        "pretty",
+        "render_file",
+        "macros",
+        "filters",
+        "include",
+    }
 )
 
 
@@ -142,7 +157,9 @@ def check_template(rel: str, text: str, known: frozenset[str] = MACRO_NAMES) -> 
     return problems
 
 
-def scan_pages(root: Path, docs_dir: str, records: dict[str, Record], bib: dict[str, BibEntry]) -> tuple[set[str], list[Problem]]:
+def scan_pages(
+    root: Path, docs_dir: str, records: dict[str, Record], bib: dict[str, BibEntry]
+) -> tuple[set[str], list[Problem]]:
     """Find ``cite("key")`` and ``link("id")`` calls in narrative pages and check their targets."""
     problems: list[Problem] = []
     used: set[str] = set()
@@ -167,7 +184,9 @@ def scan_pages(root: Path, docs_dir: str, records: dict[str, Record], bib: dict[
                     if p := check_key(rel, lineno, col, target, bib):
                         problems.append(p)
                 elif target not in records:
-                    problems.append(Problem(rel, lineno, col, f"unknown record '{target}'{did_you_mean(target, records)}"))
+                    problems.append(
+                        Problem(rel, lineno, col, f"unknown record '{target}'{did_you_mean(target, records)}")
+                    )
     return used, problems
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from yaml.constructor import SafeConstructor
 
 from .problems import Problem

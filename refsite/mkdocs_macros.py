@@ -69,7 +69,7 @@ class _Macros:
         return f"**{esc(message)}**"
 
     def record(self, rid: str, kinds: tuple[str, ...] = KINDS) -> Record | None:
-        rec = self.ds.get(rid)
+        rec: Record | None = self.ds.get(rid)
         if rec is None or rec.kind not in kinds:
             pool = [r.id for r in self.ds.records.values() if r.kind in kinds]
             what = "/".join(kinds) if kinds != KINDS else "record"
@@ -80,20 +80,30 @@ class _Macros:
     def _source(self) -> str:
         try:
             return str(self.env.page.file.content_string)
-        except Exception:  # noqa: BLE001
+        except Exception:
             return ""
 
     def _filter(self, kind: str, **filters: Any) -> list[Record] | None:
         recs = list(self.ds.of_kind(kind))
-        for name, kinds in (("actor", ("actor",)), ("topic", ("topic",)), ("place", ("place",)), ("proposal", ("proposal",))):
+        for name, kinds in (
+            ("actor", ("actor",)),
+            ("topic", ("topic",)),
+            ("place", ("place",)),
+            ("proposal", ("proposal",)),
+        ):
             value = filters.get(name)
             if value is None:
                 continue
             if self.record(value, kinds) is None:
                 return None
-            recs = [r for r in recs if value in r.refs(name) or value in r.refs(name + "s")
-                    or (name == "actor" and value in r.refs("proposed_by"))
-                    or (name == "place" and value in (r.get("islands") or {}))]
+            recs = [
+                r
+                for r in recs
+                if value in r.refs(name)
+                or value in r.refs(name + "s")
+                or (name == "actor" and value in r.refs("proposed_by"))
+                or (name == "place" and value in (r.get("islands") or {}))
+            ]
         since, until = filters.get("since"), filters.get("until")
         for bound in (since, until):
             if bound is not None and (msg := check_date(bound)):
@@ -122,8 +132,15 @@ class _Macros:
             return self.problem(locator, msg)
         return self.ctx().cite(key, locator, note)
 
-    def positions(self, actor: str | None = None, topic: str | None = None, proposal: str | None = None,
-                  since: Any = None, until: Any = None, group: bool = False) -> str:
+    def positions(
+        self,
+        actor: str | None = None,
+        topic: str | None = None,
+        proposal: str | None = None,
+        since: Any = None,
+        until: Any = None,
+        group: bool = False,
+    ) -> str:
         """Positions filtered by actor, topic, proposal and date, newest first."""
         recs = self._filter("position", actor=actor, topic=topic, proposal=proposal, since=since, until=until)
         if recs is None:
@@ -133,8 +150,15 @@ class _Macros:
             return views.positions_by_actor(self.ctx(), self.ds, recs)
         return views.positions_list(self.ctx(), self.ds, recs, actor=actor is None, topic=topic is None)
 
-    def records(self, kind: str, actor: str | None = None, topic: str | None = None, place: str | None = None,
-                since: Any = None, until: Any = None) -> str:
+    def records(
+        self,
+        kind: str,
+        actor: str | None = None,
+        topic: str | None = None,
+        place: str | None = None,
+        since: Any = None,
+        until: Any = None,
+    ) -> str:
         """A list of records of one kind, filtered by actor, topic, place and date."""
         if kind not in KINDS:
             return self.problem(kind, f"unknown record kind '{kind}'{did_you_mean(kind, KINDS)}")
@@ -143,8 +167,14 @@ class _Macros:
             return ""
         return views.record_list(self.ctx(), self.ds, recs)
 
-    def timeline(self, since: Any = None, until: Any = None, topic: str | None = None,
-                 actor: str | None = None, place: str | None = None) -> str:
+    def timeline(
+        self,
+        since: Any = None,
+        until: Any = None,
+        topic: str | None = None,
+        actor: str | None = None,
+        place: str | None = None,
+    ) -> str:
         """Events in date order, grouped by year, with summaries and footnotes."""
         recs = self._filter("event", actor=actor, topic=topic, place=place, since=since, until=until)
         if recs is None:

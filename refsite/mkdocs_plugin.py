@@ -139,7 +139,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if root is None and config.repo_url and config.edit_uri:
             edit_uri = config.edit_uri
             suffix = self.docs_rel.rstrip("/") + "/"
-            root = config.repo_url.rstrip("/") + "/" + (edit_uri[: -len(suffix)] if edit_uri.endswith(suffix) else edit_uri).lstrip("/")
+            root = (
+                config.repo_url.rstrip("/")
+                + "/"
+                + (edit_uri[: -len(suffix)] if edit_uri.endswith(suffix) else edit_uri).lstrip("/")
+            )
         return root.rstrip("/") + "/" + path if root else None
 
     # -- generated pages ----------------------------------------------------------
@@ -224,7 +228,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.result = self.formatter.assemble(*batch)
         except KeyError:  # a page added citations after the batch started: format what is missing
             self.result = self.formatter.format(*batch)
-        self.notes = {ctx.index: join_notes(ctx.notes, texts) for ctx, texts in zip(self.order, self.result.notes)}
+        pairs = zip(self.order, self.result.notes, strict=True)
+        self.notes = {ctx.index: join_notes(ctx.notes, texts) for ctx, texts in pairs}
         return env
 
     def _note(self, match: re.Match[str]) -> str:

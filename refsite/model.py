@@ -40,8 +40,21 @@ STANCES = ("supports", "opposes", "open", "ambiguous")
 STATUSES = ("floated", "official", "agreed", "rejected", "lapsed", "unknown")
 OUTCOMES = ("transfer", "keep", "split", "joint", "unspecified")
 EVENT_KINDS = (
-    "treaty", "agreement", "declaration", "visit", "summit", "meeting", "statement", "sanction",
-    "exercise", "deal", "military", "election", "policy", "incident", "other",
+    "treaty",
+    "agreement",
+    "declaration",
+    "visit",
+    "summit",
+    "meeting",
+    "statement",
+    "sanction",
+    "exercise",
+    "deal",
+    "military",
+    "election",
+    "policy",
+    "incident",
+    "other",
 )
 LANGS = ("en", "ja", "ja-Latn", "ru", "ru-Latn", "zh", "zh-Latn")
 LOCATOR_LABELS = ("p.", "pp.", "n.", "nn.", "sec.", "para.", "chap.")

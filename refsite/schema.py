@@ -8,7 +8,11 @@ from typing import Any
 
 from .model import KINDS, LOCATOR_LABELS, SCHEMA, Field
 
-_DATE = {"type": ["string", "integer"], "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$", "description": "ISO date: YYYY, YYYY-MM or YYYY-MM-DD"}
+_DATE = {
+    "type": ["string", "integer"],
+    "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    "description": "ISO date: YYYY, YYYY-MM or YYYY-MM-DD",
+}
 _ID = {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}
 
 
@@ -26,7 +30,8 @@ def field_schema(f: Field) -> dict[str, Any]:
     elif f.type == "date":
         out = dict(_DATE)
     elif f.type == "locator":
-        out = {"type": "string", "pattern": "^(" + "|".join(l.replace(".", r"\.") for l in LOCATOR_LABELS) + r")\s*\S"}
+        labels = "|".join(label.replace(".", r"\.") for label in LOCATOR_LABELS)
+        out = {"type": "string", "pattern": f"^({labels})\\s*\\S"}
     elif f.type == "number_or_text":
         out = {"type": ["number", "string"]}
     elif f.type == "list":

@@ -43,13 +43,45 @@ nav:
   - Bibliography: bibliography.md
 """
 
-MACROS_PY = '"""mkdocs-macros entry point."""\n\nfrom refsite.mkdocs_macros import define_env\n\n__all__ = ["define_env"]\n'
+MACROS_PY = (
+    '"""mkdocs-macros entry point."""\n\nfrom refsite.mkdocs_macros import define_env\n\n__all__ = ["define_env"]\n'
+)
 
-WORDS = (
-    "treaty negotiation island energy pipeline summit minister delegation sanction fishery border "
-    "investment security dialogue exercise frigate declaration cabinet parliament survey region "
-    "strategy partnership gas oil port airport railway council ministry agreement visit statement"
-).split()
+WORDS = [
+    "treaty",
+    "negotiation",
+    "island",
+    "energy",
+    "pipeline",
+    "summit",
+    "minister",
+    "delegation",
+    "sanction",
+    "fishery",
+    "border",
+    "investment",
+    "security",
+    "dialogue",
+    "exercise",
+    "frigate",
+    "declaration",
+    "cabinet",
+    "parliament",
+    "survey",
+    "region",
+    "strategy",
+    "partnership",
+    "gas",
+    "oil",
+    "port",
+    "airport",
+    "railway",
+    "council",
+    "ministry",
+    "agreement",
+    "visit",
+    "statement",
+]
 SHARES = {"actor": 0.2, "place": 0.05, "topic": 0.02, "position": 0.3, "proposal": 0.05, "event": 0.38}
 
 
@@ -118,8 +150,12 @@ def write_project(out: Path, records: int, seed: int = 1) -> None:
         return out_
 
     def common(kind: str, rid: str, label: str) -> dict[str, object]:
-        return {"id": rid, label: f"{kind.capitalize()} {rid.split('-')[1]} {rng.choice(WORDS)}",
-                "summary": _sentence(rng) + " " + _sentence(rng), "sources": sources()}
+        return {
+            "id": rid,
+            label: f"{kind.capitalize()} {rid.split('-')[1]} {rng.choice(WORDS)}",
+            "summary": _sentence(rng) + " " + _sentence(rng),
+            "sources": sources(),
+        }
 
     states = ids["actor"][:3]
     for kind, kind_ids in ids.items():
@@ -135,8 +171,10 @@ def write_project(out: Path, records: int, seed: int = 1) -> None:
             elif kind == "place":
                 rec = common(kind, rid, "name")
                 rec["kind"] = rng.choice(PLACE_KINDS)
-                rec["names"] = [{"lang": "ja-Latn", "name": f"Name{n}ja", "used_by": states[0]},
-                                {"lang": "ru-Latn", "name": f"Name{n}ru", "used_by": states[1]}]
+                rec["names"] = [
+                    {"lang": "ja-Latn", "name": f"Name{n}ja", "used_by": states[0]},
+                    {"lang": "ru-Latn", "name": f"Name{n}ru", "used_by": states[1]},
+                ]
                 rec["administered_by"] = states[1]
                 rec["claimed_by"] = [states[0]]
                 if n:
@@ -157,23 +195,31 @@ def write_project(out: Path, records: int, seed: int = 1) -> None:
                 actor_of[rid] = str(rec["actor"])
             elif kind == "proposal":
                 rec = common(kind, rid, "title")
-                rec.update(proposed_by=[rng.choice(ids["actor"])], date=_date(rng), status=rng.choice(STATUSES),
-                           islands={p: rng.choice(OUTCOMES) for p in rng.sample(ids["place"], 2)})
+                rec.update(
+                    proposed_by=[rng.choice(ids["actor"])],
+                    date=_date(rng),
+                    status=rng.choice(STATUSES),
+                    islands={p: rng.choice(OUTCOMES) for p in rng.sample(ids["place"], 2)},
+                )
             else:
                 rec = common(kind, rid, "title")
-                rec.update(date=_date(rng), kind=rng.choice(EVENT_KINDS),
-                           actors=rng.sample(ids["actor"], 2), places=[rng.choice(ids["place"])],
-                           topics=[rng.choice(ids["topic"])])
-            (folder / f"{rid}.yaml").write_text(yaml.safe_dump(rec, sort_keys=False, allow_unicode=True),
-                                                 encoding="utf-8")
+                rec.update(
+                    date=_date(rng),
+                    kind=rng.choice(EVENT_KINDS),
+                    actors=rng.sample(ids["actor"], 2),
+                    places=[rng.choice(ids["place"])],
+                    topics=[rng.choice(ids["topic"])],
+                )
+            (folder / f"{rid}.yaml").write_text(
+                yaml.safe_dump(rec, sort_keys=False, allow_unicode=True), encoding="utf-8"
+            )
     # every entry cited somewhere: the home page cites the rest
     rest = [k for k in keys if k not in used_keys]
     cites = "".join(f'{{{{ cite("{k}", "p. 1") }}}}' for k in rest)
     (out / "docs" / "index.md").write_text(
         "# Synthetic reference\n\n"
-        f"A generated project with {records} records.{{{{ cite(\"{keys[0]}\", \"p. 1\") }}}}{cites}\n\n"
-        f"The first actor is {{{{ link(\"{ids['actor'][0]}\") }}}}.\n\n"
-        f"{{{{ positions(topic=\"{ids['topic'][0]}\", since=2010) }}}}\n\n{{{{ timeline(since=2013) }}}}\n",
+        f'A generated project with {records} records.{{{{ cite("{keys[0]}", "p. 1") }}}}{cites}\n\n'
+        f'The first actor is {{{{ link("{ids["actor"][0]}") }}}}.\n\n'
+        f'{{{{ positions(topic="{ids["topic"][0]}", since=2010) }}}}\n\n{{{{ timeline(since=2013) }}}}\n',
         encoding="utf-8",
     )
-

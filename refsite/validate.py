@@ -95,7 +95,9 @@ class _ShapeChecker:
                 self.err(key, f"'{text}' is not a valid id (lowercase kebab-case)")
             if t == "enum" and text not in spec.enum:
                 choices = ", ".join(spec.enum)
-                self.err(key, f"'{text}' is not a valid {name}{did_you_mean(text, spec.enum)}; choose one of: {choices}")
+                self.err(
+                    key, f"'{text}' is not a valid {name}{did_you_mean(text, spec.enum)}; choose one of: {choices}"
+                )
             if t == "locator" and (msg := check_locator(text)):
                 self.err(key, msg)
         elif t == "date":
@@ -211,11 +213,15 @@ def check_links(records: Mapping[str, Record], bib: Mapping[str, BibEntry]) -> l
             if found is None:
                 pool = [i for kind in f.ref for i in by_kind[kind]]
                 problems.append(
-                    rec.src.problem(key, f"unknown {'/'.join(f.ref)} '{target}'{did_you_mean(target, pool)}", at_key=at_key)
+                    rec.src.problem(
+                        key, f"unknown {'/'.join(f.ref)} '{target}'{did_you_mean(target, pool)}", at_key=at_key
+                    )
                 )
             elif found.kind not in f.ref:
                 expected = " or ".join(_a(k) for k in f.ref)
-                problems.append(rec.src.problem(key, f"'{target}' is {_a(found.kind)}, expected {expected}", at_key=at_key))
+                problems.append(
+                    rec.src.problem(key, f"'{target}' is {_a(found.kind)}, expected {expected}", at_key=at_key)
+                )
     for rec, key, cit in citation_keys(records.values()):
         ckey = cit.get("key")
         if isinstance(ckey, str):
@@ -236,10 +242,12 @@ def _check_supersedes(records: Mapping[str, Record]) -> list[Problem]:
         cur = rec
         while (nxt := cur.get("supersedes")) and isinstance(nxt, str) and nxt in records:
             if nxt in chain:
-                cycle = chain[chain.index(nxt):] + [nxt]
+                cycle = [*chain[chain.index(nxt) :], nxt]
                 reported.update(cycle)
                 first = records[cycle[0]]
-                problems.append(first.src.problem(("supersedes",), f"supersede chain forms a cycle: {' -> '.join(cycle)}"))
+                problems.append(
+                    first.src.problem(("supersedes",), f"supersede chain forms a cycle: {' -> '.join(cycle)}")
+                )
                 break
             chain.append(nxt)
             cur = records[nxt]
@@ -260,7 +268,9 @@ def _check_supersedes(records: Mapping[str, Record]) -> list[Problem]:
     return problems
 
 
-def check_bib_use(records: Iterable[Record], cited_in_pages: Iterable[str], bib: Mapping[str, BibEntry]) -> list[Problem]:
+def check_bib_use(
+    records: Iterable[Record], cited_in_pages: Iterable[str], bib: Mapping[str, BibEntry]
+) -> list[Problem]:
     """Warnings for bibliography entries cited nowhere and entries lacking fields."""
     used = {as_text(cit.get("key")) for _, _, cit in citation_keys(records)} | set(cited_in_pages)
     problems = []

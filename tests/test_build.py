@@ -9,8 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import refsite.cite as cite_mod
 from conftest import article, copy_root, run_cli
+
+import refsite.cite as cite_mod
 from refsite.build import build_into
 from refsite.synth import write_project
 
@@ -69,8 +70,11 @@ def test_text_from_data_is_escaped_and_braces_literal(basic_site: Path) -> None:
 def test_footnotes_full_then_short(basic_site: Path) -> None:
     home = page(basic_site, "")
     notes = re.findall(r'<li id="fn:(\d+)">\s*<p>(.*?)&#160;<a class="footnote-backref"', home, re.S)
-    assert notes[0] == ("1", "Céline Pajon, <span>“Japan-Russia: Toward a Strategic Partnership?”</span> "
-                             "Russie.Nei.Visions 72 (Paris: Ifri, September 2013), 15.")
+    assert notes[0] == (
+        "1",
+        "Céline Pajon, <span>“Japan-Russia: Toward a Strategic Partnership?”</span> "
+        "Russie.Nei.Visions 72 (Paris: Ifri, September 2013), 15.",
+    )
     assert notes[1] == ("2", "Pajon, 17.")
     assert notes[2][1].startswith("H. Kimura, <em>The Kurilian Knot")
     position = page(basic_site, "positions/abe-2014-talks")
@@ -101,14 +105,16 @@ def test_cite_this_page_and_downloads(basic_site: Path) -> None:
 
 def test_nav_does_not_list_records(basic_site: Path) -> None:
     html = (basic_site / "events/shimoda-1855/index.html").read_text(encoding="utf-8")
-    nav = html[html.index('<nav class="md-nav md-nav--primary"'):html.index("</nav>", html.index('md-nav--primary'))]
+    nav = html[html.index('<nav class="md-nav md-nav--primary"') : html.index("</nav>", html.index("md-nav--primary"))]
     assert "abe-2013-talks" not in nav and "actors/index" not in nav
     assert "Positions" in nav
 
 
 def test_search_index_and_404(basic_site: Path) -> None:
     index = json.loads((basic_site / "search/search_index.json").read_text(encoding="utf-8"))
-    assert any(doc["location"].startswith("actors/abe-shinzo/") and doc["title"] == "Shinzo Abe" for doc in index["docs"])
+    assert any(
+        doc["location"].startswith("actors/abe-shinzo/") and doc["title"] == "Shinzo Abe" for doc in index["docs"]
+    )
     assert "zRSCITE" not in json.dumps(index)  # notes are formatted before the search index reads them
     assert (basic_site / "404.html").exists()
 
@@ -118,13 +124,15 @@ def test_failed_build_keeps_previous_site(tmp_path: Path) -> None:
     assert run_cli("build", cwd=root).returncode == 0
     before = (root / "site/index.html").read_bytes()
     (root / "data/actors/japan.yaml").write_text("id: japan\nname: Japan\nkind: stat\n", encoding="utf-8")
-    (root / "docs/index.md").write_text("# Home\n\n{{ positions(actor=\"nobody\") }}\n", encoding="utf-8")
+    (root / "docs/index.md").write_text('# Home\n\n{{ positions(actor="nobody") }}\n', encoding="utf-8")
     proc = run_cli("build", cwd=root)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
-    assert "data/actors/japan.yaml:3:7: error: 'stat' is not a valid kind (did you mean 'state'?); choose one of: " \
-           "state, government-body, person, organization, company, public" in lines
+    assert (
+        "data/actors/japan.yaml:3:7: error: 'stat' is not a valid kind (did you mean 'state'?); choose one of: "
+        "state, government-body, person, organization, company, public" in lines
+    )
     assert "data/actors/japan.yaml:1:1: error: missing required field 'summary'" in lines
     assert (root / "site/index.html").read_bytes() == before
     assert not list(root.glob(".site-build-*"))
@@ -133,8 +141,8 @@ def test_failed_build_keeps_previous_site(tmp_path: Path) -> None:
 def test_macro_errors_are_collected_with_their_line(tmp_path: Path) -> None:
     root = copy_root("basic", tmp_path)
     (root / "docs/index.md").write_text(
-        "# Home\n\nFirst {{ positions(actor=\"nobody\") }}\n\nThen {{ timeline(since=\"soon\") }}\n"
-        "\nAnd {{ stances(\"abe-shinzo\") }}\n",
+        '# Home\n\nFirst {{ positions(actor="nobody") }}\n\nThen {{ timeline(since="soon") }}\n'
+        '\nAnd {{ stances("abe-shinzo") }}\n',
         encoding="utf-8",
     )
     proc = run_cli("build", cwd=root)
@@ -153,29 +161,36 @@ def test_one_formatting_call_per_build(tmp_path: Path) -> None:
     mkdocs_plugin._FORMATTERS.clear()
     before = cite_mod.CALLS
     assert build_into(root, tmp_path / "out") == 0
-    assert cite_mod.CALLS == before + 1
+    assert before + 1 == cite_mod.CALLS
     # a rebuild with nothing changed formats nothing (serve keeps the cache)
     assert build_into(root, tmp_path / "out2") == 0
-    assert cite_mod.CALLS == before + 1
+    assert before + 1 == cite_mod.CALLS
 
 
 def test_style_switch_rebuilds_every_note(tmp_path: Path) -> None:
     root = copy_root("basic", tmp_path)
-    config = (root / "mkdocs.yml").read_text(encoding="utf-8").replace("  - refsite\n", "  - refsite:\n      style: apa\n")
+    config = (
+        (root / "mkdocs.yml").read_text(encoding="utf-8").replace("  - refsite\n", "  - refsite:\n      style: apa\n")
+    )
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     assert run_cli("build", cwd=root).returncode == 0
     home = page(root / "site", "")
     assert "(Pajon, 2013, p. 15)" in home
     bib = page(root / "site", "bibliography")
-    assert "Pajon, C. (2013). <span>“Japan-Russia: Toward a Strategic Partnership?”</span>" in bib or \
-        "Pajon, C. (2013)." in bib
+    assert (
+        "Pajon, C. (2013). <span>“Japan-Russia: Toward a Strategic Partnership?”</span>" in bib
+        or "Pajon, C. (2013)." in bib
+    )
 
 
 def test_synthetic_project_builds_with_plain_mkdocs(tmp_path: Path) -> None:
     write_project(tmp_path / "p", 60)
     proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], cwd=tmp_path / "p",
-        capture_output=True, text=True, check=False,
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
+        cwd=tmp_path / "p",
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     site = tmp_path / "p" / "site"

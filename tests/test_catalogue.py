@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_root, run_cli
+
 from refsite.dataset import load_project
 
 JAPAN = "data/actors/japan.yaml"
@@ -30,92 +30,201 @@ def _japan(**replace: str) -> str:
 
 
 CASES: list[tuple[str, dict[str, str | bytes | None], str]] = [
-    ("typo in a field name", {JAPAN: VALID_JAPAN.replace("summary:", "sumary:")},
-     "data/actors/japan.yaml:4:1: error: unknown field 'sumary' (did you mean 'summary'?)"),
-    ("missing required field", {JAPAN: VALID_JAPAN.replace("name: Japan\n", "")},
-     "data/actors/japan.yaml:1:1: error: missing required field 'name'"),
-    ("enum value misspelt", {JAPAN: VALID_JAPAN.replace("kind: state", "kind: stat")},
-     "data/actors/japan.yaml:3:7: error: 'stat' is not a valid kind (did you mean 'state'?); choose one of: "
-     "state, government-body, person, organization, company, public"),
-    ("impossible date", {EVENT: Path("tests/roots/basic", EVENT).read_text().replace('"1855"', '"2013-13"')},
-     "data/events/shimoda-1855.yaml:3:7: error: date: '2013-13' is not a real date"),
-    ("date not ISO", {EVENT: Path("tests/roots/basic", EVENT).read_text().replace('"1855"', "April 1855")},
-     "data/events/shimoda-1855.yaml:3:7: error: date: 'April 1855' is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)"),
-    ("unknown actor", {ABE13: Path("tests/roots/basic", ABE13).read_text().replace("actor: abe-shinzo", "actor: abe")},
-     "data/positions/abe-2013-talks.yaml:3:8: error: unknown actor 'abe' (did you mean 'abe-shinzo'?)"),
-    ("reference to the wrong kind",
-     {ABE13: Path("tests/roots/basic", ABE13).read_text().replace("topic: territorial-dispute", "topic: japan")},
-     "data/positions/abe-2013-talks.yaml:4:8: error: 'japan' is an actor, expected a topic"),
-    ("unknown citation key", {JAPAN: VALID_JAPAN.replace("pajon2013", "pajon2031")},
-     "data/actors/japan.yaml:6:11: error: unknown citation key 'pajon2031' (did you mean 'pajon2013'?)"),
-    ("malformed locator", {JAPAN: VALID_JAPAN.replace('"p. 5"', '"page five"')},
-     "data/actors/japan.yaml:6:31: error: malformed locator 'page five': start with one of 'p.', 'pp.', 'n.', "
-     "'nn.', 'sec.', 'para.', 'chap.' and a value, e.g. 'p. 15'"),
-    ("no sources", {JAPAN: VALID_JAPAN.split("sources:")[0] + "sources: []\n"},
-     "data/actors/japan.yaml:5:10: error: field 'sources' needs at least 1 item"),
-    ("id differs from file name", {JAPAN: VALID_JAPAN.replace("id: japan", "id: nippon")},
-     "data/actors/japan.yaml:1:5: error: id 'nippon' does not match the file name 'japan.yaml'"),
-    ("file name is not an id", {"data/actors/Big_Name.yaml": VALID_JAPAN.replace("id: japan", "id: big-name")},
-     "data/actors/Big_Name.yaml:1:1: error: file name 'Big_Name' is not a valid id (lowercase kebab-case)"),
-    ("id used twice across kinds", {"data/topics/japan.yaml": "id: japan\nname: Japan\nsummary: x\nsources:\n"
-                                    "  - {key: pajon2013, locator: \"p. 5\"}\n"},
-     "data/topics/japan.yaml:1:5: error: id 'japan' is already used by data/actors/japan.yaml"),
-    ("supersede cycle",
-     {ABE13: Path("tests/roots/basic", ABE13).read_text() + "supersedes: abe-2014-talks\n"},
-     "data/positions/abe-2013-talks.yaml:12:13: error: supersede chain forms a cycle: "
-     "abe-2013-talks -> abe-2014-talks -> abe-2013-talks"),
-    ("supersedes another actor's position",
-     {"data/positions/japan-2015.yaml": "id: japan-2015\ntitle: T\nactor: japan\ntopic: territorial-dispute\n"
-      "date: \"2015\"\nsupersedes: abe-2014-talks\nsummary: S\nsources:\n  - {key: pajon2013, locator: \"p. 5\"}\n"},
-     "data/positions/japan-2015.yaml:6:13: error: 'abe-2014-talks' is a position of 'abe-shinzo', not of 'japan'"),
-    ("stance without proposal",
-     {ABE13: Path("tests/roots/basic", ABE13).read_text().replace("proposal: two-islands\n", "")},
-     "data/positions/abe-2013-talks.yaml:6:9: error: 'stance' needs a 'proposal' it applies to"),
-    ("proposal without stance",
-     {ABE13: Path("tests/roots/basic", ABE13).read_text().replace("stance: open\n", "")},
-     "data/positions/abe-2013-talks.yaml:6:11: error: a position with a 'proposal' needs a 'stance'"),
-    ("raw HTML in a text field", {JAPAN: VALID_JAPAN.replace("The Japanese state.", "The <script>x</script> state.")},
-     "data/actors/japan.yaml:4:10: error: raw HTML is not allowed in 'summary': <script>"),
-    ("file not UTF-8", {JAPAN: VALID_JAPAN.replace("Japanese", "Japan\xe9se").encode("latin-1")},
-     "data/actors/japan.yaml:4:19: error: file is not valid UTF-8 (byte 0xe9)"),
+    (
+        "typo in a field name",
+        {JAPAN: VALID_JAPAN.replace("summary:", "sumary:")},
+        "data/actors/japan.yaml:4:1: error: unknown field 'sumary' (did you mean 'summary'?)",
+    ),
+    (
+        "missing required field",
+        {JAPAN: VALID_JAPAN.replace("name: Japan\n", "")},
+        "data/actors/japan.yaml:1:1: error: missing required field 'name'",
+    ),
+    (
+        "enum value misspelt",
+        {JAPAN: VALID_JAPAN.replace("kind: state", "kind: stat")},
+        "data/actors/japan.yaml:3:7: error: 'stat' is not a valid kind (did you mean 'state'?); choose one of: "
+        "state, government-body, person, organization, company, public",
+    ),
+    (
+        "impossible date",
+        {EVENT: Path("tests/roots/basic", EVENT).read_text().replace('"1855"', '"2013-13"')},
+        "data/events/shimoda-1855.yaml:3:7: error: date: '2013-13' is not a real date",
+    ),
+    (
+        "date not ISO",
+        {EVENT: Path("tests/roots/basic", EVENT).read_text().replace('"1855"', "April 1855")},
+        "data/events/shimoda-1855.yaml:3:7: error: date: 'April 1855' is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)",
+    ),
+    (
+        "unknown actor",
+        {ABE13: Path("tests/roots/basic", ABE13).read_text().replace("actor: abe-shinzo", "actor: abe")},
+        "data/positions/abe-2013-talks.yaml:3:8: error: unknown actor 'abe' (did you mean 'abe-shinzo'?)",
+    ),
+    (
+        "reference to the wrong kind",
+        {ABE13: Path("tests/roots/basic", ABE13).read_text().replace("topic: territorial-dispute", "topic: japan")},
+        "data/positions/abe-2013-talks.yaml:4:8: error: 'japan' is an actor, expected a topic",
+    ),
+    (
+        "unknown citation key",
+        {JAPAN: VALID_JAPAN.replace("pajon2013", "pajon2031")},
+        "data/actors/japan.yaml:6:11: error: unknown citation key 'pajon2031' (did you mean 'pajon2013'?)",
+    ),
+    (
+        "malformed locator",
+        {JAPAN: VALID_JAPAN.replace('"p. 5"', '"page five"')},
+        "data/actors/japan.yaml:6:31: error: malformed locator 'page five': start with one of 'p.', 'pp.', 'n.', "
+        "'nn.', 'sec.', 'para.', 'chap.' and a value, e.g. 'p. 15'",
+    ),
+    (
+        "no sources",
+        {JAPAN: VALID_JAPAN.split("sources:")[0] + "sources: []\n"},
+        "data/actors/japan.yaml:5:10: error: field 'sources' needs at least 1 item",
+    ),
+    (
+        "id differs from file name",
+        {JAPAN: VALID_JAPAN.replace("id: japan", "id: nippon")},
+        "data/actors/japan.yaml:1:5: error: id 'nippon' does not match the file name 'japan.yaml'",
+    ),
+    (
+        "file name is not an id",
+        {"data/actors/Big_Name.yaml": VALID_JAPAN.replace("id: japan", "id: big-name")},
+        "data/actors/Big_Name.yaml:1:1: error: file name 'Big_Name' is not a valid id (lowercase kebab-case)",
+    ),
+    (
+        "id used twice across kinds",
+        {
+            "data/topics/japan.yaml": "id: japan\nname: Japan\nsummary: x\nsources:\n"
+            '  - {key: pajon2013, locator: "p. 5"}\n'
+        },
+        "data/topics/japan.yaml:1:5: error: id 'japan' is already used by data/actors/japan.yaml",
+    ),
+    (
+        "supersede cycle",
+        {ABE13: Path("tests/roots/basic", ABE13).read_text() + "supersedes: abe-2014-talks\n"},
+        "data/positions/abe-2013-talks.yaml:12:13: error: supersede chain forms a cycle: "
+        "abe-2013-talks -> abe-2014-talks -> abe-2013-talks",
+    ),
+    (
+        "supersedes another actor's position",
+        {
+            "data/positions/japan-2015.yaml": "id: japan-2015\ntitle: T\nactor: japan\ntopic: territorial-dispute\n"
+            'date: "2015"\nsupersedes: abe-2014-talks\nsummary: S\nsources:\n  - {key: pajon2013, locator: "p. 5"}\n'
+        },
+        "data/positions/japan-2015.yaml:6:13: error: 'abe-2014-talks' is a position of 'abe-shinzo', not of 'japan'",
+    ),
+    (
+        "stance without proposal",
+        {ABE13: Path("tests/roots/basic", ABE13).read_text().replace("proposal: two-islands\n", "")},
+        "data/positions/abe-2013-talks.yaml:6:9: error: 'stance' needs a 'proposal' it applies to",
+    ),
+    (
+        "proposal without stance",
+        {ABE13: Path("tests/roots/basic", ABE13).read_text().replace("stance: open\n", "")},
+        "data/positions/abe-2013-talks.yaml:6:11: error: a position with a 'proposal' needs a 'stance'",
+    ),
+    (
+        "raw HTML in a text field",
+        {JAPAN: VALID_JAPAN.replace("The Japanese state.", "The <script>x</script> state.")},
+        "data/actors/japan.yaml:4:10: error: raw HTML is not allowed in 'summary': <script>",
+    ),
+    (
+        "file not UTF-8",
+        {JAPAN: VALID_JAPAN.replace("Japanese", "Japan\xe9se").encode("latin-1")},
+        "data/actors/japan.yaml:4:19: error: file is not valid UTF-8 (byte 0xe9)",
+    ),
     ("empty file", {JAPAN: ""}, "data/actors/japan.yaml:1:1: error: file is empty"),
-    ("broken YAML", {JAPAN: VALID_JAPAN.replace("kind: state", "kind: [state")},
-     "data/actors/japan.yaml:4:8: error: invalid YAML: did not find expected ',' or ']'"),
-    ("duplicate key", {JAPAN: VALID_JAPAN + "name: Nippon\n"},
-     "data/actors/japan.yaml:7:1: error: duplicate key 'name' (first defined on line 2)"),
-    ("unsafe YAML tag", {JAPAN: VALID_JAPAN.replace("name: Japan", "name: !!python/name:os.system ''")},
-     "data/actors/japan.yaml:2:7: error: unsupported YAML tag 'tag:yaml.org,2002:python/name:os.system'"),
-    ("BibTeX syntax error", {"bib/extra.bib": "@book{broken,\n  title = {Unclosed,\n}\n\n@misc{fine, title={Fine}}\n"},
-     "bib/extra.bib:1:1: error: BibTeX syntax error in '@book{broken,' (unbalanced braces or a missing comma?)"),
-    ("duplicate BibTeX key", {"bib/extra.bib": "@book{pajon2013,\n  title = {Again},\n  year = {2013},\n}\n"},
-     "bib/refs.bib:1:1: error: duplicate BibTeX key 'pajon2013' (first in bib/extra.bib:1)"),
-    ("unknown record folder", {"data/actor/x.yaml": VALID_JAPAN},
-     "data/actor:1:1: error: unknown record folder 'actor' (did you mean 'actors'?)"),
-    ("wrong file extension", {"data/actors/korea.yml": VALID_JAPAN},
-     "data/actors/korea.yml:1:1: error: record files must end in .yaml"),
-    ("text where a list belongs", {EVENT: Path("tests/roots/basic", EVENT).read_text().replace(
-        "actors: [japan, russia]", "actors: japan")},
-     "data/events/shimoda-1855.yaml:5:9: error: field 'actors' must be a list, found 'japan'"),
-    ("citation that is not a mapping", {JAPAN: VALID_JAPAN.replace('{key: pajon2013, locator: "p. 5"}', "pajon2013")},
-     "data/actors/japan.yaml:6:5: error: an entry of 'sources' must be a mapping, found 'pajon2013'"),
-    ("island outcome misspelt", {"data/proposals/two-islands.yaml": Path(
-        "tests/roots/basic/data/proposals/two-islands.yaml").read_text().replace("etorofu-iturup: keep", "etorofu-iturup: kept")},
-     "data/proposals/two-islands.yaml:7:19: error: 'kept' is not a valid etorofu-iturup (did you mean 'keep'?); "
-     "choose one of: transfer, keep, split, joint, unspecified"),
-    ("island that is not a place", {"data/proposals/two-islands.yaml": Path(
-        "tests/roots/basic/data/proposals/two-islands.yaml").read_text().replace("etorofu-iturup: keep", "iturup: keep")},
-     "data/proposals/two-islands.yaml:7:3: error: unknown place 'iturup' (did you mean 'etorofu-iturup'?)"),
-    ("event without date or date note", {EVENT: Path("tests/roots/basic", EVENT).read_text().replace('date: "1855"\n', "")},
-     "data/events/shimoda-1855.yaml:1:1: error: missing required field 'date' (or a 'date_note' saying why the "
-     "sources give none)"),
-    ("unknown citation key in a page", {"docs/index.md": "# Home\n\nText.{{ cite(\"pajon2031\", \"p. 1\") }}\n"},
-     "docs/index.md:3:15: error: unknown citation key 'pajon2031' (did you mean 'pajon2013'?)"),
-    ("unknown record in a page", {"docs/index.md": "# Home\n\nSee {{ link(\"abe\") }}.\n"},
-     "docs/index.md:3:14: error: unknown record 'abe' (did you mean 'abe-shinzo'?)"),
-    ("template syntax error in a page", {"docs/index.md": "# Home\n\n{{ link(\"japan\" }}\n"},
-     "docs/index.md:3:1: error: template syntax error: unexpected '}', expected ')'"),
-    ("unknown macro in a page", {"docs/index.md": "# Home\n\n{{ positionz() }}\n"},
-     "docs/index.md:3:4: error: unknown macro or variable 'positionz' (did you mean 'positions'?)"),
+    (
+        "broken YAML",
+        {JAPAN: VALID_JAPAN.replace("kind: state", "kind: [state")},
+        "data/actors/japan.yaml:4:8: error: invalid YAML: did not find expected ',' or ']'",
+    ),
+    (
+        "duplicate key",
+        {JAPAN: VALID_JAPAN + "name: Nippon\n"},
+        "data/actors/japan.yaml:7:1: error: duplicate key 'name' (first defined on line 2)",
+    ),
+    (
+        "unsafe YAML tag",
+        {JAPAN: VALID_JAPAN.replace("name: Japan", "name: !!python/name:os.system ''")},
+        "data/actors/japan.yaml:2:7: error: unsupported YAML tag 'tag:yaml.org,2002:python/name:os.system'",
+    ),
+    (
+        "BibTeX syntax error",
+        {"bib/extra.bib": "@book{broken,\n  title = {Unclosed,\n}\n\n@misc{fine, title={Fine}}\n"},
+        "bib/extra.bib:1:1: error: BibTeX syntax error in '@book{broken,' (unbalanced braces or a missing comma?)",
+    ),
+    (
+        "duplicate BibTeX key",
+        {"bib/extra.bib": "@book{pajon2013,\n  title = {Again},\n  year = {2013},\n}\n"},
+        "bib/refs.bib:1:1: error: duplicate BibTeX key 'pajon2013' (first in bib/extra.bib:1)",
+    ),
+    (
+        "unknown record folder",
+        {"data/actor/x.yaml": VALID_JAPAN},
+        "data/actor:1:1: error: unknown record folder 'actor' (did you mean 'actors'?)",
+    ),
+    (
+        "wrong file extension",
+        {"data/actors/korea.yml": VALID_JAPAN},
+        "data/actors/korea.yml:1:1: error: record files must end in .yaml",
+    ),
+    (
+        "text where a list belongs",
+        {EVENT: Path("tests/roots/basic", EVENT).read_text().replace("actors: [japan, russia]", "actors: japan")},
+        "data/events/shimoda-1855.yaml:5:9: error: field 'actors' must be a list, found 'japan'",
+    ),
+    (
+        "citation that is not a mapping",
+        {JAPAN: VALID_JAPAN.replace('{key: pajon2013, locator: "p. 5"}', "pajon2013")},
+        "data/actors/japan.yaml:6:5: error: an entry of 'sources' must be a mapping, found 'pajon2013'",
+    ),
+    (
+        "island outcome misspelt",
+        {
+            "data/proposals/two-islands.yaml": Path("tests/roots/basic/data/proposals/two-islands.yaml")
+            .read_text()
+            .replace("etorofu-iturup: keep", "etorofu-iturup: kept")
+        },
+        "data/proposals/two-islands.yaml:7:19: error: 'kept' is not a valid etorofu-iturup (did you mean 'keep'?); "
+        "choose one of: transfer, keep, split, joint, unspecified",
+    ),
+    (
+        "island that is not a place",
+        {
+            "data/proposals/two-islands.yaml": Path("tests/roots/basic/data/proposals/two-islands.yaml")
+            .read_text()
+            .replace("etorofu-iturup: keep", "iturup: keep")
+        },
+        "data/proposals/two-islands.yaml:7:3: error: unknown place 'iturup' (did you mean 'etorofu-iturup'?)",
+    ),
+    (
+        "event without date or date note",
+        {EVENT: Path("tests/roots/basic", EVENT).read_text().replace('date: "1855"\n', "")},
+        "data/events/shimoda-1855.yaml:1:1: error: missing required field 'date' (or a 'date_note' saying why the "
+        "sources give none)",
+    ),
+    (
+        "unknown citation key in a page",
+        {"docs/index.md": '# Home\n\nText.{{ cite("pajon2031", "p. 1") }}\n'},
+        "docs/index.md:3:15: error: unknown citation key 'pajon2031' (did you mean 'pajon2013'?)",
+    ),
+    (
+        "unknown record in a page",
+        {"docs/index.md": '# Home\n\nSee {{ link("abe") }}.\n'},
+        "docs/index.md:3:14: error: unknown record 'abe' (did you mean 'abe-shinzo'?)",
+    ),
+    (
+        "template syntax error in a page",
+        {"docs/index.md": '# Home\n\n{{ link("japan" }}\n'},
+        "docs/index.md:3:1: error: template syntax error: unexpected '}', expected ')'",
+    ),
+    (
+        "unknown macro in a page",
+        {"docs/index.md": "# Home\n\n{{ positionz() }}\n"},
+        "docs/index.md:3:4: error: unknown macro or variable 'positionz' (did you mean 'positions'?)",
+    ),
 ]
 
 

@@ -83,10 +83,11 @@ FIRST = {
     "<em>Global Asia</em> 7, no. 2 (2012): 15.",
     "trenin2012russias": "D. Trenin and Y. Weber, <span>“Russia's Pacific Future. Solving the South Kuril Islands "
     "Dispute,”</span> The Carnegie Papers (Carnegie Moscow Center, December 2012), 15.",
-    "hyodo2012russias": "S. Hyodo, <span>“Russia's Strategic Approach Towards Asia,”</span> in <em>Neighbourhood Watch. "
-    "Japan and Swedish Perspectives on Russian Security</em>, ed. S. Hyodo and C. Vendil Pallin (NIDS-FOI, 2012), 15.",
+    "hyodo2012russias": "S. Hyodo, <span>“Russia's Strategic Approach Towards Asia,”</span> in <em>Neighbourhood "
+    "Watch. Japan and Swedish Perspectives on Russian Security</em>, ed. S. Hyodo and C. Vendil Pallin "
+    "(NIDS-FOI, 2012), 15.",
     "itochu2013announces": "<span>“ITOCHU Announces Signing of Memorandum of Understanding for Vladivostok LNG "
-    "Project”</span> (ITOCHU, June 24, 2013), 15, <a href=\"http://www.itochu.co.jp/en/news/2013/130624.html\">"
+    'Project”</span> (ITOCHU, June 24, 2013), 15, <a href="http://www.itochu.co.jp/en/news/2013/130624.html">'
     "http://www.itochu.co.jp/en/news/2013/130624.html</a>.",
     "weaver2013russia": "C. Weaver and N. Buckley, <span>“Russia and China Agree $270bn Oil Deal,”</span> "
     "<em>Financial Times</em>, June 21, 2013, 15.",
@@ -103,21 +104,39 @@ SHORT = {
 }
 
 BIBLIOGRAPHY = [
-    ("akaha2012distant", "Akaha, T. <span>“A Distant Neighbor: Russia's Search to Find Its Place in East Asia.”</span> "
-     "<em>Global Asia</em> 7, no. 2 (2012)."),
-    ("hyodo2012russias", "Hyodo, S. <span>“Russia's Strategic Approach Towards Asia.”</span> In <em>Neighbourhood "
-     "Watch. Japan and Swedish Perspectives on Russian Security</em>, edited by S. Hyodo and C. Vendil Pallin. "
-     "NIDS-FOI, 2012."),
+    (
+        "akaha2012distant",
+        "Akaha, T. <span>“A Distant Neighbor: Russia's Search to Find Its Place in East Asia.”</span> "
+        "<em>Global Asia</em> 7, no. 2 (2012).",
+    ),
+    (
+        "hyodo2012russias",
+        "Hyodo, S. <span>“Russia's Strategic Approach Towards Asia.”</span> In <em>Neighbourhood "
+        "Watch. Japan and Swedish Perspectives on Russian Security</em>, edited by S. Hyodo and C. Vendil Pallin. "
+        "NIDS-FOI, 2012.",
+    ),
     ("interview2013tanaka", "Interview with Hitoshi Tanaka. Tokyo, April 19, 2013."),
-    ("itochu2013announces", "<span>“ITOCHU Announces Signing of Memorandum of Understanding for Vladivostok LNG "
-     "Project.”</span> ITOCHU, June 24, 2013. <a href=\"http://www.itochu.co.jp/en/news/2013/130624.html\">"
-     "http://www.itochu.co.jp/en/news/2013/130624.html</a>."),
-    ("kimura2008kurilian", "Kimura, H. <em>The Kurilian Knot, A History of Japanese-Russian Border Negotiations</em>. "
-     "Stanford: Stanford University Press, 2008."),
-    ("trenin2012russias", "Trenin, D., and Y. Weber. <span>“Russia's Pacific Future. Solving the South Kuril Islands "
-     "Dispute.”</span> The Carnegie Papers. Carnegie Moscow Center, December 2012."),
-    ("weaver2013russia", "Weaver, C., and N. Buckley. <span>“Russia and China Agree $270bn Oil Deal.”</span> "
-     "<em>Financial Times</em>, June 21, 2013."),
+    (
+        "itochu2013announces",
+        "<span>“ITOCHU Announces Signing of Memorandum of Understanding for Vladivostok LNG "
+        'Project.”</span> ITOCHU, June 24, 2013. <a href="http://www.itochu.co.jp/en/news/2013/130624.html">'
+        "http://www.itochu.co.jp/en/news/2013/130624.html</a>.",
+    ),
+    (
+        "kimura2008kurilian",
+        "Kimura, H. <em>The Kurilian Knot, A History of Japanese-Russian Border Negotiations</em>. "
+        "Stanford: Stanford University Press, 2008.",
+    ),
+    (
+        "trenin2012russias",
+        "Trenin, D., and Y. Weber. <span>“Russia's Pacific Future. Solving the South Kuril Islands "
+        "Dispute.”</span> The Carnegie Papers. Carnegie Moscow Center, December 2012.",
+    ),
+    (
+        "weaver2013russia",
+        "Weaver, C., and N. Buckley. <span>“Russia and China Agree $270bn Oil Deal.”</span> "
+        "<em>Financial Times</em>, June 21, 2013.",
+    ),
 ]
 
 
@@ -131,7 +150,10 @@ def test_entry_types_map_to_csl(items: dict[str, dict]) -> None:
         "weaver2013russia": "article-newspaper",
         "interview2013tanaka": "interview",
     }
-    assert items["trenin2012russias"]["author"] == [{"family": "Trenin", "given": "D."}, {"family": "Weber", "given": "Y."}]
+    assert items["trenin2012russias"]["author"] == [
+        {"family": "Trenin", "given": "D."},
+        {"family": "Weber", "given": "Y."},
+    ]
     assert items["weaver2013russia"]["issued"] == "2013-06-21"
 
 
@@ -212,10 +234,10 @@ def test_hundreds_of_citations_on_one_page(items: dict[str, dict]) -> None:
     cites = [Cite(keys[i % len(keys)], f"p. {i + 1}") for i in range(350)]
     before = cite_mod.CALLS
     notes = fmt.format([cites], items).notes[0]
-    assert cite_mod.CALLS == before + 1
+    assert before + 1 == cite_mod.CALLS
     assert len(notes) == 350
     seen: set[str] = set()
-    for i, (c, note) in enumerate(zip(cites, notes)):
+    for i, (c, note) in enumerate(zip(cites, notes, strict=False)):
         assert str(i + 1) in note, note
         if c.key in seen:
             assert "(" not in note.split("</span>")[-1], note  # short forms carry no publication details
@@ -226,7 +248,7 @@ def test_hundreds_of_citations_on_one_page(items: dict[str, dict]) -> None:
         seen.add(c.key)
     # the same batch again is served from the cache: no new formatting call
     fmt.format([cites], items)
-    assert cite_mod.CALLS == before + 1
+    assert before + 1 == cite_mod.CALLS
 
 
 def test_other_style_changes_every_note(items: dict[str, dict]) -> None:
@@ -234,6 +256,9 @@ def test_other_style_changes_every_note(items: dict[str, dict]) -> None:
     result = apa.format([[Cite("kimura2008kurilian", "p. 105")]], items, bibliography=["kimura2008kurilian"])
     assert result.notes == [["(Kimura, 2008, p. 105)"]]
     assert result.bibliography == [
-        ("kimura2008kurilian", "Kimura, H. (2008). <em>The Kurilian Knot, A History of Japanese-Russian Border "
-         "Negotiations</em>. Stanford University Press.")
+        (
+            "kimura2008kurilian",
+            "Kimura, H. (2008). <em>The Kurilian Knot, A History of Japanese-Russian Border "
+            "Negotiations</em>. Stanford University Press.",
+        )
     ]

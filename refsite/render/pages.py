@@ -218,14 +218,7 @@ def record_page(ctx: PageContext, ds: Dataset, rec: Record, edit_url: str | None
     if notes:
         body += _section("Notes", notes)
     summary = " ".join(as_text(rec.get("summary")).split())[:200]
-    return (
-        front_matter(rec.label, summary)
-        + body
-        + _record_footer(rec, edit_url)
-        + "\n"
-        + ctx.footnotes()
-        + "\n"
-    )
+    return front_matter(rec.label, summary) + body + _record_footer(rec, edit_url) + "\n" + ctx.footnotes() + "\n"
 
 
 def _count(ds: Dataset, rec: Record, kind: str, field: str) -> int:
@@ -283,4 +276,4 @@ def index_page(ctx: PageContext, ds: Dataset, kind: str) -> str:
     return front_matter(title) + f"# {title}\n\n{intro}\n\n{table}\n"
 
 
-__all__ = ["record_page", "index_page", "src_uri", "timeline"]
+__all__ = ["index_page", "record_page", "src_uri", "timeline"]

@@ -13,8 +13,18 @@ from ..model import PLURAL, Record, as_text
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 

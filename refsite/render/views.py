@@ -75,7 +75,12 @@ def positions_by_actor(ctx: PageContext, ds: Dataset, positions: Sequence[Record
     for pos in positions:
         groups.setdefault(as_text(pos.get("actor")), []).append(pos)
     parts = []
-    for actor_id in sorted(groups, key=lambda a: (ds.get(a).label.lower() if ds.get(a) else a)):
+
+    def label(actor_id: str) -> str:
+        rec = ds.get(actor_id)
+        return rec.label.lower() if rec else actor_id
+
+    for actor_id in sorted(groups, key=label):
         group = sorted(groups[actor_id], key=lambda p: p.date, reverse=True)
         parts.append(f"### {ref_link(ctx, ds, actor_id)}\n\n{positions_list(ctx, ds, group, actor=False, topic=False)}")
     return "\n".join(parts) if parts else "*No positions recorded.*\n"
@@ -93,10 +98,7 @@ def timeline(ctx: PageContext, ds: Dataset, events: Sequence[Record]) -> str:
             out.append(f"\n**{y}**\n")
             year = y
         when = date_span(ev.date, ev.get("end_date")) if ev.date else "Date not given in the sources"
-        out.append(
-            f"- **{when}** — {ctx.link(ev)}: "
-            f"{cell(as_text(ev.get('summary')))}{ctx.sources(ev.get('sources'))}"
-        )
+        out.append(f"- **{when}** — {ctx.link(ev)}: {cell(as_text(ev.get('summary')))}{ctx.sources(ev.get('sources'))}")
     return "\n".join(out).lstrip("\n") + "\n"
 
 
