@@ -14,9 +14,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-## site: validate the data and build the website into site/ (strict)
+## site: validate the data and build the website, with its PDF edition, into site/ (strict)
 site: $(STAMP)
-	$(PY) -m refsite build
+	$(PY) -m refsite build --pdf
 
 ## test: the whole test suite (lint and types included)
 test: $(STAMP)
@@ -32,7 +32,7 @@ check: $(STAMP)
 serve: $(STAMP)
 	$(PY) -m refsite serve
 
-## pdf: the whole reference as a PDF in site/reference.pdf
+## pdf: the whole reference as a PDF in site/reference.pdf (the website is rebuilt with it)
 pdf: $(STAMP)
 	$(PY) -m refsite pdf
 

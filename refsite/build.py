@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .problems import Problem
@@ -65,13 +66,18 @@ def build_into(root: Path, out_dir: Path, *, strict: bool = True) -> int:
     return 0
 
 
-def build_site(root: Path, site_dir: Path, *, strict: bool = True) -> int:
-    """Build into a temporary directory beside ``site_dir``; replace ``site_dir`` only on success."""
+def build_site(root: Path, site_dir: Path, *, strict: bool = True, after: Callable[[Path], None] | None = None) -> int:
+    """Build into a temporary directory beside ``site_dir``; replace ``site_dir`` only on success.
+
+    ``after`` runs on the finished temporary site before the swap (the PDF is made there).
+    """
     site = site_dir if site_dir.is_absolute() else root / site_dir
     site.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}-build-", dir=site.parent))
     try:
         status = build_into(root, tmp, strict=strict)
+        if status == 0 and after is not None:
+            after(tmp)
         if status != 0:
             print(f"the previous {site.name}/ is left as it was", file=sys.stderr)
             return status

@@ -42,7 +42,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Validate, then build the site into a temporary directory and swap it in on success."""
     from .build import build_site
 
-    return build_site(Path(args.root).resolve(), Path(args.site_dir), strict=not args.no_strict)
+    root = Path(args.root).resolve()
+    if args.pdf:
+        from .pdf import build_pdf
+
+        status: int = build_pdf(root, Path(args.site_dir) / "reference.pdf")
+        return status
+    return build_site(root, Path(args.site_dir), strict=not args.no_strict)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -98,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--root", default=".")
     p.add_argument("--site-dir", default="site")
     p.add_argument("--no-strict", action="store_true")
+    p.add_argument("--pdf", action="store_true", help="also write the PDF into the site (reference.pdf)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("serve", help=cmd_serve.__doc__)

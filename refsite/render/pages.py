@@ -48,6 +48,11 @@ def _section(title: str, body: str) -> str:
     return f"\n## {title}\n\n{body}" if body.strip() else ""
 
 
+def _list_section(ctx: PageContext, ds: Dataset, title: str, recs: list[Record]) -> str:
+    """A section listing records, left out when there are none."""
+    return _section(title, record_list(ctx, ds, recs)) if recs else ""
+
+
 def _notes(ctx: PageContext, rec: Record) -> str:
     notes = rec.get("notes") or []
     lines = [f"- {cell(as_text(n.get('text')))}{ctx.sources(n.get('sources'))}" for n in notes]
@@ -58,7 +63,8 @@ def _notes(ctx: PageContext, rec: Record) -> str:
 
 def _names(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     names = rec.get("names") or []
-    if not names:
+    trivial = all(n.get("lang") == "en" and not n.get("used_by") and not n.get("note") for n in names)
+    if not names or (trivial and len(names) == 1 and as_text(names[0].get("name")) == rec.label):
         return ""
     rows = ["| Name | Language | Used by |", "| --- | --- | --- |"]
     for n in names:
@@ -106,15 +112,15 @@ def actor_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
         out.append(_section("Roles", "\n".join(rows) + "\n"))
     positions = sorted(ds.referring(rec.id, "position", "actor"), key=lambda p: (p.date, p.id), reverse=True)
     out.append(_section("Positions", positions_list(ctx, ds, positions, actor=False) if positions else ""))
-    out.append(_section("Proposals made", record_list(ctx, ds, ds.referring(rec.id, "proposal", "proposed_by"))))
+    out.append(_list_section(ctx, ds, "Proposals made", ds.referring(rec.id, "proposal", "proposed_by")))
     events = sorted(ds.referring(rec.id, "event", "actors"), key=lambda e: (e.date, e.id))
-    out.append(_section("Events", record_list(ctx, ds, events)))
+    out.append(_list_section(ctx, ds, "Events", events))
     members = ds.referring(rec.id, "actor", "country") + ds.referring(rec.id, "actor", "roles")
-    out.append(_section("Related actors", record_list(ctx, ds, sorted(set(members), key=lambda r: r.label))))
+    out.append(_list_section(ctx, ds, "Related actors", sorted(set(members), key=lambda r: r.label)))
     places = ds.referring(rec.id, "place", "administered_by") + ds.referring(rec.id, "place", "claimed_by")
-    out.append(_section("Places administered or claimed", record_list(ctx, ds, list(dict.fromkeys(places)))))
+    out.append(_list_section(ctx, ds, "Places administered or claimed", list(dict.fromkeys(places))))
     named = ds.referring(rec.id, "place", "names")
-    out.append(_section("Place names used", record_list(ctx, ds, named)))
+    out.append(_list_section(ctx, ds, "Place names used", named))
     return "".join(out)
 
 
@@ -139,7 +145,7 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
                 f"{fmt_date(f.get('as_of'))} |"
             )
         out.append(_section("Figures", "\n".join(rows) + "\n"))
-    out.append(_section("Parts", record_list(ctx, ds, ds.referring(rec.id, "place", "part_of"))))
+    out.append(_list_section(ctx, ds, "Parts", ds.referring(rec.id, "place", "part_of")))
     proposals = ds.referring(rec.id, "proposal", "islands")
     if proposals:
         rows = ["| Proposal | Date | Outcome for this island |", "| --- | --- | --- |"]
@@ -148,16 +154,17 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
             rows.append(f"| {ctx.link(p)} | {fmt_date(p.date)} | {esc(outcome)} |")
         out.append(_section("Proposals", "\n".join(rows) + "\n"))
     events = sorted(ds.referring(rec.id, "event", "places"), key=lambda e: (e.date, e.id))
-    out.append(_section("Events", record_list(ctx, ds, events)))
+    out.append(_list_section(ctx, ds, "Events", events))
     return "".join(out)
 
 
 def topic_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     facts = [f"part of {ref_link(ctx, ds, rec.get('parent'))}" if rec.get("parent") else ""]
     out = [_head(ctx, ds, rec, facts)]
-    out.append(_section("Subtopics", record_list(ctx, ds, ds.referring(rec.id, "topic", "parent"))))
-    out.append(_section("Positions by actor", positions_by_actor(ctx, ds, ds.referring(rec.id, "position", "topic"))))
-    out.append(_section("Proposals", record_list(ctx, ds, ds.referring(rec.id, "proposal", "topic"))))
+    out.append(_list_section(ctx, ds, "Subtopics", ds.referring(rec.id, "topic", "parent")))
+    positions = ds.referring(rec.id, "position", "topic")
+    out.append(_section("Positions by actor", positions_by_actor(ctx, ds, positions) if positions else ""))
+    out.append(_list_section(ctx, ds, "Proposals", ds.referring(rec.id, "proposal", "topic")))
     events = sorted(ds.referring(rec.id, "event", "topics"), key=lambda e: (e.date, e.id))
     out.append(_section("Timeline", timeline(ctx, ds, events) if events else ""))
     return "".join(out)
@@ -174,8 +181,8 @@ def position_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     if rec.get("quote"):
         out.append(f"\n> {quote_text(rec.get('quote'))}{ctx.sources(rec.get('sources')[:1])}\n")
     if rec.get("supersedes"):
-        out.append(_section("Replaces", record_list(ctx, ds, [r for r in [ds.get(rec.get("supersedes"))] if r])))
-    out.append(_section("Replaced by", record_list(ctx, ds, ds.referring(rec.id, "position", "supersedes"))))
+        out.append(_list_section(ctx, ds, "Replaces", [r for r in [ds.get(rec.get("supersedes"))] if r]))
+    out.append(_list_section(ctx, ds, "Replaced by", ds.referring(rec.id, "position", "supersedes")))
     return "".join(out)
 
 
@@ -188,16 +195,17 @@ def proposal_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     ]
     out = [_head(ctx, ds, rec, facts)]
     out.append(_section("What it would mean for each island", islands_table(ctx, ds, rec)))
-    out.append(_section("Stances", stance_table(ctx, ds, rec)))
+    if ds.referring(rec.id, "position", "proposal"):
+        out.append(_section("Stances", stance_table(ctx, ds, rec)))
     return "".join(out)
 
 
 def event_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     facts = [date_span(rec.date, rec.get("end_date")), esc(as_text(rec.get("kind")).capitalize())]
     out = [_head(ctx, ds, rec, facts)]
-    out.append(_section("Actors", record_list(ctx, ds, [r for r in map(ds.get, rec.refs("actors")) if r])))
-    out.append(_section("Places", record_list(ctx, ds, [r for r in map(ds.get, rec.refs("places")) if r])))
-    out.append(_section("Topics", record_list(ctx, ds, [r for r in map(ds.get, rec.refs("topics")) if r])))
+    out.append(_list_section(ctx, ds, "Actors", [r for r in map(ds.get, rec.refs("actors")) if r]))
+    out.append(_list_section(ctx, ds, "Places", [r for r in map(ds.get, rec.refs("places")) if r]))
+    out.append(_list_section(ctx, ds, "Topics", [r for r in map(ds.get, rec.refs("topics")) if r]))
     return "".join(out)
 
 

@@ -1,0 +1,237 @@
+"""The whole reference as a print document (HTML + CSS paged media) and a PDF, via WeasyPrint.
+
+The print document is assembled from the pages the website build produced, so the
+PDF says exactly what the site says; web furniture is stripped and every footnote
+becomes a note at the foot of the page where it is called.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .dataset import load_project
+from .model import KIND_TITLES, KINDS, PLURAL, as_text
+from .render.text import fmt_date
+
+CSS = Path(__file__).parent / "print" / "print.css"
+PAPERS = {"a4": "A4", "letter": "letter"}
+REFERENCE_PARTS = ("actor", "place", "topic", "proposal", "position", "event")
+
+
+@dataclass
+class Chapter:
+    """One page of the site, ready for print."""
+
+    url: str
+    title: str
+    body: str
+
+
+_ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
+_FOOTNOTES = re.compile(r'<div class="footnote">\s*<hr />\s*<ol>(.*?)</ol>\s*</div>', re.S)
+_NOTE = re.compile(r'<li id="fn:(\d+)">\s*<p>(.*?)&#160;<a class="footnote-backref"[^>]*>.*?</a></p>\s*</li>', re.S)
+_CALL = re.compile(r'<sup id="fnref:(\d+)"><a class="footnote-ref" href="#fn:\d+">\d+</a></sup>')
+_FURNITURE = [
+    re.compile(r'<a href="[^"]*" title="(?:Edit|View) this page" class="md-content__button[^"]*"[^>]*>.*?</a>', re.S),
+    re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S),
+    re.compile(r'<p class="refsite-crumbs">.*?</p>', re.S),
+    re.compile(r'<details class="refsite-cite-page">.*?</details>', re.S),
+    re.compile(r'<p class="refsite-record">.*?</p>', re.S),
+    re.compile(r"<hr />\s*(?=$)"),
+]
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+
+
+def page_slug(url: str) -> str:
+    """An anchor id for a page of the site: ``actors/abe-shinzo/`` -> ``p-actors-abe-shinzo``."""
+    return "p-" + (re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "home")
+
+
+def print_page(url: str, page_html: str, included: set[str]) -> Chapter:
+    """One built page as print HTML: furniture removed, notes inline, links and ids made document-wide."""
+    m = _ARTICLE.search(page_html)
+    body = m.group(1) if m else ""
+    notes: dict[str, str] = {}
+    fm = _FOOTNOTES.search(body)
+    if fm:
+        notes = {n: text.strip() for n, text in _NOTE.findall(fm.group(1))}
+        body = body[: fm.start()] + body[fm.end() :]
+    for rx in _FURNITURE:
+        body = rx.sub("", body)
+    body = _CALL.sub(lambda c: f'<span class="fn">{notes.get(c.group(1), "")}</span>', body)
+    slug = page_slug(url)
+    body = re.sub(r' id="([^"]+)"', lambda i: f' id="{slug}--{i.group(1)}"', body)
+
+    def link(match: re.Match[str]) -> str:
+        href = html.unescape(match.group(1))
+        if re.match(r"^[a-z]+:", href) or href.startswith("//"):
+            return match.group(0)
+        path, _, anchor = href.partition("#")
+        if not path:
+            return f'href="#{slug}--{anchor}"'
+        target = posixpath.normpath(posixpath.join(posixpath.dirname("/" + url.rstrip("/") + "/x"), path))
+        target = target.lstrip("/").removesuffix("index.html")
+        target = (target.rstrip("/") + "/") if target not in ("", ".") else ""
+        if target not in included:
+            return 'data-dropped-link=""'
+        return f'href="#{page_slug(target)}{"--" + anchor if anchor else ""}"'
+
+    body = re.sub(r'href="([^"]*)"', link, body)
+    h1 = _H1.search(body)
+    title = re.sub(r"<[^>]+>", "", h1.group(1)).strip() if h1 else url
+    return Chapter(url, html.unescape(title), body.strip())
+
+
+def _demote(body: str) -> str:
+    """Record pages sit one level below their part: h1 -> h2, h2 -> h3, ..."""
+    return re.sub(r"<(/?)h([1-5])(\b[^>]*)>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}{m.group(3)}>", body)
+
+
+def git_version(root: Path) -> str:
+    """The short commit of the project, or 'unversioned' outside git."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return "unversioned"
+    return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else "unversioned"
+
+
+def nav_pages(config_nav: object) -> list[str]:
+    """Markdown paths of the nav, in order."""
+    out: list[str] = []
+
+    def walk(item: object) -> None:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(config_nav)
+    return out
+
+
+def md_to_url(path: str) -> str:
+    """``history.md`` -> ``history/``; ``index.md`` -> ``''``."""
+    stem = path.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem.removesuffix("index").rstrip("/")
+    return stem + "/" if stem else ""
+
+
+def assemble(root: Path, site: Path, site_name: str, nav: object, paper: str = "a4") -> str:
+    """The whole print document as one HTML string."""
+    ds, _ = load_project(root)
+    generated = {f"{PLURAL[k]}/index.md" for k in KINDS} | {"bibliography.md"}
+    narrative = [p for p in nav_pages(nav) if p not in generated and (root / "docs" / p).is_file()]
+    narrative_urls = [md_to_url(p) for p in narrative]
+    record_urls = {kind: [rec.url for rec in ds.of_kind(kind)] for kind in KINDS}
+    if "event" in record_urls:  # the chronology: oldest first, undated last
+        record_urls["event"] = [r.url for r in sorted(ds.of_kind("event"), key=lambda r: (r.date or "9999", r.id))]
+    included = set(narrative_urls) | {u for urls in record_urls.values() for u in urls} | {"bibliography/"}
+    included |= {f"{PLURAL[k]}/" for k in KINDS}
+
+    def read(url: str) -> Chapter:
+        return print_page(url, (site / url / "index.html").read_text(encoding="utf-8"), included)
+
+    as_of = max((as_text(r.get("as_of")) for r in ds.records.values() if r.get("as_of")), default="")
+    version = git_version(root)
+    today = dt.date.today().isoformat()
+    parts: list[str] = []
+    toc: list[str] = []
+    for url in narrative_urls:
+        ch = read(url)
+        parts.append(f'<section class="chapter" id="{page_slug(url)}">{ch.body}</section>')
+        toc.append(f'<li><a href="#{page_slug(url)}">{html.escape(ch.title)}</a></li>')
+    titles = {"event": "Chronology of events"}
+    for kind in REFERENCE_PARTS:
+        title = titles.get(kind, KIND_TITLES[kind])
+        records = "".join(
+            f'<section class="record" id="{page_slug(u)}">{_demote(read(u).body)}</section>' for u in record_urls[kind]
+        )
+        parts.append(
+            f'<section class="part {PLURAL[kind]}" id="{page_slug(PLURAL[kind] + "/")}"><h1>{title}</h1>{records}</section>'
+        )
+        toc.append(f'<li class="part"><a href="#{page_slug(PLURAL[kind] + "/")}">{title}</a></li>')
+    bib = read("bibliography/")
+    bib_body = re.sub(
+        r'(<p class="refsite-citedby">.*?</p>)',
+        lambda m: m.group(1).replace("<a ", '<a class="xref" '),
+        bib.body,
+        flags=re.S,
+    )
+    parts.append(f'<section class="part bibliography" id="{page_slug("bibliography/")}">{bib_body}</section>')
+    toc.append(f'<li class="part"><a href="#{page_slug("bibliography/")}">Bibliography</a></li>')
+    cover = (
+        '<section class="cover">'
+        f"<h1>{html.escape(site_name)}</h1>"
+        '<p class="subtitle">Actors, positions, proposals and events of Japan–Russia relations and the '
+        "Northern Territories / Southern Kurils dispute, every claim footnoted.</p>"
+        '<div class="facts">'
+        f"<p>Data as of {html.escape(fmt_date(as_of)) if as_of else 'the dates of its sources'} "
+        "(the dates of the source documents).</p>"
+        f"<p>{sum(len(v) for v in record_urls.values())} records, {len(ds.bib)} works cited.</p>"
+        f"<p>Version {html.escape(version)}, built {today}.</p>"
+        "</div></section>"
+    )
+    contents = f'<nav class="toc"><h1>Contents</h1><ol>{"".join(toc)}</ol></nav>'
+    paper_css = f":root {{ --paper: {PAPERS[paper]}; }} @page {{ size: {PAPERS[paper]}; }}"
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(site_name)}</title>"
+        f'<meta name="generator" content="refsite {version}">'
+        f"<style>{paper_css}</style></head><body>" + cover + contents + "".join(parts) + "</body></html>"
+    )
+
+
+def write_pdf(document: str, out: Path, base: Path) -> None:
+    """Render the print document with WeasyPrint."""
+    import logging
+
+    from weasyprint import CSS as WCSS
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    HTML(string=document, base_url=str(base)).write_pdf(str(out), stylesheets=[WCSS(filename=str(CSS))])
+
+
+def build_pdf(root: Path, out: Path, *, paper: str = "a4") -> int:
+    """Build the website (strict, swapped in on success) with the PDF inside it."""
+    from .build import build_site
+
+    out = out if out.is_absolute() else root / out
+    site = out.parent
+    status = build_site(root, site, strict=True, after=lambda tmp: _pdf_into(root, tmp, out.name, paper))
+    if status == 0:
+        print(f"PDF written to {out}")
+    return status
+
+
+def _pdf_into(root: Path, site: Path, name: str, paper: str) -> None:
+    from mkdocs.config import load_config
+
+    config = load_config(str(root / "mkdocs.yml"))
+    document = assemble(root, site, config.site_name, config.nav, paper)
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / name
+        write_pdf(document, target, site)
+        shutil.move(str(target), site / name)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(build_pdf(Path.cwd(), Path("site/reference.pdf")))

@@ -1,0 +1,109 @@
+"""The PDF: build a sample project's PDF and assert on its text, page by page."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_root, require, run_cli
+
+
+def pdftext(pdf: Path, page: int | None = None) -> str:
+    args = [require("pdftotext"), "-layout"]
+    if page is not None:
+        args += ["-f", str(page), "-l", str(page)]
+    return subprocess.run([*args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pages(pdf: Path) -> list[str]:
+    info = subprocess.run([require("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True).stdout
+    count = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+    return [pdftext(pdf, n) for n in range(1, count + 1)]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require("pdftotext")
+    root = copy_root("basic", tmp_path_factory.mktemp("pdf"))
+    proc = run_cli("pdf", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return root / "site" / "reference.pdf"
+
+
+def test_cover_and_contents_page_numbers(built: Path) -> None:
+    texts = pages(built)
+    assert "Sample Reference" in texts[0] and "Version " in texts[0] and "Data as of" in texts[0]
+    toc = texts[1]
+    assert "Contents" in toc
+    entries = re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", toc, re.M)
+    assert [e[0] for e in entries][:2] == ["Sample", "Actors"]
+    for title, number in entries:
+        heading = title if title != "Chronology of events" else "Chronology of events"
+        start = texts[int(number) - 1]
+        assert heading in start, (title, number, start[:300])
+        # the chapter starts there: it is not on the page before
+        assert heading not in texts[int(number) - 2] or int(number) - 2 == 1
+
+
+def test_notes_sit_on_the_page_of_their_call(built: Path) -> None:
+    texts = pages(built)
+    home = next(t for t in texts if "The dispute involves" in t)
+    assert "Céline Pajon, “Japan-Russia: Toward a Strategic Partnership?”" in home
+    assert "Pajon, 17." in home
+    abe = next(t for t in texts if "Prime minister of Japan from December 2012" in t)
+    assert "Russie.Nei.Visions 72 (Paris: Ifri, September 2013), 7." in abe
+
+
+def test_bibliography_and_reference_sections(built: Path) -> None:
+    text = pdftext(built)
+    for part in ("Actors", "Places", "Topics", "Proposals", "Positions", "Chronology of events", "Bibliography"):
+        assert part in text
+    assert "Kimura, H. The Kurilian Knot, A History of Japanese-Russian Border Negotiations." in " ".join(text.split())
+    assert "Stances" in text and "stays with Russia" in text
+
+
+def test_no_web_furniture(built: Path) -> None:
+    text = pdftext(built)
+    for furniture in ("Cite this page", "edit this record", "Skip to content", "Search", "Edit this page"):
+        assert furniture not in text
+
+
+def test_japanese_and_russian_names_render(built: Path) -> None:
+    text = pdftext(built)
+    assert "択捉島" in text and "Итуруп" in text
+    fonts = subprocess.run([require("pdffonts"), str(built)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts
+
+
+def test_internal_links_and_bookmarks(built: Path) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(built))
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles[:3] == ["Contents", "Sample", "Actors"]
+    links = [
+        a.get_object()
+        for page in reader.pages
+        for a in page.get("/Annots", []) or []
+        if a.get_object().get("/Subtype") == "/Link"
+    ]
+    internal = [a for a in links if "/Dest" in a or (a.get("/A") or {}).get("/S") == "/GoTo"]
+    assert len(internal) > 10
+
+
+def test_letter_paper_and_errors_stop_the_pdf(tmp_path: Path) -> None:
+    require("pdftotext")
+    root = copy_root("basic", tmp_path)
+    proc = run_cli("pdf", "--paper", "letter", "--out", "site/letter.pdf", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    info = subprocess.run([require("pdfinfo"), str(root / "site/letter.pdf")], capture_output=True, text=True).stdout
+    assert "612 x 792 pts (letter)" in info
+    (root / "data/actors/japan.yaml").write_text("id: japan\n", encoding="utf-8")
+    proc = run_cli("pdf", "--out", "site/broken.pdf", cwd=root)
+    assert proc.returncode == 1
+    assert "data/actors/japan.yaml:1:1: error: missing required field 'name'" in proc.stdout.splitlines()
+    assert not (root / "site/broken.pdf").exists()
+    assert (root / "site/letter.pdf").exists()
