@@ -163,10 +163,9 @@ def assemble(root: Path, site: Path, site_name: str, nav: object, paper: str = "
         records = "".join(
             f'<section class="record" id="{page_slug(u)}">{_demote(read(u).body)}</section>' for u in record_urls[kind]
         )
-        parts.append(
-            f'<section class="part {PLURAL[kind]}" id="{page_slug(PLURAL[kind] + "/")}"><h1>{title}</h1>{records}</section>'
-        )
-        toc.append(f'<li class="part"><a href="#{page_slug(PLURAL[kind] + "/")}">{title}</a></li>')
+        anchor = page_slug(PLURAL[kind] + "/")
+        parts.append(f'<section class="part {PLURAL[kind]}" id="{anchor}"><h1>{title}</h1>{records}</section>')
+        toc.append(f'<li class="part"><a href="#{anchor}">{title}</a></li>')
     bib = read("bibliography/")
     bib_body = re.sub(
         r'(<p class="refsite-citedby">.*?</p>)',

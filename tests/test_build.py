@@ -9,11 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import article, copy_root, run_cli
-
 import refsite.cite as cite_mod
 from refsite.build import build_into
 from refsite.synth import write_project
+
+from conftest import article, copy_root, run_cli
 
 
 def page(site: Path, url: str) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import copy_root, run_cli
 
 from refsite.dataset import load_project
+
+from conftest import copy_root, run_cli
 
 JAPAN = "data/actors/japan.yaml"
 ABE13 = "data/positions/abe-2013-talks.yaml"
