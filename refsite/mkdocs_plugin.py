@@ -19,7 +19,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .cite import Cite, Formatter, Pending, Result, to_csl
@@ -161,7 +161,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 ctx = self.context_for(uri)
                 self.record_of[uri] = rec.id
                 content = record_page(ctx, ds, rec, self.edit_url(config, rec.path))
-                files.append(File.generated(config, uri, content=content))
+                # Record pages are reached from indexes and links, never from the nav.
+                files.append(File.generated(config, uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
         bib_uri = self.config.bibliography_page
         if files.get_file_from_path(bib_uri) is None:
             files.append(File.generated(config, bib_uri, content=self._bibliography_stub()))
