@@ -219,6 +219,16 @@ def _strip_p(fragment: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What one build formats: each page's citations, the entries, the bibliography keys, extra items."""
+
+    pages: Sequence[Sequence[Cite]]
+    items: Mapping[str, dict[str, Any]]
+    bibliography: Sequence[str] = ()
+    extra: Sequence[dict[str, Any]] = ()
+
+
 @dataclass
 class Result:
     """Formatted notes per page, and the bibliography in the style's order."""
@@ -286,14 +296,9 @@ class Formatter:
         self.bib_cache: dict[str, list[tuple[str, str]]] = {}
         self.extra_cache: dict[str, str] = {}
 
-    def submit(
-        self,
-        pages: Sequence[Sequence[Cite]],
-        items: Mapping[str, dict[str, Any]],
-        bibliography: Sequence[str] = (),
-        extra: Sequence[dict[str, Any]] = (),
-    ) -> Pending | None:
+    def submit(self, batch: Batch) -> Pending | None:
         """Start formatting whatever the cache lacks, in the background; None if nothing is missing."""
+        pages, items, bibliography, extra = batch.pages, batch.items, batch.bibliography, batch.extra
         fps = {key: _digest(item) for key, item in items.items()}
         missing = {
             f for cites in pages for f in forms(cites) if (self.style_hash, fps.get(f[0], ""), f) not in self.cache
@@ -335,14 +340,9 @@ class Formatter:
     def _bib_id(self, bibliography: Sequence[str], fps: Mapping[str, str]) -> str:
         return _digest([self.style_hash, sorted((k, fps[k]) for k in bibliography if k in fps)])
 
-    def assemble(
-        self,
-        pages: Sequence[Sequence[Cite]],
-        items: Mapping[str, dict[str, Any]],
-        bibliography: Sequence[str] = (),
-        extra: Sequence[dict[str, Any]] = (),
-    ) -> Result:
+    def assemble(self, batch: Batch) -> Result:
         """The formatted notes, bibliography and extra items, from the cache (KeyError if any is missing)."""
+        pages, items, bibliography, extra = batch.pages, batch.items, batch.bibliography, batch.extra
         fps = {key: _digest(item) for key, item in items.items()}
         notes = []
         for cites in pages:
@@ -365,8 +365,9 @@ class Formatter:
         extra: Sequence[dict[str, Any]] = (),
     ) -> Result:
         """Format every page's notes, the bibliography of ``bibliography`` keys and ``extra`` items."""
-        self.collect(self.submit(pages, items, bibliography, extra))
-        return self.assemble(pages, items, bibliography, extra)
+        batch = Batch(pages, items, bibliography, extra)
+        self.collect(self.submit(batch))
+        return self.assemble(batch)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from .bib import BibEntry, load_bib
 from .load import read_yaml
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
 from .problems import Problem, did_you_mean
-from .validate import _walk_refs, check_bib_use, check_key, check_links, check_shape, citation_keys
+from .validate import _walk_refs, check_bib_use, check_key, check_links, check_locator, check_shape, citation_keys
 
 
 @dataclass
@@ -109,7 +109,7 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Problem]]:
     return records, problems
 
 
-_CALL_RE = re.compile(r"""\b(cite|link)\(\s*["']([^"']+)["']""")
+_CALL_RE = re.compile(r"""\b(cite|link)\(\s*["']([^"']+)["'](?:\s*,\s*["']([^"']*)["'])?""")
 #: Names a narrative page may use: refsite's macros and what mkdocs-macros provides.
 MACRO_NAMES = frozenset(
     {"link", "cite", "positions", "records", "timeline", "stances", "names", "count", "quote"}
@@ -177,12 +177,14 @@ def scan_pages(
             continue
         for lineno, line in enumerate(text.splitlines(), 1):
             for m in _CALL_RE.finditer(line):
-                what, target = m.groups()
+                what, target, locator = m.groups()
                 col = m.start(2) + 1
                 if what == "cite":
                     used.add(target)
                     if p := check_key(rel, lineno, col, target, bib):
                         problems.append(p)
+                    if locator and (msg := check_locator(locator)):
+                        problems.append(Problem(rel, lineno, m.start(3) + 1, msg))
                 elif target not in records:
                     problems.append(
                         Problem(rel, lineno, col, f"unknown record '{target}'{did_you_mean(target, records)}")

@@ -12,6 +12,7 @@ from .model import KINDS, Record, as_text
 from .problems import Problem, did_you_mean
 from .render import views
 from .render.text import PageContext, esc, quote_text
+from .render.views import neutral_name
 from .validate import check_date, check_locator
 
 
@@ -193,11 +194,7 @@ class _Macros:
         rec = self.record(place, ("place",))
         if rec is None:
             return ""
-        parts = []
-        for n in rec.get("names") or []:
-            user = self.ds.get(as_text(n.get("used_by")))
-            parts.append(f"{esc(n.get('name'))} ({esc(user.label)}'s name)" if user else esc(n.get("name")))
-        label = " / ".join(parts) if parts else esc(rec.label)
+        label = esc(neutral_name(self.ds, rec))
         return self.ctx().link(rec, None).replace(f"[{esc(rec.label)}]", f"[{label}]", 1)
 
     def count(self, kind: str) -> str:

@@ -22,7 +22,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .cite import Cite, Formatter, Pending, Result, to_csl
+from .cite import Batch, Cite, Formatter, Pending, Result, to_csl
 from .dataset import Dataset, load_project
 from .model import KINDS, PLURAL
 from .problems import Problem, summary_line
@@ -186,7 +186,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if page.file.generated_by and self.pending is None and not self.problems:
             # Narrative pages come first; from here on every citation is known, so the one
             # formatting batch starts now and runs beside MkDocs' own work.
-            self.pending = self.formatter.submit(*self._batch(config))
+            self.pending = self.formatter.submit(self._batch(config))
         if uri in self.record_of and self.dataset is not None:
             rec = self.dataset.records[self.record_of[uri]]
             page.edit_url = self.edit_url(config, rec.path)
@@ -196,7 +196,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     # -- one formatting batch ---------------------------------------------------------
 
-    def _batch(self, config: MkDocsConfig) -> tuple[list[list[Cite]], dict[str, Any], list[str], list[dict[str, Any]]]:
+    def _batch(self, config: MkDocsConfig) -> Batch:
         """Everything to format: each page's citations, the cited keys, the page-citation template."""
         order = sorted(self.contexts.values(), key=lambda ctx: ctx.index)
         cited_by: dict[str, list[str]] = {}
@@ -217,7 +217,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         }
         # Every page's citation has the same shape: format one template, fill in title and address per page.
         extra = [self.page_item] if self.config.cite_page else []
-        return [ctx.cites for ctx in order], self.csl, sorted(cited_by), extra
+        return Batch([ctx.cites for ctx in order], self.csl, sorted(cited_by), extra)
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
         if self.problems:
@@ -226,10 +226,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.pending = None
         batch = self._batch(config)
         try:
-            self.result = self.formatter.assemble(*batch)
+            result = self.formatter.assemble(batch)
         except KeyError:  # a page added citations after the batch started: format what is missing
-            self.result = self.formatter.format(*batch)
-        pairs = zip(self.order, self.result.notes, strict=True)
+            self.formatter.collect(self.formatter.submit(batch))
+            result = self.formatter.assemble(batch)
+        self.result = result
+        pairs = zip(self.order, result.notes, strict=True)
         self.notes = {ctx.index: join_notes(ctx.notes, texts) for ctx, texts in pairs}
         return env
 

@@ -212,6 +212,12 @@ CASES: list[tuple[str, dict[str, str | bytes | None], str]] = [
         "docs/index.md:3:15: error: unknown citation key 'pajon2031' (did you mean 'pajon2013'?)",
     ),
     (
+        "malformed locator in a page",
+        {"docs/index.md": '# Home\n\nText.{{ cite("pajon2013", "page 5") }}\n'},
+        "docs/index.md:3:28: error: malformed locator 'page 5': start with one of 'p.', 'pp.', 'n.', 'nn.', 'sec.', "
+        "'para.', 'chap.' and a value, e.g. 'p. 15'",
+    ),
+    (
         "unknown record in a page",
         {"docs/index.md": '# Home\n\nSee {{ link("abe") }}.\n'},
         "docs/index.md:3:14: error: unknown record 'abe' (did you mean 'abe-shinzo'?)",

@@ -43,6 +43,33 @@ def stance_text(ctx: PageContext, ds: Dataset, pos: Record) -> str:
     return f"{STANCE_LABELS.get(as_text(pos.get('stance')), esc(pos.get('stance')))} {ref_link(ctx, ds, prop)}"
 
 
+_LANG_PREFERENCE = ("en", "ja-Latn", "ru-Latn", "zh-Latn", "ja", "ru", "zh")
+
+
+def neutral_name(ds: Dataset, place: Record) -> str:
+    """Each side's name for a place, attributed: 'Etorofu (Japan's name) / Iturup (Russia's name)'.
+
+    One name per side (English, then romanized, then native script); a name both sides share is given once.
+    """
+    chosen: dict[str, str] = {}
+    for name in sorted(
+        place.get("names") or [],
+        key=lambda n: _LANG_PREFERENCE.index(n.get("lang", "en")) if n.get("lang", "en") in _LANG_PREFERENCE else 99,
+    ):
+        user = as_text(name.get("used_by"))
+        if user and user not in chosen:
+            chosen[user] = as_text(name.get("name"))
+    if not chosen:
+        return place.label
+    if len(set(chosen.values())) == 1:
+        return next(iter(chosen.values()))
+    parts = []
+    for user, name in chosen.items():
+        actor = ds.get(user)
+        parts.append(f"{name} ({actor.label}'s name)" if actor else name)
+    return " / ".join(parts)
+
+
 def positions_list(
     ctx: PageContext, ds: Dataset, positions: Sequence[Record], *, actor: bool = True, topic: bool = True
 ) -> str:
@@ -60,10 +87,10 @@ def positions_list(
             extras.append(f"on {ref_link(ctx, ds, pos.get('topic'))}")
         if st := stance_text(ctx, ds, pos):
             extras.append(st)
-        quote = f" {quote_text(pos.get('quote'))}" if pos.get("quote") else ""
+        quote = f" In their words: {quote_text(pos.get('quote'))}." if pos.get("quote") else ""
         detail = f" ({'; '.join(extras)})" if extras else ""
         lines.append(
-            f"- {' · '.join(head)} — {title}{detail}:{quote} {cell(as_text(pos.get('summary')))}"
+            f"- {' · '.join(head)} — {title}{detail}: {cell(as_text(pos.get('summary')))}{quote}"
             f"{ctx.sources(pos.get('sources'))}"
         )
     return "\n".join(lines) + "\n"
