@@ -10,9 +10,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from .cite import Cite, Formatter, to_csl
+from .cite import Cite, Formatter, join_notes, to_csl
 from .dataset import load_project
-from .model import KINDS, PLURAL
+from .model import KIND_TITLES, KINDS, PLURAL
 from .render.pages import index_page, record_page
 from .render.text import PageContext, src_uri
 from .synth import MKDOCS_YML, write_project
@@ -48,36 +48,45 @@ def measure(project: Path) -> tuple[float, float]:
     return float(seconds), int(rss_kb) / 1024
 
 
+CITE_BOX = (
+    '\n<details class="refsite-cite-page"><summary>Cite this page</summary><p>Synthetic Reference. '
+    '<span>“{title}.”</span> Accessed November 22, 2026. <a href="{url}">{url}</a>.</p><pre><code>'
+    "@online{{refsite-page,\n  title = {{{title}}},\n  url = {{{url}}}\n}}</code></pre></details>\n"
+)
+
+
 def write_floor(project: Path, floor: Path) -> int:
-    """The same pages as plain Markdown files with notes written out, built by Material alone."""
+    """The same pages as plain Markdown files, notes and citation boxes written out, built by Material alone."""
     ds, _ = load_project(project)
     docs = floor / "docs"
-    pages = 0
-
-    def write(uri: str, ctx: PageContext, text: str) -> None:
-        nonlocal pages
-        for n, note in enumerate(ctx.notes, 1):
-            plain = "; ".join(f"{c.key}, {c.locator}" for c in note)
-            text = text.replace(ctx.token(n), plain)
+    pages: list[tuple[str, PageContext, str, str]] = []
+    for i, kind in enumerate(KINDS):
+        ctx = PageContext(f"{PLURAL[kind]}/index.md", i)
+        pages.append((ctx.uri, ctx, index_page(ctx, ds, kind), KIND_TITLES[kind]))
+        for rec in ds.of_kind(kind):
+            ctx = PageContext(src_uri(rec), 0)
+            pages.append((ctx.uri, ctx, record_page(ctx, ds, rec), rec.label))
+    items = {k: to_csl(e) for k, e in ds.bib.items()}
+    style = Path(__file__).parent / "styles" / "chicago-fullnote-bibliography.csl"
+    result = Formatter(style).format([ctx.cites for _, ctx, _, _ in pages], items)
+    for (uri, ctx, text, title), texts in zip(pages, result.notes, strict=True):
+        for n, note in enumerate(join_notes(ctx.notes, texts), 1):
+            text = text.replace(ctx.token(n), note)
+        text += CITE_BOX.format(title=title, url=f"https://example.org/synthetic/{uri.removesuffix('.md')}/")
         path = docs / uri
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        pages += 1
-
-    for i, kind in enumerate(KINDS):
-        ctx = PageContext(f"{PLURAL[kind]}/index.md", i)
-        write(ctx.uri, ctx, index_page(ctx, ds, kind))
-        for rec in ds.of_kind(kind):
-            ctx = PageContext(src_uri(rec), 0)
-            write(ctx.uri, ctx, record_page(ctx, ds, rec))
     (docs / "index.md").write_text("# Floor\n\nPlain pages.\n", encoding="utf-8")
     (docs / "bibliography.md").write_text("# Bibliography\n", encoding="utf-8")
+    for name in ("references.bib", "references.json", "dataset.json"):
+        (docs / "downloads").mkdir(exist_ok=True)
+        (docs / "downloads" / name).write_text("{}", encoding="utf-8")
     config = MKDOCS_YML.replace(
         "  - macros:\n      module_name: macros\n      on_error_fail: true\n      on_undefined: strict\n  - refsite\n",
         "",
     )
     (floor / "mkdocs.yml").write_text(config, encoding="utf-8")
-    return pages
+    return len(pages)
 
 
 def time_citations(count: int) -> float:

@@ -197,6 +197,17 @@ def plan(needed: Iterable[Form]) -> tuple[list[list[dict[str, Any]]], dict[Form,
     return docs, where
 
 
+def join_notes(notes: list[list[Cite]], texts: list[str]) -> list[str]:
+    """Group formatted citations back into notes: several sources in one note, joined by semicolons."""
+    out, i = [], 0
+    for note in notes:
+        parts = texts[i : i + len(note)]
+        i += len(note)
+        trimmed = [p.rstrip().removesuffix(".") if n < len(parts) - 1 else p for n, p in enumerate(parts)]
+        out.append("; ".join(trimmed))
+    return out
+
+
 _NOTE_MARK = re.compile(r"<!--note (\d+)-->")
 
 

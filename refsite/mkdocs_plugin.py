@@ -22,7 +22,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .cite import Batch, Cite, Formatter, Pending, Result, to_csl
+from .cite import Batch, Formatter, Pending, Result, join_notes, to_csl
 from .dataset import Dataset, load_project
 from .model import KINDS, PLURAL
 from .problems import Problem, summary_line
@@ -304,17 +304,6 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             "references.json": json.dumps(list(self.csl.values()), ensure_ascii=False, indent=1),
             "dataset.json": json.dumps(records, ensure_ascii=False, indent=1),
         }
-
-
-def join_notes(notes: list[list[Cite]], texts: list[str]) -> list[str]:
-    """Group formatted citations back into notes: several sources in one note, joined by semicolons."""
-    out, i = [], 0
-    for note in notes:
-        parts = texts[i : i + len(note)]
-        i += len(note)
-        trimmed = [p.rstrip().removesuffix(".") if n < len(parts) - 1 else p for n, p in enumerate(parts)]
-        out.append("; ".join(trimmed))
-    return out
 
 
 def _relative_url(from_url: str, to_url: str) -> str:

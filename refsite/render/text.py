@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -69,6 +68,16 @@ def quote_text(text: Any) -> str:
     return f"“{esc(text)}”"
 
 
+def relative(from_uri: str, to_uri: str) -> str:
+    """The path of ``to_uri`` relative to the folder of ``from_uri`` (both relative to docs/)."""
+    src = from_uri.split("/")[:-1]
+    dst = to_uri.split("/")
+    common = 0
+    while common < len(src) and common < len(dst) - 1 and src[common] == dst[common]:
+        common += 1
+    return "/".join([".."] * (len(src) - common) + dst[common:])
+
+
 class PageContext:
     """Collects the citations of one page in order and makes links relative to it."""
 
@@ -78,8 +87,8 @@ class PageContext:
         self.notes: list[list[Cite]] = []
 
     def href(self, target_uri: str, anchor: str = "") -> str:
-        rel = posixpath.relpath(target_uri, posixpath.dirname(self.uri) or ".")
-        return rel + (f"#{anchor}" if anchor else "")
+        """A relative link from this page's Markdown file to another's."""
+        return relative(self.uri, target_uri) + (f"#{anchor}" if anchor else "")
 
     def link(self, rec: Record, text: str | None = None) -> str:
         """A Markdown link to a record's page."""
