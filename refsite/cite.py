@@ -280,7 +280,7 @@ class Job:
         try:
             _, err = self.proc.communicate()
             if self.proc.returncode != 0 or not self.dst.exists():
-                raise CiteError(f"citation formatting failed: {err.strip()}")
+                raise CiteError(" ".join(err.split())[:300] or f"pandoc exited with status {self.proc.returncode}")
             result: dict[str, Any] = json.loads(self.dst.read_text(encoding="utf-8"))
             return result
         finally:
@@ -296,13 +296,18 @@ def _digest(value: Any) -> str:
     return hashlib.sha1(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def style_digest(style: Path) -> str:
+    """A fingerprint of a CSL file's content."""
+    return hashlib.sha1(style.read_bytes()).hexdigest()
+
+
 class Formatter:
     """Formats citations in a CSL style; results are cached by style, entry and form."""
 
     def __init__(self, style: Path, lang: str = "en-US") -> None:
         self.style = style
         self.lang = lang
-        self.style_hash = hashlib.sha1(style.read_bytes()).hexdigest()
+        self.style_hash = style_digest(style)
         self.cache: dict[tuple[str, str, Form], str] = {}
         self.bib_cache: dict[str, list[tuple[str, str]]] = {}
         self.extra_cache: dict[str, str] = {}

@@ -22,12 +22,12 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .cite import Batch, Formatter, Pending, Result, join_notes, to_csl
+from .cite import Batch, CiteError, Formatter, Pending, Result, join_notes, style_digest, to_csl
 from .dataset import Dataset, load_project
 from .model import KINDS, PLURAL
 from .problems import Problem, summary_line
 from .render.pages import front_matter, index_page, record_page
-from .render.text import PageContext, esc, src_uri
+from .render.text import PageContext, src_uri
 
 log = logging.getLogger("mkdocs.plugins.refsite")
 
@@ -64,7 +64,7 @@ def formatter_for(style: Path, lang: str) -> Formatter:
     """One formatter per style and language, kept across serve rebuilds (its cache too)."""
     key = (str(style.resolve()), lang)
     fmt = _FORMATTERS.get(key)
-    if fmt is None or fmt.style_hash != Formatter(style, lang).style_hash:
+    if fmt is None or fmt.style_hash != style_digest(style):
         fmt = _FORMATTERS[key] = Formatter(style, lang)
     return fmt
 
@@ -115,10 +115,19 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.dataset = dataset
         style = resolve_style(self.root, self.config.style)
         if not style.is_file():
-            self.fail([Problem("mkdocs.yml", 1, 1, f"citation style file not found: {self.config.style}")])
+            self.fail([self.style_problem(f"citation style file not found: {self.config.style}")])
         self.formatter = formatter_for(style, self.config.lang)
         self.csl = {key: to_csl(entry) for key, entry in dataset.bib.items()}
         return config
+
+    def style_problem(self, message: str) -> Problem:
+        """A problem located at the ``style:`` line of mkdocs.yml (or its first line)."""
+        config_file = self.root / "mkdocs.yml"
+        lines = config_file.read_text(encoding="utf-8").splitlines() if config_file.is_file() else []
+        for i, line in enumerate(lines, 1):
+            if line.strip().startswith("style:"):
+                return Problem("mkdocs.yml", i, line.index("style:") + 1, message)
+        return Problem("mkdocs.yml", 1, 1, message)
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         for sub in ("data", "bib"):
@@ -222,14 +231,17 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
         if self.problems:
             self.fail(sorted(set(self.problems)))
-        self.formatter.collect(self.pending)
-        self.pending = None
         batch = self._batch(config)
         try:
-            result = self.formatter.assemble(batch)
-        except KeyError:  # a page added citations after the batch started: format what is missing
-            self.formatter.collect(self.formatter.submit(batch))
-            result = self.formatter.assemble(batch)
+            self.formatter.collect(self.pending)
+            self.pending = None
+            try:
+                result = self.formatter.assemble(batch)
+            except KeyError:  # a page added citations after the batch started: format what is missing
+                self.formatter.collect(self.formatter.submit(batch))
+                result = self.formatter.assemble(batch)
+        except CiteError as exc:
+            self.fail([self.style_problem(f"the citation style could not be used: {exc}")])
         self.result = result
         pairs = zip(self.order, result.notes, strict=True)
         self.notes = {ctx.index: join_notes(ctx.notes, texts) for ctx, texts in pairs}
@@ -314,4 +326,4 @@ def _relative_url(from_url: str, to_url: str) -> str:
     return rel + ("/" if to_url.endswith("/") and not rel.endswith("/") else "")
 
 
-__all__ = ["RefsitePlugin", "esc"]
+__all__ = ["RefsitePlugin"]

@@ -196,3 +196,18 @@ def test_synthetic_project_builds_with_plain_mkdocs(tmp_path: Path) -> None:
     site = tmp_path / "p" / "site"
     assert len(list((site / "events").iterdir())) > 10
     shutil.rmtree(site)
+
+
+def test_broken_or_missing_style_is_a_located_error(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    line = config.splitlines().index("  - refsite") + 2
+    (root / "mkdocs.yml").write_text(config.replace("  - refsite\n", "  - refsite:\n      style: broken.csl\n"))
+    (root / "broken.csl").write_text("<style>not a style", encoding="utf-8")
+    proc = run_cli("build", cwd=root)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert proc.stdout.startswith(f"mkdocs.yml:{line}:7: error: the citation style could not be used: ")
+    (root / "broken.csl").unlink()
+    proc = run_cli("build", cwd=root)
+    assert proc.stdout.splitlines() == [f"mkdocs.yml:{line}:7: error: citation style file not found: broken.csl"]
