@@ -197,6 +197,15 @@ def plan(needed: Iterable[Form]) -> tuple[list[list[dict[str, Any]]], dict[Form,
     return docs, where
 
 
+def with_note(text: str, note: str) -> str:
+    """A citation's free text, in parentheses before the closing full stop: '…, 17 (section title).'"""
+    extra = f'<span class="cite-extra">({html.escape(note)})</span>'
+    stripped = text.rstrip()
+    if stripped.endswith("."):
+        return f"{stripped[:-1]} {extra}."
+    return f"{stripped} {extra}"
+
+
 def join_notes(notes: list[list[Cite]], texts: list[str]) -> list[str]:
     """Group formatted citations back into notes: several sources in one note, joined by semicolons."""
     out, i = [], 0
@@ -366,7 +375,7 @@ class Formatter:
             for cite, form in zip(cites, forms(cites), strict=False):
                 text = _strip_p(self.cache[(self.style_hash, fps.get(form[0], ""), form)])
                 if cite.note:
-                    text = f'{text} <span class="cite-extra">{html.escape(cite.note)}</span>'
+                    text = with_note(text, cite.note)
                 out.append(text)
             notes.append(out)
         bib = self.bib_cache[self._bib_id(bibliography, fps)] if bibliography else []

@@ -208,7 +208,7 @@ def test_locator_forms(chicago: Formatter, items: dict[str, dict], locator: str,
 
 def test_free_text_note_is_appended_escaped(chicago: Formatter, items: dict[str, dict]) -> None:
     note = chicago.format([[Cite("kimura2008kurilian", "p. 1", "section <Intro>")]], items).notes[0][0]
-    assert note.endswith('1. <span class="cite-extra">section &lt;Intro&gt;</span>')
+    assert note.endswith('1 <span class="cite-extra">(section &lt;Intro&gt;)</span>.')
 
 
 def test_positions_on_a_page() -> None:
