@@ -48,6 +48,15 @@ def test_index_pages_list_every_record(basic_site: Path) -> None:
     for rid in ("abe-shinzo", "japan", "russia", "odd-name"):
         assert f'href="{rid}/"' in actors
     assert "4 actors in the reference." in actors
+    row = re.search(r'<td><a href="abe-shinzo/">Shinzo Abe</a></td>(.*?)</tr>', actors, re.S)
+    assert row is not None
+    assert re.findall(r"<td>(.*?)</td>", row.group(1)) == [
+        "person",
+        '<a href="../japan/">Japan</a>',
+        "2013–2014",
+        "2",
+        "0",
+    ]
 
 
 def test_edit_links_point_at_the_yaml_file(basic_site: Path) -> None:

@@ -233,28 +233,39 @@ def _count(ds: Dataset, rec: Record, kind: str, field: str) -> int:
     return len(ds.referring(rec.id, kind, field))
 
 
+def _span(ds: Dataset, rec: Record, *links: tuple[str, str]) -> str:
+    """The years a record's dated positions and events cover: '2006–2014'."""
+    years = sorted({r.date[:4] for kind, name in links for r in ds.referring(rec.id, kind, name) if r.date})
+    if not years:
+        return ""
+    return years[0] if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+
+
 def index_page(ctx: PageContext, ds: Dataset, kind: str) -> str:
     """A table of every record of one kind."""
     recs = ds.of_kind(kind)
     title = KIND_TITLES[kind]
     if kind == "actor":
-        head = "| Name | Kind | Country | Positions | Events |\n| --- | --- | --- | --: | --: |"
+        head = "| Name | Kind | Country | Dates | Positions | Events |\n| --- | --- | --- | --- | --: | --: |"
         rows = [
             f"| {ctx.link(r)} | {esc(r.get('kind'))} | {ref_link(ctx, ds, r.get('country'))} | "
+            f"{_span(ds, r, ('position', 'actor'), ('event', 'actors'))} | "
             f"{_count(ds, r, 'position', 'actor')} | {_count(ds, r, 'event', 'actors')} |"
             for r in recs
         ]
     elif kind == "place":
-        head = "| Name | Kind | Administered by | Claimed by | Events |\n| --- | --- | --- | --- | --: |"
+        head = "| Name | Kind | Administered by | Claimed by | Dates | Events |\n| --- | --- | --- | --- | --- | --: |"
         rows = [
             f"| {ctx.link(r)} | {esc(r.get('kind'))} | {ref_link(ctx, ds, r.get('administered_by'))} | "
-            f"{ref_links(ctx, ds, r.refs('claimed_by'))} | {_count(ds, r, 'event', 'places')} |"
+            f"{ref_links(ctx, ds, r.refs('claimed_by'))} | {_span(ds, r, ('event', 'places'))} | "
+            f"{_count(ds, r, 'event', 'places')} |"
             for r in recs
         ]
     elif kind == "topic":
-        head = "| Name | Part of | Positions | Events |\n| --- | --- | --: | --: |"
+        head = "| Name | Part of | Dates | Positions | Events |\n| --- | --- | --- | --: | --: |"
         rows = [
-            f"| {ctx.link(r)} | {ref_link(ctx, ds, r.get('parent'))} | {_count(ds, r, 'position', 'topic')} | "
+            f"| {ctx.link(r)} | {ref_link(ctx, ds, r.get('parent'))} | "
+            f"{_span(ds, r, ('position', 'topic'), ('event', 'topics'))} | {_count(ds, r, 'position', 'topic')} | "
             f"{_count(ds, r, 'event', 'topics')} |"
             for r in recs
         ]
