@@ -92,6 +92,12 @@ def test_internal_links_and_bookmarks(built: Path) -> None:
     ]
     internal = [a for a in links if "/Dest" in a or (a.get("/A") or {}).get("/S") == "/GoTo"]
     assert len(internal) > 10
+    # a link to a record lands on the page where that record's heading is printed
+    dests = reader.named_destinations
+    target = dests["p-actors-abe-shinzo"]
+    page_index = reader.get_destination_page_number(target)
+    assert "Shinzo Abe" in reader.pages[page_index].extract_text()
+    assert any(a.get("/Dest") == "p-actors-abe-shinzo" for a in internal)
 
 
 def test_letter_paper_and_errors_stop_the_pdf(tmp_path: Path) -> None:
