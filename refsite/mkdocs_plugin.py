@@ -24,7 +24,7 @@ from mkdocs.structure.pages import Page
 
 from .cite import Batch, CiteError, Formatter, Pending, Result, join_notes, style_digest, to_csl
 from .dataset import Dataset, load_project
-from .model import KINDS, PLURAL
+from .model import KIND_TITLES, KINDS, PLURAL
 from .problems import Problem, summary_line
 from .render.pages import front_matter, index_page, record_page
 from .render.text import PageContext, src_uri
@@ -266,19 +266,24 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def _bibliography_html(self, page: Page) -> str:
         assert self.result is not None
         parts = ['<div class="refsite-bibliography">']
+        section_of = {PLURAL[k]: title for k, title in KIND_TITLES.items()}
         for key, text in self.result.bibliography:
-            links = []
+            groups: dict[str, list[str]] = {}
             for uri in self.cited_by.get(key, []):
                 target = self.pages.get(uri)
                 if target is None:
                     continue
                 href = _relative_url(page.url, target.url)
-                links.append(f'<a href="{html.escape(href)}">{html.escape(target.title or uri)}</a>')
+                group = section_of.get(uri.split("/", 1)[0], "Guide") if "/" in uri else "Guide"
+                groups.setdefault(group, []).append(
+                    f'<a href="{html.escape(href)}">{html.escape(target.title or uri)}</a>'
+                )
+            count = sum(len(v) for v in groups.values())
+            order = ["Guide", *KIND_TITLES.values()]
+            listed = "; ".join(f"{name}: {', '.join(groups[name])}" for name in sorted(groups, key=order.index))
             parts.append(
                 f'<div class="refsite-entry" id="{html.escape(key)}"><p>{text}</p>'
-                f'<p class="refsite-citedby">Cited on {len(links)} page{"s" if len(links) != 1 else ""}: '
-                + ", ".join(links)
-                + "</p></div>"
+                f'<p class="refsite-citedby">Cited on {count} page{"s" if count != 1 else ""}. {listed}.</p></div>'
             )
         parts.append("</div>")
         return "\n".join(parts)

@@ -98,6 +98,7 @@ def test_bibliography_lists_citing_pages(basic_site: Path) -> None:
     assert entry.group(1).startswith("<p>Kimura, H. <em>The Kurilian Knot")
     assert '<a href="../topics/territorial-dispute/">Territorial dispute</a>' in entry.group(1)
     assert '<a href="../actors/odd-name/">' in entry.group(1)
+    assert "Cited on 3 pages. Guide: " in entry.group(1) and "; Actors: " in entry.group(1)
     assert bib.index('id="kimura2008kurilian"') < bib.index('id="pajon2013"')  # the style's order
 
 
