@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 STAMP := $(VENV)/.installed
 
-.PHONY: site test check serve pdf bench clean lint schema
+.PHONY: site test check serve pdf bench clean schema review
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ pdf: $(STAMP)
 ## bench: build times and memory on synthetic projects of 500 and 2000 records
 bench: $(STAMP)
 	$(PY) -m refsite bench
+
+## review: what the working tree changes against BASE (default origin/main), as Markdown
+BASE ?= origin/main
+review: $(STAMP)
+	$(PY) -m refsite review $(BASE)
 
 ## schema: JSON Schemas for editors, in schema/
 schema: $(STAMP)

@@ -85,6 +85,13 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    """Report what a content change does: records, fields, backlinks, bibliography, problems."""
+    from .review import run_review
+
+    return run_review(Path(args.root).resolve(), args.base, args.head, Path(args.out) if args.out else None)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Measure build time and memory on synthetic projects."""
     from .bench import run_bench
@@ -128,6 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="site/reference.pdf")
     p.add_argument("--paper", choices=("a4", "letter"), default="a4")
     p.set_defaults(func=cmd_pdf)
+
+    p = sub.add_parser("review", help=cmd_review.__doc__)
+    p.add_argument("base", help="git ref of the state before the change, e.g. origin/main")
+    p.add_argument("head", nargs="?", help="git ref of the state after it (default: the working tree)")
+    p.add_argument("--root", default=".")
+    p.add_argument("--out", help="write the Markdown report to this file")
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("bench", help=cmd_bench.__doc__)
     p.add_argument("--sizes", type=int, nargs="+", default=[500, 2000])
