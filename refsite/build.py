@@ -66,16 +66,39 @@ def build_into(root: Path, out_dir: Path, *, strict: bool = True) -> int:
     return 0
 
 
+MARKER = ".refsite-site"
+
+
+def unsafe_target(root: Path, site: Path) -> str | None:
+    """Why ``site`` must not be replaced by a build, or None if it may.
+
+    A build replaces its output folder whole, so the folder must be one an earlier build made
+    (it holds the marker file), or empty, or not exist yet; and it may not hold the project.
+    """
+    if site == root or root.is_relative_to(site):
+        return f"{site} holds the project itself"
+    if site.exists() and not site.is_dir():
+        return f"{site} is a file, not a site folder"
+    if site.is_dir() and any(site.iterdir()) and not (site / MARKER).exists():
+        return f"{site} is not empty and was not made by a build; remove it or choose another folder"
+    return None
+
+
 def build_site(root: Path, site_dir: Path, *, strict: bool = True, after: Callable[[Path], None] | None = None) -> int:
     """Build into a temporary directory beside ``site_dir``; replace ``site_dir`` only on success.
 
     ``after`` runs on the finished temporary site before the swap (the PDF is made there).
     """
-    site = site_dir if site_dir.is_absolute() else root / site_dir
+    site = (site_dir if site_dir.is_absolute() else root / site_dir).resolve()
+    if refusal := unsafe_target(root.resolve(), site):
+        print(f"build refused: {refusal}", file=sys.stderr)
+        return 2
     site.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}-build-", dir=site.parent))
     try:
         status = build_into(root, tmp, strict=strict)
+        if status == 0:
+            (tmp / MARKER).write_text("built by refsite; replaced whole by the next build\n", encoding="utf-8")
         if status == 0 and after is not None:
             after(tmp)
         if status != 0:

@@ -221,3 +221,22 @@ def test_broken_or_missing_style_is_a_located_error(tmp_path: Path) -> None:
     (root / "broken.csl").unlink()
     proc = run_cli("build", cwd=root)
     assert proc.stdout.splitlines() == [f"mkdocs.yml:{line}:7: error: citation style file not found: broken.csl"]
+
+
+def test_build_never_replaces_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    for args in (
+        ["build", "--site-dir", "."],
+        ["build", "--site-dir", "docs"],
+        ["pdf", "--out", "reference.pdf"],
+        ["pdf", "--out", str(tmp_path / "reference.pdf")],
+    ):
+        proc = run_cli(*args, cwd=root)
+        assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
+        assert proc.stderr.startswith("build refused: ")
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+    # a folder an earlier build made is replaced as usual
+    assert run_cli("build", "--site-dir", "out", cwd=root).returncode == 0
+    assert run_cli("build", "--site-dir", "out", cwd=root).returncode == 0
+    assert (root / "out" / ".refsite-site").exists()
