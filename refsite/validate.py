@@ -14,7 +14,9 @@ from .problems import Problem, did_you_mean
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-HTML_RE = re.compile(r"<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")
+HTML_RE = re.compile(r"<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?=[\s/>]))")
+SCHEME_RE = re.compile(r"(?:\]\(\s*<?|^\s*\[[^\]]+\]:\s*<?|<)\s*([A-Za-z][A-Za-z0-9+.-]*):", re.M)
+SAFE_SCHEMES = {"http", "https", "mailto"}
 LOCATOR_RE = re.compile(r"^(?:" + "|".join(re.escape(label) for label in LOCATOR_LABELS) + r")\s*\S")
 
 
@@ -87,8 +89,17 @@ class _ShapeChecker:
                 self.err(key, f"field '{name}' must be text, found {_type_name(value)}")
                 return
             text = as_text(value)
-            if t in ("text", "markdown") and HTML_RE.search(text):
-                self.err(key, f"raw HTML is not allowed in '{name}': {HTML_RE.search(text).group(0)}")  # type: ignore[union-attr]
+            if isinstance(value, (bool, float)) and t != "enum":
+                kind = "true/false" if isinstance(value, bool) else "a number"
+                self.err(key, f"field '{name}' is read as {kind} ({value!r}); put the text in quotes")
+                return
+            if t in ("text", "markdown") and (m := HTML_RE.search(text)):
+                tag = text[m.start() : text.find(">", m.start(), m.start() + 60) + 1 or m.end()]
+                self.err(key, f"raw HTML is not allowed in '{name}': {tag}")
+            if t == "markdown":
+                for s in SCHEME_RE.finditer(text):
+                    if s.group(1).lower() not in SAFE_SCHEMES:
+                        self.err(key, f"links in '{name}' may use http, https or mailto, not '{s.group(1)}:'")
             if t in ("text", "markdown", "id") and not text.strip():
                 self.err(key, f"field '{name}' is empty")
             if t in ("id", "ref") and not ID_RE.match(text):

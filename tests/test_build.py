@@ -70,8 +70,11 @@ def test_edit_links_point_at_the_yaml_file(basic_site: Path) -> None:
 
 def test_text_from_data_is_escaped_and_braces_literal(basic_site: Path) -> None:
     odd = page(basic_site, "actors/odd-name")
-    assert ">R&amp;D_Unit *x* [y] {{ z }}<" in odd
-    assert "{% raw %} and {{ config }} stay literal; 3 &lt; 4." in odd
+    assert ">R&amp;D_Unit *x* [y] {{ z }} {onclick=alert(1)} &amp;lt;<" in odd
+    assert '{% raw %} and {{ config }} stay literal; 3 &lt; 4; <em>styled</em>{: onmouseover="x" } too.' in odd
+    assert "onclick=" not in odd.replace("{onclick=alert(1)}", "") and "<em onmouseover" not in odd
+    html = (basic_site / "actors/odd-name/index.html").read_text(encoding="utf-8")
+    assert "<title>R&amp;D_Unit *x* [y] {{ z }} {onclick=alert(1)} &amp;lt; - Sample Reference</title>" in html
     abe = page(basic_site, "actors/abe-shinzo")
     assert "literal {{ braces }} and 3 &lt; 4 <em>as written</em>." in abe
 

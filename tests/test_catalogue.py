@@ -131,6 +131,26 @@ CASES: list[tuple[str, dict[str, str | bytes | None], str]] = [
         "data/actors/japan.yaml:4:10: error: raw HTML is not allowed in 'summary': <script>",
     ),
     (
+        "HTML tag without a space",
+        {JAPAN: VALID_JAPAN.replace("The Japanese state.", "The <svg/onload=alert(1)> state.")},
+        "data/actors/japan.yaml:4:10: error: raw HTML is not allowed in 'summary': <svg/onload=alert(1)>",
+    ),
+    (
+        "script link in Markdown",
+        {JAPAN: VALID_JAPAN.replace("The Japanese state.", "The [state](javascript:alert(1)).")},
+        "data/actors/japan.yaml:4:10: error: links in 'summary' may use http, https or mailto, not 'javascript:'",
+    ),
+    (
+        "YAML reads a word as true or false",
+        {JAPAN: VALID_JAPAN.replace("name: Japan", "name: No")},
+        "data/actors/japan.yaml:2:7: error: field 'name' is read as true/false (False); put the text in quotes",
+    ),
+    (
+        "YAML reads text as a number",
+        {JAPAN: VALID_JAPAN.replace("The Japanese state.", "1.50")},
+        "data/actors/japan.yaml:4:10: error: field 'summary' is read as a number (1.5); put the text in quotes",
+    ),
+    (
         "file not UTF-8",
         {JAPAN: VALID_JAPAN.replace("Japanese", "Japan\xe9se").encode("latin-1")},
         "data/actors/japan.yaml:4:19: error: file is not valid UTF-8 (byte 0xe9)",
@@ -263,12 +283,14 @@ def test_catalogue_is_large_enough() -> None:
 
 def test_check_prints_every_problem_and_exits_1(tmp_path: Path) -> None:
     root = copy_root("basic", tmp_path)
-    _apply(root, {**CASES[0][1], **CASES[5][1], **CASES[23][1]})
+    by_name = {c[0]: c for c in CASES}
+    picked = [by_name["typo in a field name"], by_name["unknown actor"], by_name["BibTeX syntax error"]]
+    _apply(root, {k: v for c in picked for k, v in c[1].items()})
     proc = run_cli("check", cwd=root)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     out = proc.stdout.splitlines()
-    assert CASES[0][2] in out and CASES[5][2] in out and CASES[23][2] in out
+    assert all(c[2] in out for c in picked)
     assert proc.stderr.strip().startswith("check failed: ")
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from ..dataset import Dataset
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
-from .text import PageContext, attr, date_span, esc, fmt_date, quote_text, src_uri
+from .text import PageContext, attr, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
 from .views import (
-    cell,
     islands_table,
     positions_by_actor,
     positions_list,
@@ -33,10 +33,10 @@ SINGULAR = {k: k.capitalize() for k in KINDS}
 
 
 def front_matter(title: str, description: str = "") -> str:
-    """Front matter: the page title, and no macro rendering of data text."""
-    lines = ["---", "render_macros: false", f"title: {_yaml_str(title)}"]
+    """Front matter: the page title (HTML-escaped: themes print it as is), and no macro rendering."""
+    lines = ["---", "render_macros: false", f"title: {_yaml_str(html.escape(title, quote=False))}"]
     if description:
-        lines.append(f"description: {_yaml_str(description)}")
+        lines.append(f"description: {_yaml_str(html.escape(description))}")
     return "\n".join(lines) + "\n---\n\n"
 
 
@@ -55,9 +55,9 @@ def _list_section(ctx: PageContext, ds: Dataset, title: str, recs: list[Record])
 
 def _notes(ctx: PageContext, rec: Record) -> str:
     notes = rec.get("notes") or []
-    lines = [f"- {cell(as_text(n.get('text')))}{ctx.sources(n.get('sources'))}" for n in notes]
+    lines = [f"- {prose(n.get('text'), inline=True)}{ctx.sources(n.get('sources'))}" for n in notes]
     if rec.get("date_note"):
-        lines.insert(0, f"- **Date:** {cell(as_text(rec.get('date_note')))}")
+        lines.insert(0, f"- **Date:** {prose(rec.get('date_note'), inline=True)}")
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -91,7 +91,8 @@ def _head(ctx: PageContext, ds: Dataset, rec: Record, facts: list[str]) -> str:
     return (
         f'<p class="refsite-crumbs" markdown>{crumbs}</p>\n\n# {esc(rec.label)}\n\n'
         + (f'<p class="refsite-meta" markdown>{meta}</p>\n\n' if meta else "")
-        + f"{as_text(rec.get('summary')).strip()}{ctx.sources(rec.get('sources'))}\n"
+        + with_calls(prose(rec.get("summary")), ctx.sources(rec.get("sources")))
+        + "\n"
     )
 
 

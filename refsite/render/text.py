@@ -10,7 +10,9 @@ from typing import Any
 from ..cite import Cite
 from ..model import PLURAL, Record, as_text
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~{}])")
+_BRACES = re.compile(r"([{}])")
+_CODE_END = re.compile(r"(^|\n)( {4}|\t)[^\n]*\s*$|```|~~~")
 _MONTHS = (
     "January",
     "February",
@@ -30,6 +32,20 @@ _MONTHS = (
 def esc(text: Any) -> str:
     """Plain text from data, safe inside Markdown and HTML: shown exactly as written."""
     return _MD_SPECIAL.sub(r"\\\1", html.escape(as_text(text), quote=False))
+
+
+def prose(text: Any, *, inline: bool = False) -> str:
+    """Markdown from data (a summary, a note): braces kept literal, so no attribute list or
+    template syntax can come through; ``inline`` folds it onto one line for lists and tables."""
+    out = _BRACES.sub(r"\\\1", as_text(text).strip())
+    return " ".join(out.split()) if inline else out
+
+
+def with_calls(markdown: str, calls: str) -> str:
+    """Footnote calls after a block of Markdown; on a line of their own when it ends in code."""
+    if calls and _CODE_END.search(markdown):
+        return f"{markdown}\n\n{calls}"
+    return markdown + calls
 
 
 def attr(text: Any) -> str:

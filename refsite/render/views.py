@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from ..dataset import Dataset
 from ..model import Record, as_text
-from .text import PageContext, date_span, esc, fmt_date, quote_text
+from .text import PageContext, date_span, esc, fmt_date, prose, quote_text
 
 STANCE_LABELS = {"supports": "supports", "opposes": "opposes", "open": "open to", "ambiguous": "ambiguous on"}
 OUTCOME_LABELS = {
@@ -90,7 +90,7 @@ def positions_list(
         quote = f" In their words: {quote_text(pos.get('quote'))}." if pos.get("quote") else ""
         detail = f" ({'; '.join(extras)})" if extras else ""
         lines.append(
-            f"- {' · '.join(head)} — {title}{detail}: {cell(as_text(pos.get('summary')))}{quote}"
+            f"- {' · '.join(head)} — {title}{detail}: {prose(pos.get('summary'), inline=True)}{quote}"
             f"{ctx.sources(pos.get('sources'))}"
         )
     return "\n".join(lines) + "\n"
@@ -125,7 +125,9 @@ def timeline(ctx: PageContext, ds: Dataset, events: Sequence[Record]) -> str:
             out.append(f"\n**{y}**\n")
             year = y
         when = date_span(ev.date, ev.get("end_date")) if ev.date else "Date not given in the sources"
-        out.append(f"- **{when}** — {ctx.link(ev)}: {cell(as_text(ev.get('summary')))}{ctx.sources(ev.get('sources'))}")
+        out.append(
+            f"- **{when}** — {ctx.link(ev)}: {prose(ev.get('summary'), inline=True)}{ctx.sources(ev.get('sources'))}"
+        )
     return "\n".join(out).lstrip("\n") + "\n"
 
 
