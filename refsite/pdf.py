@@ -38,8 +38,8 @@ class Chapter:
 
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
 _FOOTNOTES = re.compile(r'<div class="footnote">\s*<hr />\s*<ol>(.*?)</ol>\s*</div>', re.S)
-_NOTE = re.compile(r'<li id="fn:(\d+)">\s*<p>(.*?)&#160;<a class="footnote-backref"[^>]*>.*?</a></p>\s*</li>', re.S)
-_CALL = re.compile(r'<sup id="fnref:(\d+)"><a class="footnote-ref" href="#fn:\d+">\d+</a></sup>')
+_NOTE = re.compile(r'<li id="fn:([^"]+)">\s*<p>(.*?)&#160;<a class="footnote-backref"[^>]*>.*?</a></p>\s*</li>', re.S)
+_CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">\d+</a></sup>')
 _FURNITURE = [
     re.compile(r'<a href="[^"]*" title="(?:Edit|View) this page" class="md-content__button[^"]*"[^>]*>.*?</a>', re.S),
     re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S),

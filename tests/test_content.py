@@ -137,4 +137,4 @@ def test_narrative_pages_are_built_and_in_the_nav(real_site: Path) -> None:
         assert page.name in listed, f"{page.name} is not in the nav"
         url = "" if page.stem == "index" else page.stem + "/"
         html = (real_site / url / "index.html").read_text(encoding="utf-8")
-        assert "zRSCITE" not in html and '<li id="fn:1">' in html
+        assert "zRSCITE" not in html and '<li id="fn:cite-1">' in html

@@ -118,7 +118,7 @@ class PageContext:
     def cite(self, key: str, locator: Any = "", note: Any = "") -> str:
         """A footnote call for one citation; the note text is filled in later."""
         self.notes.append([Cite(key, as_text(locator).strip(), as_text(note).strip())])
-        return f"[^{len(self.notes)}]"
+        return self.call(len(self.notes))
 
     def sources(self, citations: Iterable[Mapping[str, Any]] | None) -> str:
         """One footnote call citing every entry of a ``sources`` list (empty if none)."""
@@ -129,11 +129,16 @@ class PageContext:
         if not cites:
             return ""
         self.notes.append(cites)
-        return f"[^{len(self.notes)}]"
+        return self.call(len(self.notes))
+
+    @staticmethod
+    def call(n: int) -> str:
+        """The footnote call of note ``n``; its own label keeps it apart from an editor's ``[^1]``."""
+        return f"[^cite-{n}]"
 
     def token(self, n: int) -> str:
         return f"zRSCITE{self.index}n{n}z"
 
     def footnotes(self) -> str:
         """Footnote definitions holding placeholders for the formatted notes."""
-        return "\n".join(f"[^{n}]: {self.token(n)}" for n in range(1, len(self.notes) + 1))
+        return "\n".join(f"{self.call(n)}: {self.token(n)}" for n in range(1, len(self.notes) + 1))
