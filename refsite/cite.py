@@ -317,35 +317,42 @@ class Formatter:
         self.style = style
         self.lang = lang
         self.style_hash = style_digest(style)
-        self.cache: dict[tuple[str, str, Form], str] = {}
+        self.cache: dict[tuple[str, Form], str] = {}
         self.bib_cache: dict[str, list[tuple[str, str]]] = {}
         self.extra_cache: dict[str, str] = {}
 
+    def _context(self, batch: Batch, fps: Mapping[str, str]) -> tuple[list[str], str]:
+        """Every work the batch cites, and a fingerprint of them with the style.
+
+        Each note is formatted with all of them present, so disambiguation (an author-date
+        style's 2008a/2008b, say) is the same in every note and in the bibliography.
+        """
+        universe = sorted({c.key for cites in batch.pages for c in cites} | set(batch.bibliography))
+        universe = [k for k in universe if k in fps]
+        return universe, _digest([self.style_hash, [(k, fps[k]) for k in universe]])
+
     def submit(self, batch: Batch) -> Pending | None:
         """Start formatting whatever the cache lacks, in the background; None if nothing is missing."""
-        pages, items, bibliography, extra = batch.pages, batch.items, batch.bibliography, batch.extra
-        fps = {key: _digest(item) for key, item in items.items()}
-        missing = {
-            f for cites in pages for f in forms(cites) if (self.style_hash, fps.get(f[0], ""), f) not in self.cache
-        }
-        bib_id = self._bib_id(bibliography, fps)
-        need_bib = bool(bibliography) and bib_id not in self.bib_cache
-        extra_missing = [it for it in extra if _digest([self.style_hash, it]) not in self.extra_cache]
+        fps = {key: _digest(item) for key, item in batch.items.items()}
+        universe, ctx = self._context(batch, fps)
+        missing = {f for cites in batch.pages for f in forms(cites) if (ctx, f) not in self.cache}
+        need_bib = bool(batch.bibliography) and ctx not in self.bib_cache
+        extra_missing = [it for it in batch.extra if _digest([self.style_hash, it]) not in self.extra_cache]
         if not (missing or need_bib or extra_missing):
             return None
         docs, where = plan(sorted(missing, key=lambda f: (f[0], f[1], f[2])))
-        used = {c["id"] for doc in docs for c in doc} | set(bibliography if need_bib else ())
-        refs = {k: items[k] for k in used if k in items}
+        refs = {k: batch.items[k] for k in universe}
         refs[SEPARATOR] = {"id": SEPARATOR, "type": "document", "title": "—"}
         payload = {
             "csl": str(self.style),
             "lang": self.lang,
             "refs": refs,
+            "universe": universe,
             "docs": docs,
-            "bib": list(bibliography) if need_bib else [],
+            "bib": [k for k in batch.bibliography if k in fps] if need_bib else [],
             "extra": list(extra_missing),
         }
-        return Pending(Job(payload), where, fps, bib_id if need_bib else None, extra_missing)
+        return Pending(Job(payload), where, ctx, need_bib, extra_missing)
 
     def collect(self, pending: Pending | None) -> None:
         """Wait for a submitted batch and store its results in the cache."""
@@ -354,32 +361,29 @@ class Formatter:
         out = pending.job.wait()
         split = [_split_notes(text) for text in out["docs"]]
         for form, (d, n) in pending.where.items():
-            self.cache[(self.style_hash, pending.fps.get(form[0], ""), form)] = split[d][n]
-        if pending.bib_id is not None:
-            self.bib_cache[pending.bib_id] = [(k, _strip_p(h.strip())) for k, h in out["bib"]]
+            self.cache[(pending.context, form)] = split[d][n]
+        if pending.bibliography:
+            self.bib_cache[pending.context] = [(k, _strip_p(h.strip())) for k, h in out["bib"]]
         # 'extra' comes back in the style's order; match by id.
         by_id = {i: _strip_p(h.strip()) for i, h in out["extra"]}
         for it in pending.extra:
             self.extra_cache[_digest([self.style_hash, it])] = by_id.get(it["id"], "")
 
-    def _bib_id(self, bibliography: Sequence[str], fps: Mapping[str, str]) -> str:
-        return _digest([self.style_hash, sorted((k, fps[k]) for k in bibliography if k in fps)])
-
     def assemble(self, batch: Batch) -> Result:
         """The formatted notes, bibliography and extra items, from the cache (KeyError if any is missing)."""
-        pages, items, bibliography, extra = batch.pages, batch.items, batch.bibliography, batch.extra
-        fps = {key: _digest(item) for key, item in items.items()}
+        fps = {key: _digest(item) for key, item in batch.items.items()}
+        _, ctx = self._context(batch, fps)
         notes = []
-        for cites in pages:
+        for cites in batch.pages:
             out = []
             for cite, form in zip(cites, forms(cites), strict=False):
-                text = _strip_p(self.cache[(self.style_hash, fps.get(form[0], ""), form)])
+                text = _strip_p(self.cache[(ctx, form)])
                 if cite.note:
                     text = with_note(text, cite.note)
                 out.append(text)
             notes.append(out)
-        bib = self.bib_cache[self._bib_id(bibliography, fps)] if bibliography else []
-        ext = {it["id"]: self.extra_cache[_digest([self.style_hash, it])] for it in extra}
+        bib = self.bib_cache[ctx] if batch.bibliography else []
+        ext = {it["id"]: self.extra_cache[_digest([self.style_hash, it])] for it in batch.extra}
         return Result(notes, bib, ext)
 
     def format(
@@ -401,6 +405,6 @@ class Pending:
 
     job: Job
     where: dict[Form, tuple[int, int]]
-    fps: dict[str, str]
-    bib_id: str | None
+    context: str
+    bibliography: bool
     extra: list[dict[str, Any]]

@@ -22,9 +22,19 @@ local function subset(ids)
   return out
 end
 
+-- Every document carries every work of the batch (cited or nocite), so that
+-- disambiguation is the same in all notes and in the bibliography.
+local universe = {}
+for _, id in ipairs(data.universe or {}) do universe[#universe + 1] = id end
+local universe_cites = {}
+for _, id in ipairs(universe) do universe_cites[#universe_cites + 1] = pandoc.Citation(id, 'NormalCitation') end
+
 local function meta(references, suppress)
   local m = {references = references, csl = data.csl, lang = data.lang,
              ['suppress-bibliography'] = suppress, ['link-citations'] = false}
+  if #universe_cites > 0 then
+    m.nocite = pandoc.Inlines({pandoc.Cite({pandoc.Str('nocite')}, universe_cites)})
+  end
   return m
 end
 
@@ -54,7 +64,10 @@ for di, doc in ipairs(data.docs) do
     blocks[#blocks + 1] = pandoc.Para({pandoc.Cite({pandoc.Str('[@' .. c.id .. ']')}, {cit})})
   end
   local t0 = os.clock()
-  local res = pandoc.utils.citeproc(pandoc.Pandoc(blocks, meta(subset(ids), true)))
+  local all = {}
+  for _, id in ipairs(universe) do all[#all + 1] = id end
+  for _, id in ipairs(ids) do all[#all + 1] = id end
+  local res = pandoc.utils.citeproc(pandoc.Pandoc(blocks, meta(subset(all), true)))
   if os.getenv("REFSITE_CITE_TIMING") then io.stderr:write(string.format("doc %d: %d cites, citeproc %.2fs\n", di, #blocks, os.clock() - t0)) end
   local out, n = {}, 0
   for _, b in ipairs(res.blocks) do
@@ -72,7 +85,9 @@ end
 local function bibliography(items, target)
   if #items == 0 then return end
   local m = meta(items, false)
-  m.nocite = pandoc.Inlines({pandoc.Cite({pandoc.Str('@*')}, {pandoc.Citation('*', 'AuthorInText')})})
+  local cites = {}
+  for _, item in ipairs(items) do cites[#cites + 1] = pandoc.Citation(item.id, 'NormalCitation') end
+  m.nocite = pandoc.Inlines({pandoc.Cite({pandoc.Str('nocite')}, cites)})
   local res = pandoc.utils.citeproc(pandoc.Pandoc({}, m))
   res:walk({Div = function(div)
     if div.identifier:sub(1, 4) == 'ref-' then

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,25 @@ def test_other_style_changes_every_note(items: dict[str, dict]) -> None:
             "Negotiations</em>. Stanford University Press.",
         )
     ]
+
+
+def test_disambiguation_is_the_same_in_every_note() -> None:
+    entries, _ = parse_bib(
+        "t.bib",
+        BIB + "\n@book{kimura2008other,\n  author = {Kimura, H.},\n  title = {Another Book},\n"
+        "  publisher = {Press},\n  year = {2008},\n}\n",
+    )
+    items = {e.key: to_csl(e) for e in entries}
+    apa = Formatter(STYLES / "apa.csl")
+    pages = [
+        [Cite("kimura2008kurilian", "p. 3")],
+        [Cite("akaha2012distant", "p. 1")],
+        [Cite("kimura2008kurilian", "p. 9")],
+    ]
+    result = apa.format(pages, items, bibliography=["kimura2008kurilian", "kimura2008other", "akaha2012distant"])
+    first, last = result.notes[0][0], result.notes[2][0]
+    suffix = re.search(r"2008([ab])", first)
+    assert suffix is not None, first
+    assert f"2008{suffix.group(1)}" in last
+    entry = dict(result.bibliography)["kimura2008kurilian"]
+    assert f"(2008{suffix.group(1)})" in entry
