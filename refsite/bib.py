@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import bibtexparser
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
 from .problems import Problem
@@ -87,6 +87,10 @@ def parse_bib(path: str, text: str) -> tuple[list[BibEntry], list[Problem]]:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             problems.append(Problem(path, line, 1, f"duplicate BibTeX key '{block.key}'"))
+        elif isinstance(block, DuplicateFieldKeyBlock):
+            names = ", ".join(f"'{n}'" for n in sorted(block.duplicate_keys))
+            key = getattr(block.ignore_error_block, "key", "?")
+            problems.append(Problem(path, line, 1, f"entry '{key}' has the field {names} twice"))
         elif isinstance(block, ParsingFailedBlock):
             raw = block.raw or ""
             head = raw.strip().splitlines()[0][:40] if raw.strip() else "block"
@@ -95,7 +99,31 @@ def parse_bib(path: str, text: str) -> tuple[list[BibEntry], list[Problem]]:
             )
     for entry in library.entries:
         entries.append(_entry(path, entry))
+        problems.extend(_run_on_fields(path, entry))
     return entries, problems
+
+
+def _run_on_fields(path: str, entry: Entry) -> list[Problem]:
+    """A braced value followed by more text: a missing comma merged two fields into one."""
+    out = []
+    for f in entry.fields:
+        raw = str(f.value)
+        if not raw.startswith("{"):
+            continue
+        depth = 0
+        for i, ch in enumerate(raw):
+            depth += (ch == "{") - (ch == "}")
+            if depth == 0:
+                rest = raw[i + 1 :].strip()
+                if rest and not rest.startswith("#"):
+                    line = (f.start_line or entry.start_line or 0) + 1 + raw[: i + 1].count("\n")
+                    follower = re.match(r"[A-Za-z][\w-]*", rest)
+                    what = f" (before '{follower.group(0)}')" if follower else ""
+                    out.append(
+                        Problem(path, line, 1, f"missing comma after field '{f.key}' in entry '{entry.key}'{what}")
+                    )
+                break
+    return out
 
 
 def _entry(path: str, entry: Entry) -> BibEntry:

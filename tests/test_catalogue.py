@@ -177,6 +177,16 @@ CASES: list[tuple[str, dict[str, str | bytes | None], str]] = [
         "bib/extra.bib:1:1: error: BibTeX syntax error in '@book{broken,' (unbalanced braces or a missing comma?)",
     ),
     (
+        "missing comma between BibTeX fields",
+        {"bib/extra.bib": "@book{extra,\n  title = {Japan}\n  publisher = {Press},\n  year = {2013},\n}\n"},
+        "bib/extra.bib:2:1: error: missing comma after field 'title' in entry 'extra' (before 'publisher')",
+    ),
+    (
+        "BibTeX field given twice",
+        {"bib/extra.bib": "@book{extra,\n  title = {A},\n  title = {B},\n  year = {2013},\n}\n"},
+        "bib/extra.bib:1:1: error: entry 'extra' has the field 'title' twice",
+    ),
+    (
         "duplicate BibTeX key",
         {"bib/extra.bib": "@book{pajon2013,\n  title = {Again},\n  year = {2013},\n}\n"},
         "bib/refs.bib:1:1: error: duplicate BibTeX key 'pajon2013' (first in bib/extra.bib:1)",
