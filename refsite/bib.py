@@ -13,6 +13,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from .problems import Problem
 
+_MERGED = re.compile(r"[}\"]\s*\n\s*([A-Za-z][\w-]*)\s*=\s*[{\"\d]")
 _latex = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
 #: Fields each entry type needs for a complete reference (warnings when missing).
@@ -104,25 +105,15 @@ def parse_bib(path: str, text: str) -> tuple[list[BibEntry], list[Problem]]:
 
 
 def _run_on_fields(path: str, entry: Entry) -> list[Problem]:
-    """A braced value followed by more text: a missing comma merged two fields into one."""
+    """A value that runs into a next ``name = {...}`` line: a missing comma merged two fields."""
     out = []
     for f in entry.fields:
         raw = str(f.value)
-        if not raw.startswith("{"):
-            continue
-        depth = 0
-        for i, ch in enumerate(raw):
-            depth += (ch == "{") - (ch == "}")
-            if depth == 0:
-                rest = raw[i + 1 :].strip()
-                if rest and not rest.startswith("#"):
-                    line = (f.start_line or entry.start_line or 0) + 1 + raw[: i + 1].count("\n")
-                    follower = re.match(r"[A-Za-z][\w-]*", rest)
-                    what = f" (before '{follower.group(0)}')" if follower else ""
-                    out.append(
-                        Problem(path, line, 1, f"missing comma after field '{f.key}' in entry '{entry.key}'{what}")
-                    )
-                break
+        m = _MERGED.search(raw)
+        if m:
+            line = (f.start_line or entry.start_line or 0) + 1 + raw[: m.start()].count("\n")
+            message = f"missing comma after field '{f.key}' in entry '{entry.key}' (before '{m.group(1)}')"
+            out.append(Problem(path, line, 1, message))
     return out
 
 
