@@ -22,6 +22,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
 }
 _MAX_NODES = 200_000
+_MAX_DEPTH = 50
 
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -71,6 +72,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.count = 0
         self.constructor = SafeConstructor()
+        self.open: set[int] = set()
 
     def fail(self, node: yaml.Node, message: str) -> None:
         line, col = _mark(node)
@@ -78,8 +80,19 @@ class _Builder:
 
     def build(self, node: yaml.Node, key: Key) -> Any:
         self.count += 1
-        if self.count > _MAX_NODES:
+        if self.count > _MAX_NODES or len(key) > _MAX_DEPTH:
             raise _TooBig(node)
+        if id(node) in self.open:
+            raise _TooBig(node)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            self.open.add(id(node))
+            try:
+                return self._collection(node, key)
+            finally:
+                self.open.discard(id(node))
+        return self._collection(node, key)
+
+    def _collection(self, node: yaml.Node, key: Key) -> Any:
         self.doc.values[key] = _mark(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, key)
@@ -151,7 +164,7 @@ def parse_yaml(path: str, raw: bytes) -> tuple[Located | None, list[Problem]]:
     try:
         builder.doc.data = builder.build(nodes[0], ())
     except _TooBig as big:
-        builder.fail(big.node, "document is too large (too many values or alias expansions)")
+        builder.fail(big.node, "document is too large, too deeply nested, or refers to itself through an alias")
         return None, builder.problems
     except yaml.YAMLError as exc:
         return None, [Problem(path, 1, 1, f"invalid YAML: {' '.join(str(exc).split())}")]

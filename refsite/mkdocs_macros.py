@@ -110,6 +110,8 @@ class _Macros:
             if bound is not None and (msg := check_date(bound)):
                 self.problem(as_text(bound), msg)
                 return None
+        if since is not None or until is not None:
+            recs = [r for r in recs if r.date]  # an undated record is in no date range
         if since is not None:
             recs = [r for r in recs if r.date[: len(as_text(since))] >= as_text(since)]
         if until is not None:

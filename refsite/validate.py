@@ -147,6 +147,8 @@ def check_shape(doc: Located, kind: str, expected_id: str) -> list[Problem]:
     rid = data.get("id")
     if isinstance(rid, str) and ID_RE.match(rid) and rid != expected_id:
         checker.err(("id",), f"id '{rid}' does not match the file name '{expected_id}.yaml'")
+    if expected_id == "index":
+        checker.problems.append(Problem(doc.path, 1, 1, "'index' is reserved for the index page of each kind"))
     if not ID_RE.match(expected_id):
         checker.problems.append(
             Problem(doc.path, 1, 1, f"file name '{expected_id}' is not a valid id (lowercase kebab-case)")
@@ -244,25 +246,31 @@ def check_links(records: Mapping[str, Record], bib: Mapping[str, BibEntry]) -> l
 
 
 def _check_supersedes(records: Mapping[str, Record]) -> list[Problem]:
+    """Cycles in supersede chains (each reported once) and links to another actor's position.
+
+    Every position is walked once: a chain stops at the first position already settled.
+    """
     problems = []
-    reported: set[str] = set()
-    for rec in records.values():
-        if rec.kind != "position" or rec.id in reported:
+    state: dict[str, int] = {}  # 1 = on the current walk, 2 = settled
+    for start in records:
+        if records[start].kind != "position" or start in state:
             continue
-        chain = [rec.id]
-        cur = rec
-        while (nxt := cur.get("supersedes")) and isinstance(nxt, str) and nxt in records:
-            if nxt in chain:
-                cycle = [*chain[chain.index(nxt) :], nxt]
-                reported.update(cycle)
-                first = records[cycle[0]]
-                problems.append(
-                    first.src.problem(("supersedes",), f"supersede chain forms a cycle: {' -> '.join(cycle)}")
-                )
-                break
-            chain.append(nxt)
-            cur = records[nxt]
-        target = records.get(as_text(rec.get("supersedes")))
+        walk: list[str] = []
+        cur: str | None = start
+        while cur is not None and cur in records and records[cur].kind == "position" and cur not in state:
+            state[cur] = 1
+            walk.append(cur)
+            nxt = records[cur].get("supersedes")
+            cur = nxt if isinstance(nxt, str) else None
+        if cur is not None and state.get(cur) == 1:
+            cycle = [*walk[walk.index(cur) :], cur]
+            problems.append(
+                records[cycle[0]].src.problem(("supersedes",), f"supersede chain forms a cycle: {' -> '.join(cycle)}")
+            )
+        for rid in walk:
+            state[rid] = 2
+    for rec in records.values():
+        target = records.get(as_text(rec.get("supersedes"))) if rec.kind == "position" else None
         if (
             target is not None
             and target.kind == "position"

@@ -162,6 +162,17 @@ CASES: list[tuple[str, dict[str, str | bytes | None], str]] = [
         "data/actors/japan.yaml:4:8: error: invalid YAML: did not find expected ',' or ']'",
     ),
     (
+        "alias that contains itself",
+        {JAPAN: VALID_JAPAN + "extra: &a [*a]\n"},
+        "data/actors/japan.yaml:7:8: error: document is too large, too deeply nested, or refers to itself "
+        "through an alias",
+    ),
+    (
+        "reserved id",
+        {"data/actors/index.yaml": VALID_JAPAN.replace("id: japan", "id: index")},
+        "data/actors/index.yaml:1:1: error: 'index' is reserved for the index page of each kind",
+    ),
+    (
         "duplicate key",
         {JAPAN: VALID_JAPAN + "name: Nippon\n"},
         "data/actors/japan.yaml:7:1: error: duplicate key 'name' (first defined on line 2)",
