@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from .bib import BibEntry, load_bib
 from .load import read_yaml
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
@@ -192,8 +194,27 @@ def scan_pages(
     return used, problems
 
 
-def load_project(root: Path, docs_dir: str = "docs") -> tuple[Dataset, list[Problem]]:
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml for a few plain settings; tagged values (``!ENV``, ``!!python/name``) read as None."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def docs_dir_of(root: Path) -> str:
+    """The ``docs_dir`` setting of the project's mkdocs.yml (``docs`` if unset or unreadable)."""
+    try:
+        config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return "docs"
+    value = config.get("docs_dir") if isinstance(config, dict) else None
+    return value.strip("/") if isinstance(value, str) and value.strip("/") else "docs"
+
+
+def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list[Problem]]:
     """Load, validate and index a project. The dataset is usable only if no problem is an error."""
+    if docs_dir is None:
+        docs_dir = docs_dir_of(root)
     records, problems = load_records(root)
     bib, bib_problems = load_bib(root)
     problems.extend(bib_problems)

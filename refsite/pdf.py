@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dataset import load_project
+from .dataset import docs_dir_of, load_project
 from .model import KIND_TITLES, KINDS, PLURAL, as_text
 from .render.text import fmt_date
 
@@ -137,7 +137,8 @@ def assemble(root: Path, site: Path, site_name: str, nav: object, paper: str = "
     """The whole print document as one HTML string."""
     ds, _ = load_project(root)
     generated = {f"{PLURAL[k]}/index.md" for k in KINDS} | {"bibliography.md"}
-    narrative = [p for p in nav_pages(nav) if p not in generated and (root / "docs" / p).is_file()]
+    docs = root / docs_dir_of(root)
+    narrative = [p for p in nav_pages(nav) if p not in generated and (docs / p).is_file()]
     narrative_urls = [md_to_url(p) for p in narrative]
     record_urls = {kind: [rec.url for rec in ds.of_kind(kind)] for kind in KINDS}
     if "event" in record_urls:  # the chronology: oldest first, undated last

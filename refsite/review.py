@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .bib import BibEntry
-from .dataset import Dataset, load_project
+from .dataset import Dataset, docs_dir_of, load_project
 from .model import SCHEMA, Record, as_text
 from .problems import Problem
 from .validate import _walk_refs
@@ -178,7 +178,7 @@ def _targets(ds: Dataset, rec: Record) -> list[Record]:
 
 
 def _pages(root: Path) -> dict[str, str]:
-    docs = root / "docs"
+    docs = root / docs_dir_of(root)
     return (
         {
             p.relative_to(root).as_posix(): p.read_text(encoding="utf-8", errors="replace")

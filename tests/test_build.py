@@ -245,3 +245,15 @@ def test_build_never_replaces_a_folder_it_did_not_make(tmp_path: Path) -> None:
     assert run_cli("build", "--site-dir", "out", cwd=root).returncode == 0
     assert run_cli("build", "--site-dir", "out", cwd=root).returncode == 0
     assert (root / "out" / ".refsite-site").exists()
+
+
+def test_custom_docs_dir_is_checked_and_printed(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    (root / "docs").rename(root / "pages")
+    config = root / "mkdocs.yml"
+    config.write_text("docs_dir: pages\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    proc = run_cli("build", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (root / "pages" / "index.md").write_text("# Home\n\n{{ cite(\"nokey\") }}\n", encoding="utf-8")
+    proc = run_cli("check", cwd=root)
+    assert proc.stdout.splitlines() == ["pages/index.md:3:10: error: unknown citation key 'nokey'"]
