@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from .bib import BibEntry, load_bib
 from .load import read_yaml
+from .macro_args import MACRO_NAMES, SIGNATURES, bind, check_args
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
 from .problems import Problem, did_you_mean
-from .validate import _walk_refs, check_bib_use, check_key, check_links, check_locator, check_shape, citation_keys
+from .validate import _walk_refs, check_bib_use, check_links, check_shape, citation_keys
 
 
 @dataclass
@@ -111,58 +114,85 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Problem]]:
     return records, problems
 
 
-_CALL_RE = re.compile(r"""\b(cite|link)\(\s*["']([^"']+)["'](?:\s*,\s*["']([^"']*)["'])?""")
-#: Names a narrative page may use: refsite's macros and what mkdocs-macros provides.
-MACRO_NAMES = frozenset(
-    {"link", "cite", "positions", "records", "timeline", "stances", "names", "count", "quote"}
-    | {
-        "config",
-        "page",
-        "environment",
-        "plugin",
-        "git",
-        "extra",
-        "navigation",
-        "files",
-        "macros_info",
-        "now",
-        "fix_url",
-        "context",
-        "pretty",
-        "render_file",
-        "macros",
-        "filters",
-        "include",
-    }
-)
+def _locate(lines: list[str], lineno: int, needle: str, after: int = 0) -> tuple[int, int]:
+    """Line and column of ``needle`` on line ``lineno`` (from column ``after``), else of the line."""
+    text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+    pos = text.find(needle, after)
+    return lineno, (pos + 1 if pos >= 0 else max(after, 0) + 1)
 
 
-def check_template(rel: str, text: str, known: frozenset[str] = MACRO_NAMES) -> list[Problem]:
-    """Jinja syntax errors and unknown macro names in a narrative page."""
+def macro_calls(ast: Any) -> list[tuple[str, int, tuple[Any, ...] | None, dict[str, Any] | None]]:
+    """Every call of a refsite macro in a parsed page: (name, line, constant args, constant kwargs).
+
+    Arguments that are not constants (a variable, an expression) come back as None: the build checks them.
+    """
+    from jinja2 import nodes
+
+    out: list[tuple[str, int, tuple[Any, ...] | None, dict[str, Any] | None]] = []
+    for call in ast.find_all(nodes.Call):
+        if not isinstance(call.node, nodes.Name) or call.node.name not in SIGNATURES:
+            continue
+        const = all(isinstance(a, nodes.Const) for a in call.args) and all(
+            isinstance(k.value, nodes.Const) for k in call.kwargs
+        )
+        if not const or call.dyn_args is not None or call.dyn_kwargs is not None:
+            out.append((call.node.name, call.lineno, None, None))
+            continue
+        args = tuple(a.value for a in call.args)
+        kwargs = {k.key: k.value.value for k in call.kwargs}
+        out.append((call.node.name, call.lineno, args, kwargs))
+    return out
+
+
+def check_page(
+    rel: str, text: str, records: Mapping[str, Record], bib: Mapping[str, BibEntry]
+) -> tuple[set[str], list[Problem]]:
+    """Template syntax, unknown names, and the arguments of every macro call of one narrative page."""
     import jinja2
     from jinja2 import meta
 
-    env = jinja2.Environment()
     try:
-        ast = env.parse(text)
+        ast = jinja2.Environment().parse(text)
     except jinja2.TemplateSyntaxError as exc:
-        return [Problem(rel, exc.lineno or 1, 1, f"template syntax error: {exc.message}")]
-    problems = []
-    for name in sorted(meta.find_undeclared_variables(ast) - known):
+        return set(), [Problem(rel, exc.lineno or 1, 1, f"template syntax error: {exc.message}")]
+    lines = text.splitlines()
+    problems: list[Problem] = []
+    for name in sorted(meta.find_undeclared_variables(ast) - MACRO_NAMES):
         line, col = 1, 1
-        for i, src in enumerate(text.splitlines(), 1):
+        for i, src in enumerate(lines, 1):
             m = re.search(r"\b" + re.escape(name) + r"\b", src)
             if m and ("{{" in src or "{%" in src):
                 line, col = i, m.start() + 1
                 break
-        problems.append(Problem(rel, line, col, f"unknown macro or variable '{name}'{did_you_mean(name, known)}"))
-    return problems
+        message = f"unknown macro or variable '{name}'{did_you_mean(name, MACRO_NAMES)}"
+        problems.append(Problem(rel, line, col, message))
+    used: set[str] = set()
+    seen: dict[tuple[str, int], int] = {}
+    for name, lineno, args, kwargs in macro_calls(ast):
+        nth = seen.get((name, lineno), 0)
+        seen[(name, lineno)] = nth + 1
+        source = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+        start = -1
+        for _ in range(nth + 1):
+            start = source.find(f"{name}(", start + 1)
+        if args is None or kwargs is None:
+            continue
+        bound, found = bind(name, args, kwargs)
+        if not found:
+            found = check_args(name, bound, records, bib)
+        if name == "cite" and isinstance(bound.get("key"), str):
+            used.add(bound["key"])
+        for problem in found:
+            needle = str(problem.value) if problem.param else f"{name}("
+            line, col = _locate(lines, lineno, needle, max(start, 0))
+            problems.append(Problem(rel, line, col, problem.message))
+    return used, problems
 
 
 def scan_pages(
     root: Path, docs_dir: str, records: dict[str, Record], bib: dict[str, BibEntry]
 ) -> tuple[set[str], list[Problem]]:
-    """Find ``cite("key")`` and ``link("id")`` calls in narrative pages and check their targets."""
+    """Check every narrative page's template and macro calls; return the citation keys they use."""
     problems: list[Problem] = []
     used: set[str] = set()
     docs = root / docs_dir
@@ -173,24 +203,9 @@ def scan_pages(
         except UnicodeDecodeError:
             problems.append(Problem(rel, 1, 1, "file is not valid UTF-8"))
             continue
-        template_problems = check_template(rel, text)
-        problems.extend(template_problems)
-        if template_problems:
-            continue
-        for lineno, line in enumerate(text.splitlines(), 1):
-            for m in _CALL_RE.finditer(line):
-                what, target, locator = m.groups()
-                col = m.start(2) + 1
-                if what == "cite":
-                    used.add(target)
-                    if p := check_key(rel, lineno, col, target, bib):
-                        problems.append(p)
-                    if locator and (msg := check_locator(locator)):
-                        problems.append(Problem(rel, lineno, m.start(3) + 1, msg))
-                elif target not in records:
-                    problems.append(
-                        Problem(rel, lineno, col, f"unknown record '{target}'{did_you_mean(target, records)}")
-                    )
+        keys, found = check_page(rel, text, records, bib)
+        used |= keys
+        problems.extend(found)
     return used, problems
 
 

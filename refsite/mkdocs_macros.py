@@ -1,19 +1,22 @@
 """Macros for narrative pages, registered by the project's ``macros.py``.
 
-One of the two modules that import MkDocs (through mkdocs-macros); the views
-they return are rendered by the plain-Python engine.
+One of the two modules that import MkDocs (through mkdocs-macros). Every call's arguments
+are checked with the same rules as ``make check``; a bad call becomes a located problem
+and the build fails once, at the end, listing all of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from .model import KINDS, Record, as_text
-from .problems import Problem, did_you_mean
+from .dataset import _locate, macro_calls
+from .macro_args import SIGNATURES, ArgProblem, bind, check_args
+from .model import Record, as_text
+from .problems import Problem
 from .render import views
 from .render.text import PageContext, esc, quote_text
 from .render.views import neutral_name
-from .validate import check_date, check_locator
 
 
 def _plugin(env: Any) -> Any:
@@ -25,16 +28,18 @@ def _plugin(env: Any) -> Any:
 
 def define_env(env: Any) -> None:
     """Register the refsite macros with mkdocs-macros."""
-    m = _Macros(env)
-    for name in ("link", "cite", "positions", "records", "timeline", "stances", "names", "count", "quote"):
-        env.macro(getattr(m, name), name)
+    macros = _Macros(env)
+    for name in SIGNATURES:
+        env.macro(macros.checked(name), name)
 
 
 class _Macros:
     def __init__(self, env: Any) -> None:
         self.env = env
+        self._calls: dict[str, list[tuple[str, int]]] = {}
+        self._count: dict[tuple[str, str], int] = {}
 
-    # -- helpers ---------------------------------------------------------------
+    # -- plumbing --------------------------------------------------------------------
 
     @property
     def plugin(self) -> Any:
@@ -45,58 +50,71 @@ class _Macros:
         return self.plugin.dataset
 
     def ctx(self) -> PageContext:
-        page = self.env.page
-        ctx: PageContext = self.plugin.context_for(page.file.src_uri)
+        ctx: PageContext = self.plugin.context_for(self.env.page.file.src_uri)
         return ctx
-
-    def problem(self, needle: str, message: str) -> str:
-        """Record a located problem for the current page; the build fails once, at the end."""
-        page = self.env.page
-        path = f"{self.plugin.docs_rel}/{page.file.src_uri}"
-        line, col = 1, 1
-        fallback = None
-        for i, text in enumerate(self._source().splitlines(), 1):
-            pos = text.find(needle)
-            if pos < 0:
-                continue
-            if "{{" in text or "{%" in text:
-                line, col = i, pos + 1
-                break
-            fallback = fallback or (i, pos + 1)
-        else:
-            if fallback:
-                line, col = fallback
-        self.plugin.problems.append(Problem(path, line, col, message))
-        return f"**{esc(message)}**"
-
-    def record(self, rid: str, kinds: tuple[str, ...] = KINDS) -> Record | None:
-        rec: Record | None = self.ds.get(rid)
-        if rec is None or rec.kind not in kinds:
-            pool = [r.id for r in self.ds.records.values() if r.kind in kinds]
-            what = "/".join(kinds) if kinds != KINDS else "record"
-            self.problem(rid, f"unknown {what} '{rid}'{did_you_mean(rid, pool)}")
-            return None
-        return rec
 
     def _source(self) -> str:
         try:
             return str(self.env.page.file.content_string)
-        except Exception:
+        except (OSError, UnicodeDecodeError):
             return ""
 
-    def _filter(self, kind: str, **filters: Any) -> list[Record] | None:
+    def _where(self, name: str) -> tuple[str, list[str], int, int]:
+        """The page, its lines, and the line and column of this call (the n-th call of ``name`` on the page)."""
+        page = self.env.page
+        uri = page.file.src_uri
+        source = self._source()
+        if uri not in self._calls:
+            import jinja2
+
+            try:
+                ast = jinja2.Environment().parse(source)
+                self._calls[uri] = [(n, line) for n, line, _a, _k in macro_calls(ast)]
+            except jinja2.TemplateSyntaxError:
+                self._calls[uri] = []
+        nth = self._count.get((uri, name), 0)
+        self._count[(uri, name)] = nth + 1
+        lines = source.splitlines()
+        same = [line for n, line in self._calls[uri] if n == name]
+        lineno = same[nth] if nth < len(same) else (same[-1] if same else 1)
+        text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+        col = -1
+        for _ in range(same[:nth].count(lineno) + 1):  # the k-th call of this macro on its line
+            col = text.find(f"{name}(", col + 1)
+        return f"{self.plugin.docs_rel}/{uri}", lines, lineno, max(col, 0)
+
+    def checked(self, name: str) -> Callable[..., str]:
+        """The macro ``name``, its arguments checked before it runs."""
+        impl: Callable[..., str] = getattr(self, name)
+
+        def macro(*args: Any, **kwargs: Any) -> str:
+            path, lines, lineno, start = self._where(name)
+            bound, problems = bind(name, args, kwargs)
+            if not problems:
+                problems = check_args(name, bound, self.ds.records, self.ds.bib)
+            if problems:
+                return self._report(path, lines, lineno, start, name, problems)
+            return impl(**bound)
+
+        macro.__name__ = name
+        macro.__doc__ = impl.__doc__
+        return macro
+
+    def _report(
+        self, path: str, lines: list[str], lineno: int, start: int, name: str, problems: list[ArgProblem]
+    ) -> str:
+        for p in problems:
+            needle = str(p.value) if p.param else f"{name}("
+            line, col = _locate(lines, lineno, needle, start)
+            self.plugin.problems.append(Problem(path, line, col, p.message))
+        return f"**{esc(problems[0].message)}**"
+
+    def _filter(self, kind: str, **filters: Any) -> list[Record]:
         recs = list(self.ds.of_kind(kind))
-        for name, kinds in (
-            ("actor", ("actor",)),
-            ("topic", ("topic",)),
-            ("place", ("place",)),
-            ("proposal", ("proposal",)),
-        ):
+        for name in ("actor", "topic", "place", "proposal"):
             value = filters.get(name)
             if value is None:
                 continue
-            if self.record(value, kinds) is None:
-                return None
             recs = [
                 r
                 for r in recs
@@ -106,10 +124,6 @@ class _Macros:
                 or (name == "place" and value in (r.get("islands") or {}))
             ]
         since, until = filters.get("since"), filters.get("until")
-        for bound in (since, until):
-            if bound is not None and (msg := check_date(bound)):
-                self.problem(as_text(bound), msg)
-                return None
         if since is not None or until is not None:
             recs = [r for r in recs if r.date]  # an undated record is in no date range
         if since is not None:
@@ -118,22 +132,15 @@ class _Macros:
             recs = [r for r in recs if r.date[: len(as_text(until))] <= as_text(until)]
         return recs
 
-    # -- macros ------------------------------------------------------------------
+    # -- macros (arguments already checked) ---------------------------------------------
 
-    def link(self, rid: str, text: str | None = None) -> str:
+    def link(self, id: str, text: str | None = None) -> str:
         """A link to a record's page: ``{{ link("abe-shinzo") }}``."""
-        rec = self.record(rid)
-        if rec is None:
-            return esc(rid)
-        return self.ctx().link(rec, text)
+        return self.ctx().link(self.ds.get(id), text)
 
     def cite(self, key: str, locator: str = "", note: str = "") -> str:
         """A footnote citing a bibliography entry: ``{{ cite("pajon2013", "p. 15") }}``."""
-        if key not in self.ds.bib:
-            return self.problem(key, f"unknown citation key '{key}'{did_you_mean(key, self.ds.bib)}")
-        if locator and (msg := check_locator(locator)):
-            return self.problem(locator, msg)
-        return self.ctx().cite(key, locator, note)
+        return self.ctx().cite(key, locator or "", note or "")
 
     def positions(
         self,
@@ -146,8 +153,6 @@ class _Macros:
     ) -> str:
         """Positions filtered by actor, topic, proposal and date, newest first."""
         recs = self._filter("position", actor=actor, topic=topic, proposal=proposal, since=since, until=until)
-        if recs is None:
-            return ""
         recs = sorted(recs, key=lambda p: (p.date, p.id), reverse=True)
         if group:
             return views.positions_by_actor(self.ctx(), self.ds, recs)
@@ -163,12 +168,8 @@ class _Macros:
         until: Any = None,
     ) -> str:
         """A list of records of one kind, filtered by actor, topic, place and date."""
-        if kind not in KINDS:
-            return self.problem(kind, f"unknown record kind '{kind}'{did_you_mean(kind, KINDS)}")
         recs = self._filter(kind, actor=actor, topic=topic, place=place, since=since, until=until)
-        if recs is None:
-            return ""
-        return views.record_list(self.ctx(), self.ds, recs)
+        return views.record_list(self.ctx(), self.ds, recs) if recs else "*None recorded.*\n"
 
     def timeline(
         self,
@@ -180,29 +181,19 @@ class _Macros:
     ) -> str:
         """Events in date order, grouped by year, with summaries and footnotes."""
         recs = self._filter("event", actor=actor, topic=topic, place=place, since=since, until=until)
-        if recs is None:
-            return ""
         return views.timeline(self.ctx(), self.ds, recs)
 
     def stances(self, proposal: str) -> str:
         """Every actor's recorded stance on a proposal, and what it means per island."""
-        rec = self.record(proposal, ("proposal",))
-        if rec is None:
-            return ""
+        rec = self.ds.get(proposal)
         return views.islands_table(self.ctx(), self.ds, rec) + "\n" + views.stance_table(self.ctx(), self.ds, rec)
 
     def names(self, place: str) -> str:
         """A place's names, each with the side that uses it: 'Etorofu (Japan's name) / Iturup (Russia's name)'."""
-        rec = self.record(place, ("place",))
-        if rec is None:
-            return ""
-        label = esc(neutral_name(self.ds, rec))
-        return self.ctx().link(rec, None).replace(f"[{esc(rec.label)}]", f"[{label}]", 1)
+        return self.ctx().link(self.ds.get(place), neutral_name(self.ds, self.ds.get(place)))
 
     def count(self, kind: str) -> str:
         """How many records of a kind the reference holds."""
-        if kind not in KINDS:
-            return self.problem(kind, f"unknown record kind '{kind}'{did_you_mean(kind, KINDS)}")
         return str(len(self.ds.of_kind(kind)))
 
     def quote(self, text: str) -> str:

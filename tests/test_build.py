@@ -254,6 +254,21 @@ def test_custom_docs_dir_is_checked_and_printed(tmp_path: Path) -> None:
     config.write_text("docs_dir: pages\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
     proc = run_cli("build", cwd=root)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (root / "pages" / "index.md").write_text("# Home\n\n{{ cite(\"nokey\") }}\n", encoding="utf-8")
+    (root / "pages" / "index.md").write_text('# Home\n\n{{ cite("nokey") }}\n', encoding="utf-8")
     proc = run_cli("check", cwd=root)
     assert proc.stdout.splitlines() == ["pages/index.md:3:10: error: unknown citation key 'nokey'"]
+
+
+def test_macro_examples_in_raw_blocks_and_dynamic_arguments(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    (root / "docs/index.md").write_text(
+        '# Home\n\nWrite {% raw %}`{{ cite("key", "p. 15") }}`{% endraw %} to cite.\n\n'
+        '{% set who = "nobody" %}\nTheirs: {{ positions(actor=who) }}\n',
+        encoding="utf-8",
+    )
+    check = run_cli("check", cwd=root)
+    assert check.returncode == 0, check.stdout  # the raw example is text; the variable is for the build to check
+    proc = run_cli("build", cwd=root)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == ["docs/index.md:6:12: error: unknown actor 'nobody'"]
+    assert "Traceback" not in proc.stdout + proc.stderr

@@ -269,6 +269,26 @@ CASES: list[tuple[str, dict[str, str | bytes | None], str]] = [
         "docs/index.md:3:1: error: template syntax error: unexpected '}', expected ')'",
     ),
     (
+        "macro argument of the wrong type",
+        {"docs/index.md": '# Home\n\nText.{{ cite("pajon2013", 15) }}\n'},
+        "docs/index.md:3:27: error: cite(): 'locator' must be text in quotes, not 15",
+    ),
+    (
+        "macro argument missing",
+        {"docs/index.md": "# Home\n\n{{ names() }}\n"},
+        "docs/index.md:3:4: error: names() needs the argument 'place'",
+    ),
+    (
+        "macro argument misnamed",
+        {"docs/index.md": '# Home\n\n{{ positions(actors="japan") }}\n'},
+        "docs/index.md:3:4: error: positions() has no argument 'actors' (did you mean 'actor'?)",
+    ),
+    (
+        "second call of a macro is the bad one",
+        {"docs/index.md": '# Home\n\n{{ link("japan") }}\n\nSee {{ link("japan") }} and {{ link("abe") }}.\n'},
+        "docs/index.md:5:38: error: unknown record 'abe' (did you mean 'abe-shinzo'?)",
+    ),
+    (
         "unknown macro in a page",
         {"docs/index.md": "# Home\n\n{{ positionz() }}\n"},
         "docs/index.md:3:4: error: unknown macro or variable 'positionz' (did you mean 'positions'?)",
