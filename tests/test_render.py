@@ -1,0 +1,98 @@
+"""Renderers without MkDocs: escaping, dates, links, notes and record pages from inline data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from refsite.cite import join_notes, with_note
+from refsite.dataset import Dataset
+from refsite.load import parse_yaml
+from refsite.model import Record
+from refsite.render.pages import record_page
+from refsite.render.text import PageContext, esc, fmt_date, prose, relative, with_calls
+from refsite.render.views import neutral_name
+
+
+def rec(kind: str, text: str) -> Record:
+    doc, problems = parse_yaml(f"data/{kind}s/x.yaml", text.encode())
+    assert doc is not None, problems
+    return Record(kind, doc.data["id"], doc.data, doc)
+
+
+def dataset(*records: Record) -> Dataset:
+    return Dataset(Path("."), {r.id: r for r in records}, {})
+
+
+def test_escaping_keeps_text_literal() -> None:
+    assert esc("R&D *x* [y] {z} <b> | #") == r"R&amp;D \*x\* \[y\] \{z\} &lt;b&gt; \| \#"
+    assert prose("A *b* {: .c } {{ d }}") == r"A *b* \{: .c \} \{\{ d \}\}"
+    assert prose("line one\n  line two", inline=True) == "line one line two"
+
+
+def test_dates() -> None:
+    assert [fmt_date(d) for d in ("2013-04-29", "2013-04", "2013", 2013)] == [
+        "29 April 2013",
+        "April 2013",
+        "2013",
+        "2013",
+    ]
+
+
+def test_relative_links() -> None:
+    assert relative("actors/x.md", "positions/y.md") == "../positions/y.md"
+    assert relative("index.md", "actors/x.md") == "actors/x.md"
+    assert relative("actors/index.md", "actors/x.md") == "x.md"
+
+
+def test_footnote_call_after_code_goes_on_its_own_line() -> None:
+    assert with_calls("Text.", "[^cite-1]") == "Text.[^cite-1]"
+    assert with_calls("Text:\n\n    code line", "[^cite-1]") == "Text:\n\n    code line\n\n[^cite-1]"
+    assert with_calls("Text:\n```\ncode\n```", "[^cite-1]").endswith("```\n\n[^cite-1]")
+
+
+def test_notes_join_several_sources() -> None:
+    ctx = PageContext("actors/x.md", 0)
+    assert ctx.sources([{"key": "a", "locator": "p. 1"}, {"key": "b"}]) == "[^cite-1]"
+    assert ctx.cite("c", "n. 3") == "[^cite-2]"
+    assert ctx.footnotes() == "[^cite-1]: zRSCITE0n1z\n[^cite-2]: zRSCITE0n2z"
+    assert join_notes(ctx.notes, ["A, 1.", "B.", "C, n. 3."]) == ["A, 1; B.", "C, n. 3."]
+    assert with_note("Pajon, 17.", "section title") == 'Pajon, 17 <span class="cite-extra">(section title)</span>.'
+
+
+def test_neutral_names() -> None:
+    japan = rec("actor", "id: japan\nname: Japan\nkind: state\nsummary: s\nsources: [{key: k}]\n")
+    russia = rec("actor", "id: russia\nname: Russia\nkind: state\nsummary: s\nsources: [{key: k}]\n")
+    island = rec(
+        "place",
+        "id: etorofu-iturup\nname: Etorofu / Iturup\nkind: island\nsummary: s\nsources: [{key: k}]\nnames:\n"
+        "  - {lang: ru, name: Итуруп, used_by: russia}\n  - {lang: ja-Latn, name: Etorofu, used_by: japan}\n"
+        "  - {lang: ru-Latn, name: Iturup, used_by: russia}\n",
+    )
+    shared = rec(
+        "place",
+        "id: shikotan\nname: Shikotan\nkind: island\nsummary: s\nsources: [{key: k}]\nnames:\n"
+        "  - {lang: ja-Latn, name: Shikotan, used_by: japan}\n  - {lang: ru-Latn, name: Shikotan, used_by: russia}\n",
+    )
+    ds = dataset(japan, russia, island, shared)
+    assert neutral_name(ds, island) == "Etorofu (Japan's name) / Iturup (Russia's name)"
+    assert neutral_name(ds, shared) == "Shikotan"
+
+
+def test_record_page_links_both_ways_without_mkdocs() -> None:
+    japan = rec(
+        "actor", "id: japan\nname: Japan\nkind: state\nsummary: The state.\nsources: [{key: k, locator: p. 1}]\n"
+    )
+    pos = rec(
+        "position",
+        "id: japan-2013\ntitle: Four islands\nactor: japan\ntopic: dispute\ndate: '2013'\n"
+        "summary: Tokyo wants all four.\nsources: [{key: k, locator: p. 2}]\n",
+    )
+    topic = rec("topic", "id: dispute\nname: Dispute\nsummary: The dispute.\nsources: [{key: k, locator: p. 3}]\n")
+    ds = dataset(japan, pos, topic)
+    page = record_page(PageContext("actors/japan.md", 0), ds, japan)
+    assert "## Positions" in page
+    assert "[Four islands](../positions/japan-2013.md)" in page
+    assert "on [Dispute](../topics/dispute.md)" in page
+    assert page.startswith('---\nrender_macros: false\ntitle: "Japan"\n')
+    position = record_page(PageContext("positions/japan-2013.md", 1), ds, pos)
+    assert "held by [Japan](../actors/japan.md)" in position
