@@ -200,7 +200,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             rec = self.dataset.records[self.record_of[uri]]
             page.edit_url = self.edit_url(config, rec.path)
         elif uri in self.contexts and not page.file.generated_by:
-            markdown = markdown.rstrip("\n") + "\n\n" + self.contexts[uri].footnotes() + "\n"
+            ctx = self.contexts[uri]
+            markdown = ctx.merge_adjacent(markdown).rstrip("\n") + "\n\n" + ctx.footnotes() + "\n"
         return markdown
 
     # -- one formatting batch ---------------------------------------------------------

@@ -96,3 +96,11 @@ def test_record_page_links_both_ways_without_mkdocs() -> None:
     assert page.startswith('---\nrender_macros: false\ntitle: "Japan"\n')
     position = record_page(PageContext("positions/japan-2013.md", 1), ds, pos)
     assert "held by [Japan](../actors/japan.md)" in position
+
+
+def test_adjacent_calls_become_one_note() -> None:
+    ctx = PageContext("index.md", 0)
+    text = f"A.{ctx.cite('a', 'p. 1')}{ctx.cite('b', 'p. 2')} B.{ctx.cite('c')} C.{ctx.cite('d')}{ctx.cite('e')}"
+    merged = ctx.merge_adjacent(text)
+    assert merged == "A.[^cite-1] B.[^cite-2] C.[^cite-3]"
+    assert [[c.key for c in note] for note in ctx.notes] == [["a", "b"], ["c"], ["d", "e"]]

@@ -226,6 +226,7 @@ def record_page(ctx: PageContext, ds: Dataset, rec: Record, edit_url: str | None
     notes = _notes(ctx, rec)
     if notes:
         body += _section("Notes", notes)
+    body = ctx.merge_adjacent(body)
     summary = " ".join(as_text(rec.get("summary")).split())[:200]
     return front_matter(rec.label, summary) + body + _record_footer(rec, edit_url) + "\n" + ctx.footnotes() + "\n"
 

@@ -94,6 +94,10 @@ def relative(from_uri: str, to_uri: str) -> str:
     return "/".join([".."] * (len(src) - common) + dst[common:])
 
 
+_CALL = re.compile(r"\[\^cite-(\d+)\]")
+_ADJACENT = re.compile(r"(?:\[\^cite-\d+\]){2,}")
+
+
 class PageContext:
     """Collects the citations of one page in order and makes links relative to it."""
 
@@ -135,6 +139,30 @@ class PageContext:
     def call(n: int) -> str:
         """The footnote call of note ``n``; its own label keeps it apart from an editor's ``[^1]``."""
         return f"[^cite-{n}]"
+
+    def merge_adjacent(self, markdown: str) -> str:
+        """Calls that stand side by side (``[^cite-3][^cite-4]``) become one note citing all their sources,
+        as in print: one superscript, the sources joined by semicolons. Notes are renumbered in order."""
+        groups: dict[int, list[int]] = {}
+
+        def join(match: re.Match[str]) -> str:
+            nums = [int(n) for n in re.findall(r"\d+", match.group(0))]
+            groups[nums[0]] = nums[1:]
+            return self.call(nums[0])
+
+        markdown = _ADJACENT.sub(join, markdown)
+        if not groups:
+            return markdown
+        dropped = {n for rest in groups.values() for n in rest}
+        notes: list[list[Cite]] = []
+        renumber: dict[int, int] = {}
+        for n, note in enumerate(self.notes, 1):
+            if n in dropped:
+                continue
+            notes.append([*note, *(c for m in groups.get(n, []) for c in self.notes[m - 1])])
+            renumber[n] = len(notes)
+        self.notes = notes
+        return _CALL.sub(lambda m: self.call(renumber.get(int(m.group(1)), int(m.group(1)))), markdown)
 
     def token(self, n: int) -> str:
         return f"zRSCITE{self.index}n{n}z"
