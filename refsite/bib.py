@@ -13,7 +13,11 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from .problems import Problem
 
-_MERGED = re.compile(r"[}\"]\s*\n\s*([A-Za-z][\w-]*)\s*=\s*[{\"\d]")
+_MERGED = re.compile(r"\n\s*([A-Za-z][\w-]*)\s*=\s*\S")
+_MONTH_MACROS = {
+    m: str(i)
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+}
 _latex = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
 #: Fields each entry type needs for a complete reference (warnings when missing).
@@ -98,8 +102,11 @@ def parse_bib(path: str, text: str) -> tuple[list[BibEntry], list[Problem]]:
             problems.append(
                 Problem(path, line, 1, f"BibTeX syntax error in '{head}' (unbalanced braces or a missing comma?)")
             )
+    strings = {st.key.lower(): str(st.value) for st in library.strings}
     for entry in library.entries:
-        entries.append(_entry(path, entry))
+        bib_entry, found = _entry(path, entry, strings)
+        entries.append(bib_entry)
+        problems.extend(found)
         problems.extend(_run_on_fields(path, entry))
     return entries, problems
 
@@ -117,16 +124,59 @@ def _run_on_fields(path: str, entry: Entry) -> list[Problem]:
     return out
 
 
-def _entry(path: str, entry: Entry) -> BibEntry:
+def _bare(value: str, strings: dict[str, str]) -> tuple[str, list[str]]:
+    """Resolve a value written without braces: ``@string`` names, month macros, ``#`` concatenation."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(value):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i].strip())
+            start = i + 1
+    parts.append(value[start:].strip())
+    out, unknown = [], []
+    for part in parts:
+        if (part.startswith("{") and part.endswith("}")) or (part.startswith('"') and part.endswith('"')):
+            out.append(part[1:-1])
+        elif part.isdigit():
+            out.append(part)
+        elif part.lower() in strings:
+            out.append(strings[part.lower()])
+        elif part.lower() in _MONTH_MACROS:
+            out.append(part.lower())
+        else:
+            unknown.append(part)
+    return "".join(out), unknown
+
+
+def _entry(path: str, entry: Entry, strings: dict[str, str]) -> tuple[BibEntry, list[Problem]]:
     fields: dict[str, str] = {}
     raw_names: dict[str, list[str]] = {}
+    problems: list[Problem] = []
+    line = (entry.start_line or 0) + 1
     for f in entry.fields:
         name = f.key.lower()
         raw = str(f.value)
+        field_line = (f.start_line or entry.start_line or 0) + 1
+        if getattr(f, "enclosing", None) == "no-enclosing":
+            raw, unknown = _bare(raw, strings)
+            for word in (w for w in unknown if "\n" not in w):
+                problems.append(
+                    Problem(
+                        path, field_line, 1, f"undefined @string '{word}' in field '{f.key}' of entry '{entry.key}'"
+                    )
+                )
+        if name in fields:
+            problems.append(Problem(path, field_line, 1, f"entry '{entry.key}' has the field '{name}' twice"))
+            continue
         if name in ("author", "editor", "translator"):
             raw_names[name] = split_names(raw)
         fields[name] = raw if name == "url" else decode(raw)
-    return BibEntry(entry.key, entry.entry_type.lower(), fields, path, (entry.start_line or 0) + 1, raw_names)
+    return BibEntry(entry.key, entry.entry_type.lower(), fields, path, line, raw_names), problems
 
 
 def field_warnings(entry: BibEntry) -> list[Problem]:

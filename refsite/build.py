@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -95,6 +96,9 @@ def build_site(root: Path, site_dir: Path, *, strict: bool = True, after: Callab
         return 2
     site.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}-build-", dir=site.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a published site must be readable
     try:
         status = build_into(root, tmp, strict=strict)
         if status == 0:

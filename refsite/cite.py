@@ -139,6 +139,7 @@ class Cite:
     key: str
     locator: str = ""
     note: str = ""
+    group: int = 0  # the footnote this citation is part of, on its page
 
 
 Form = tuple[str, str, tuple[str, ...]]
@@ -149,10 +150,15 @@ def forms(cites: Sequence[Cite]) -> list[Form]:
     out: list[Form] = []
     seen: set[str] = set()
     prev: Cite | None = None
+    sizes: dict[int, int] = {}
     for c in cites:
+        sizes[c.group] = sizes.get(c.group, 0) + 1
+    for c in cites:
+        # "ibid." only after the same work, in the same note or alone in the note before
+        alone = prev is not None and (prev.group == c.group or sizes[prev.group] == 1)
         if c.key not in seen:
             ctx: tuple[str, ...] = ("first",)
-        elif prev is not None and prev.key == c.key:
+        elif prev is not None and prev.key == c.key and alone:
             ctx = ("follows", prev.locator)
         else:
             ctx = ("subsequent",)

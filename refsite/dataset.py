@@ -144,20 +144,46 @@ def macro_calls(ast: Any) -> list[tuple[str, int, tuple[Any, ...] | None, dict[s
     return out
 
 
+def front_matter(text: str) -> dict[str, Any]:
+    """A page's YAML front matter (empty if none or unreadable)."""
+    if not text.startswith("---"):
+        return {}
+    end = text.find("\n---", 3)
+    if end < 0:
+        return {}
+    try:
+        data = yaml.load(text[3:end], Loader=_ConfigLoader)
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def check_page(
-    rel: str, text: str, records: Mapping[str, Record], bib: Mapping[str, BibEntry]
+    rel: str,
+    text: str,
+    records: Mapping[str, Record],
+    bib: Mapping[str, BibEntry],
+    variables: frozenset[str] = frozenset(),
 ) -> tuple[set[str], list[Problem]]:
-    """Template syntax, unknown names, and the arguments of every macro call of one narrative page."""
+    """Template syntax, unknown names, and the arguments of every macro call of one narrative page.
+
+    ``variables`` are names the page may use besides the macros (``extra`` of mkdocs.yml);
+    the page's own front matter adds its keys, and ``render_macros: false`` turns the checks off.
+    """
     import jinja2
     from jinja2 import meta
 
+    meta_vars = front_matter(text)
+    if meta_vars.get("render_macros") is False:
+        return set(), []
+    known = MACRO_NAMES | variables | {str(k) for k in meta_vars}
     try:
         ast = jinja2.Environment().parse(text)
     except jinja2.TemplateSyntaxError as exc:
         return set(), [Problem(rel, exc.lineno or 1, 1, f"template syntax error: {exc.message}")]
     lines = text.splitlines()
     problems: list[Problem] = []
-    for name in sorted(meta.find_undeclared_variables(ast) - MACRO_NAMES):
+    for name in sorted(meta.find_undeclared_variables(ast) - known):
         line, col = 1, 1
         for i, src in enumerate(lines, 1):
             m = re.search(r"\b" + re.escape(name) + r"\b", src)
@@ -196,6 +222,8 @@ def scan_pages(
     problems: list[Problem] = []
     used: set[str] = set()
     docs = root / docs_dir
+    extra = read_config(root).get("extra")
+    variables = frozenset(str(k) for k in extra) if isinstance(extra, dict) else frozenset()
     for page in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
         rel = page.relative_to(root).as_posix()
         try:
@@ -203,7 +231,7 @@ def scan_pages(
         except UnicodeDecodeError:
             problems.append(Problem(rel, 1, 1, "file is not valid UTF-8"))
             continue
-        keys, found = check_page(rel, text, records, bib)
+        keys, found = check_page(rel, text, records, bib, variables)
         used |= keys
         problems.extend(found)
     return used, problems
@@ -216,13 +244,18 @@ class _ConfigLoader(yaml.SafeLoader):
 _ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def docs_dir_of(root: Path) -> str:
-    """The ``docs_dir`` setting of the project's mkdocs.yml (``docs`` if unset or unreadable)."""
+def read_config(root: Path) -> dict[str, Any]:
+    """The project's mkdocs.yml as plain data (empty if missing or unreadable)."""
     try:
         config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return "docs"
-    value = config.get("docs_dir") if isinstance(config, dict) else None
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def docs_dir_of(root: Path) -> str:
+    """The ``docs_dir`` setting of the project's mkdocs.yml (``docs`` if unset or unreadable)."""
+    value = read_config(root).get("docs_dir")
     return value.strip("/") if isinstance(value, str) and value.strip("/") else "docs"
 
 

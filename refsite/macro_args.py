@@ -90,8 +90,10 @@ def bind(name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[d
     for key, value in kwargs.items():
         if key not in names:
             return bound, [ArgProblem("", None, f"{name}() has no argument '{key}'{did_you_mean(key, names)}")]
+        if key in bound:
+            return bound, [ArgProblem("", None, f"{name}() got two values for '{key}'")]
         bound[key] = value
-    missing = [p[0] for p in params if p[2] and p[0] not in bound]
+    missing = [p[0] for p in params if p[2] and bound.get(p[0]) is None]
     if missing:
         return bound, [ArgProblem("", None, f"{name}() needs the argument '{missing[0]}'")]
     return bound, []

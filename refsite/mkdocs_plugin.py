@@ -277,7 +277,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 href = _relative_url(page.url, target.url)
                 group = section_of.get(uri.split("/", 1)[0], "Guide") if "/" in uri else "Guide"
                 groups.setdefault(group, []).append(
-                    f'<a href="{html.escape(href)}">{html.escape(target.title or uri)}</a>'
+                    f'<a href="{html.escape(href)}">{html.escape(page_title(target) or uri)}</a>'
                 )
             count = sum(len(v) for v in groups.values())
             order = ["Guide", *KIND_TITLES.values()]
@@ -291,7 +291,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def _cite_this(self, page: Page, config: MkDocsConfig) -> str:
         assert self.result is not None
-        title = page.title or ""
+        title = page_title(page)
         url = (config.site_url or "") + page.url
         template = self.result.extra.get(self.page_item["id"], "")
         formatted = template.replace(TITLE_SLOT, html.escape(title)).replace(URL_SLOT, html.escape(url))
@@ -322,6 +322,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             "references.json": json.dumps(list(self.csl.values()), ensure_ascii=False, indent=1),
             "dataset.json": json.dumps(records, ensure_ascii=False, indent=1),
         }
+
+
+def page_title(page: Page) -> str:
+    """A page's title as plain text (record pages carry it HTML-escaped for the theme)."""
+    return html.unescape(page.title or "")
 
 
 def _relative_url(from_url: str, to_url: str) -> str:

@@ -28,7 +28,8 @@ plugins:
       on_undefined: strict
   - refsite
 markdown_extensions:
-  - footnotes
+  - footnotes:
+      USE_DEFINITION_ORDER: false
   - tables
   - attr_list
   - md_in_html

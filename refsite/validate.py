@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -97,7 +98,7 @@ class _ShapeChecker:
                 tag = text[m.start() : text.find(">", m.start(), m.start() + 60) + 1 or m.end()]
                 self.err(key, f"raw HTML is not allowed in '{name}': {tag}")
             if t == "markdown":
-                for s in SCHEME_RE.finditer(text):
+                for s in SCHEME_RE.finditer(html.unescape(text)):
                     if s.group(1).lower() not in SAFE_SCHEMES:
                         self.err(key, f"links in '{name}' may use http, https or mailto, not '{s.group(1)}:'")
             if t in ("text", "markdown", "id") and not text.strip():

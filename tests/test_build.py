@@ -98,6 +98,7 @@ def test_footnotes_full_then_short(basic_site: Path) -> None:
 
 def test_bibliography_lists_citing_pages(basic_site: Path) -> None:
     bib = page(basic_site, "bibliography")
+    assert ">R&amp;D_Unit *x* [y] {{ z }} {onclick=alert(1)} &amp;lt;</a>" in bib  # escaped once, not twice
     entry = re.search(r'<div class="refsite-entry" id="kimura2008kurilian">(.*?)</div>', bib, re.S)
     assert entry is not None
     assert entry.group(1).startswith("<p>Kimura, H. <em>The Kurilian Knot")
@@ -272,3 +273,29 @@ def test_macro_examples_in_raw_blocks_and_dynamic_arguments(tmp_path: Path) -> N
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == ["docs/index.md:6:12: error: unknown actor 'nobody'"]
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_pages_without_macros_are_not_checked_and_site_is_readable(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    (root / "docs/howto.md").write_text(
+        '---\nrender_macros: false\n---\n# How to cite\n\nWrite `{{ cite("key", "p. 15") }}`.\n',
+        encoding="utf-8",
+    )
+    (root / "docs/island.md").write_text(
+        "---\nisland: etorofu-iturup\n---\n# Island\n\n{{ names(island) }}\n", encoding="utf-8"
+    )
+    proc = run_cli("build", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "{{ cite(&quot;key&quot;, &quot;p. 15&quot;) }}" in page(
+        root / "site", "howto"
+    ) or '{{ cite("key", "p. 15") }}' in page(root / "site", "howto")
+    assert "Etorofu (Japan's name) / Iturup (Russia's name)" in page(root / "site", "island")
+    assert oct((root / "site").stat().st_mode & 0o777) == oct(0o777 & ~_umask())
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -289,6 +289,26 @@ CASES: list[tuple[str, dict[str, str | bytes | None], str]] = [
         "docs/index.md:5:38: error: unknown record 'abe' (did you mean 'abe-shinzo'?)",
     ),
     (
+        "macro argument given as None",
+        {"docs/index.md": "# Home\n\nText.{{ cite(None) }}\n"},
+        "docs/index.md:3:9: error: cite() needs the argument 'key'",
+    ),
+    (
+        "macro argument given twice",
+        {"docs/index.md": '# Home\n\n{{ link("abe-shinzo", id="japan") }}\n'},
+        "docs/index.md:3:4: error: link() got two values for 'id'",
+    ),
+    (
+        "undefined BibTeX string",
+        {"bib/extra.bib": "@book{extra,\n  title = {A},\n  publisher = spup,\n  year = {2013},\n}\n"},
+        "bib/extra.bib:3:1: error: undefined @string 'spup' in field 'publisher' of entry 'extra'",
+    ),
+    (
+        "script link hidden behind an entity",
+        {JAPAN: VALID_JAPAN.replace("The Japanese state.", "The [state](java&#115;cript:alert(1)).")},
+        "data/actors/japan.yaml:4:10: error: links in 'summary' may use http, https or mailto, not 'javascript:'",
+    ),
+    (
         "unknown macro in a page",
         {"docs/index.md": "# Home\n\n{{ positionz() }}\n"},
         "docs/index.md:3:4: error: unknown macro or variable 'positionz' (did you mean 'positions'?)",

@@ -223,6 +223,13 @@ def test_positions_on_a_page() -> None:
     ]
 
 
+def test_no_ibid_after_a_note_that_cites_two_works() -> None:
+    cites = [Cite("a", "p. 1", group=0), Cite("b", "p. 2", group=0), Cite("b", "p. 3", group=1)]
+    assert forms(cites)[2] == ("b", "p. 3", ("subsequent",))
+    alone = [Cite("a", "p. 1", group=0), Cite("b", "p. 2", group=1), Cite("b", "p. 3", group=2)]
+    assert forms(alone)[2] == ("b", "p. 3", ("follows", "p. 2"))
+
+
 def test_plan_puts_each_first_locator_in_its_own_document() -> None:
     docs, where = plan([("a", "p. 1", ("first",)), ("a", "p. 2", ("first",)), ("b", "", ("first",))])
     assert len(docs) == 2

@@ -50,6 +50,12 @@ def test_footnote_call_after_code_goes_on_its_own_line() -> None:
     assert with_calls("Text:\n```\ncode\n```", "[^cite-1]").endswith("```\n\n[^cite-1]")
 
 
+def test_calls_after_tables_and_link_definitions_stand_apart() -> None:
+    assert with_calls("| a |\n| --- |\n| b |", "[^cite-1]").endswith("| b |\n\n[^cite-1]")
+    assert with_calls("See [t].\n\n[t]: https://example.org", "[^cite-1]").endswith("example.org\n\n[^cite-1]")
+    assert prose("Use `{a, b}` and {c}.") == r"Use `{a, b}` and \{c\}."
+
+
 def test_notes_join_several_sources() -> None:
     ctx = PageContext("actors/x.md", 0)
     assert ctx.sources([{"key": "a", "locator": "p. 1"}, {"key": "b"}]) == "[^cite-1]"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..cite import Cite
@@ -12,7 +13,8 @@ from ..model import PLURAL, Record, as_text
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~{}])")
 _BRACES = re.compile(r"([{}])")
-_CODE_END = re.compile(r"(^|\n)( {4}|\t)[^\n]*\s*$|```|~~~")
+_BLOCK_END = re.compile(r"(?:^|\n)(?: {4}|\t|\s*\||\s*\[[^\]]+\]:|\s*>)[^\n]*\s*$|```|~~~")
+_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
 _MONTHS = (
     "January",
     "February",
@@ -37,13 +39,15 @@ def esc(text: Any) -> str:
 def prose(text: Any, *, inline: bool = False) -> str:
     """Markdown from data (a summary, a note): braces kept literal, so no attribute list or
     template syntax can come through; ``inline`` folds it onto one line for lists and tables."""
-    out = _BRACES.sub(r"\\\1", as_text(text).strip())
+    parts = _CODE.split(as_text(text).strip())
+    out = "".join(part if i % 2 else _BRACES.sub(r"\\\1", part) for i, part in enumerate(parts))
     return " ".join(out.split()) if inline else out
 
 
 def with_calls(markdown: str, calls: str) -> str:
-    """Footnote calls after a block of Markdown; on a line of their own when it ends in code."""
-    if calls and _CODE_END.search(markdown):
+    """Footnote calls after a block of Markdown; in a paragraph of their own when it ends in code,
+    a table, a quotation or a link definition, where they would not show as calls."""
+    if calls and _BLOCK_END.search(markdown):
         return f"{markdown}\n\n{calls}"
     return markdown + calls
 
@@ -116,8 +120,8 @@ class PageContext:
 
     @property
     def cites(self) -> list[Cite]:
-        """Every citation on the page, in order."""
-        return [c for note in self.notes for c in note]
+        """Every citation on the page, in order, each marked with the note it belongs to."""
+        return [replace(c, group=n) for n, note in enumerate(self.notes) for c in note]
 
     def cite(self, key: str, locator: Any = "", note: Any = "") -> str:
         """A footnote call for one citation; the note text is filled in later."""
