@@ -96,6 +96,18 @@ def _demote(body: str) -> str:
     return re.sub(r"<(/?)h([1-5])(\b[^>]*)>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}{m.group(3)}>", body)
 
 
+PRINT_BACKLINKS = 40
+
+
+def _cited_by_for_print(match: re.Match[str]) -> str:
+    """Backlinks with their page numbers; a work cited on very many pages is said to be cited throughout."""
+    text = match.group(0)
+    count = text.count("<a ")
+    if count > PRINT_BACKLINKS:
+        return f'<p class="refsite-citedby">Cited throughout: on {count} pages of the reference.</p>'
+    return text.replace("<a ", '<a class="xref" ')
+
+
 def git_version(root: Path) -> str:
     """The short commit of the project, or 'unversioned' outside git."""
     try:
@@ -168,12 +180,7 @@ def assemble(root: Path, site: Path, site_name: str, nav: object, paper: str = "
         parts.append(f'<section class="part {PLURAL[kind]}" id="{anchor}"><h1>{title}</h1>{records}</section>')
         toc.append(f'<li class="part"><a href="#{anchor}">{title}</a></li>')
     bib = read("bibliography/")
-    bib_body = re.sub(
-        r'(<p class="refsite-citedby">.*?</p>)',
-        lambda m: m.group(1).replace("<a ", '<a class="xref" '),
-        bib.body,
-        flags=re.S,
-    )
+    bib_body = re.sub(r'<p class="refsite-citedby">.*?</p>', _cited_by_for_print, bib.body, flags=re.S)
     parts.append(f'<section class="part bibliography" id="{page_slug("bibliography/")}">{bib_body}</section>')
     toc.append(f'<li class="part"><a href="#{page_slug("bibliography/")}">Bibliography</a></li>')
     cover = (
