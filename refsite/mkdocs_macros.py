@@ -7,6 +7,7 @@ and the build fails once, at the end, listing all of them.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,20 @@ def _plugin(env: Any) -> Any:
     return plugin
 
 
+def _template_line() -> int | None:
+    """The line of the page template now running (a macro called in a loop or branch included)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None and frame.f_code.co_filename == "<template>":
+            try:
+                return int(template.get_corresponding_lineno(frame.f_lineno))
+            except (AttributeError, ValueError):
+                return None
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
 def define_env(env: Any) -> None:
     """Register the refsite macros with mkdocs-macros."""
     macros = _Macros(env)
@@ -37,7 +52,7 @@ class _Macros:
     def __init__(self, env: Any) -> None:
         self.env = env
         self._calls: dict[str, list[tuple[str, int]]] = {}
-        self._count: dict[tuple[str, str], int] = {}
+        self._count: dict[tuple[Any, ...], int] = {}
 
     # -- plumbing --------------------------------------------------------------------
 
@@ -76,10 +91,14 @@ class _Macros:
         self._count[(uri, name)] = nth + 1
         lines = source.splitlines()
         same = [line for n, line in self._calls[uri] if n == name]
-        lineno = same[nth] if nth < len(same) else (same[-1] if same else 1)
+        lineno = _template_line() or (same[nth] if nth < len(same) else (same[-1] if same else 1))
         text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+        # the k-th call of this macro on its line (a loop repeats the same calls)
+        on_line = self._count.get((uri, name, lineno), 0)
+        self._count[(uri, name, lineno)] = on_line + 1
+        occurrences = max(1, text.count(f"{name}("))
         col = -1
-        for _ in range(same[:nth].count(lineno) + 1):  # the k-th call of this macro on its line
+        for _ in range(on_line % occurrences + 1):
             col = text.find(f"{name}(", col + 1)
         return f"{self.plugin.docs_rel}/{uri}", lines, lineno, max(col, 0)
 

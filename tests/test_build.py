@@ -299,3 +299,19 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_build_time_errors_in_loops_and_branches_are_located(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text("extra:\n  k: nokey\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "docs/index.md").write_text(
+        '# Home\n\n{% for who in ["japan", "nobody"] %}\n- {{ positions(actor=who) }}\n{% endfor %}\n'
+        '{% if false %}{{ cite("pajon2013") }}{% endif %}\nThen {{ cite(k) }}\n',
+        encoding="utf-8",
+    )
+    proc = run_cli("build", cwd=root)
+    assert proc.stdout.splitlines() == [
+        "docs/index.md:4:6: error: unknown actor 'nobody'",
+        "docs/index.md:7:9: error: unknown citation key 'nokey'",
+    ]
