@@ -110,3 +110,10 @@ def test_adjacent_calls_become_one_note() -> None:
     merged = ctx.merge_adjacent(text)
     assert merged == "A.[^cite-1] B.[^cite-2] C.[^cite-3]"
     assert [[c.key for c in note] for note in ctx.notes] == [["a", "b"], ["c"], ["d", "e"]]
+
+
+def test_calls_in_html_comments_are_dropped_with_their_notes() -> None:
+    ctx = PageContext("index.md", 0)
+    text = f"<!-- draft {ctx.cite('a', 'p. 99')} -->\nClaim.{ctx.cite('b', 'p. 1')}"
+    assert ctx.merge_adjacent(text) == "<!-- draft  -->\nClaim.[^cite-1]"
+    assert [[c.key for c in note] for note in ctx.notes] == [["b"]]

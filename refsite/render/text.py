@@ -100,6 +100,7 @@ def relative(from_uri: str, to_uri: str) -> str:
 
 _CALL = re.compile(r"\[\^cite-(\d+)\]")
 _ADJACENT = re.compile(r"(?:\[\^cite-\d+\]){2,}")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 class PageContext:
@@ -145,8 +146,16 @@ class PageContext:
         return f"[^cite-{n}]"
 
     def merge_adjacent(self, markdown: str) -> str:
-        """Calls that stand side by side (``[^cite-3][^cite-4]``) become one note citing all their sources,
-        as in print: one superscript, the sources joined by semicolons. Notes are renumbered in order."""
+        """Tidy the calls of a finished page: calls inside an HTML comment are dropped with their notes,
+        and calls that stand side by side (``[^cite-3][^cite-4]``) become one note citing all their
+        sources, as in print: one superscript, the sources joined by semicolons. Notes are renumbered."""
+        hidden: set[int] = set()
+
+        def hide(match: re.Match[str]) -> str:
+            hidden.update(int(n) for n in _CALL.findall(match.group(0)))
+            return _CALL.sub("", match.group(0))
+
+        markdown = _COMMENT.sub(hide, markdown)
         groups: dict[int, list[int]] = {}
 
         def join(match: re.Match[str]) -> str:
@@ -155,9 +164,9 @@ class PageContext:
             return self.call(nums[0])
 
         markdown = _ADJACENT.sub(join, markdown)
-        if not groups:
+        if not groups and not hidden:
             return markdown
-        dropped = {n for rest in groups.values() for n in rest}
+        dropped = hidden | {n for rest in groups.values() for n in rest}
         notes: list[list[Cite]] = []
         renumber: dict[int, int] = {}
         for n, note in enumerate(self.notes, 1):
