@@ -40,6 +40,7 @@ SIGNATURES: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("place", "place", False),
     ),
     "stances": (("proposal", "proposal", True),),
+    "stance_matrix": (),
     "names": (("place", "place", True),),
     "count": (("kind", "kind", True),),
     "quote": (("text", "text", True),),

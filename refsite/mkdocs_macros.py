@@ -207,6 +207,10 @@ class _Macros:
         rec = self.ds.get(proposal)
         return views.islands_table(self.ctx(), self.ds, rec) + "\n" + views.stance_table(self.ctx(), self.ds, rec)
 
+    def stance_matrix(self) -> str:
+        """Who stands where on every proposal: the actors under each stance, latest position of each."""
+        return views.stance_matrix(self.ctx(), self.ds, self.ds.of_kind("proposal"))
+
     def names(self, place: str) -> str:
         """A place's names, each with the side that uses it: 'Etorofu (Japan's name) / Iturup (Russia's name)'."""
         return self.ctx().link(self.ds.get(place), neutral_name(self.ds, self.ds.get(place)))

@@ -315,3 +315,14 @@ def test_build_time_errors_in_loops_and_branches_are_located(tmp_path: Path) -> 
         "docs/index.md:4:6: error: unknown actor 'nobody'",
         "docs/index.md:7:9: error: unknown citation key 'nokey'",
     ]
+
+
+def test_stance_matrix_on_the_proposals_index(basic_site: Path) -> None:
+    index = page(basic_site, "proposals")
+    assert "Who stands where" in index
+    row = re.search(
+        r'<td><a href="two-islands/">Return of two islands</a></td>(.*?)</tr>', index.split("Who stands")[1], re.S
+    )
+    assert row is not None
+    cells = re.findall(r"<td>(.*?)</td>", row.group(1))
+    assert cells == ["", '<a href="../actors/abe-shinzo/">Shinzo Abe</a> (April 2013)', "", ""]

@@ -15,6 +15,7 @@ from .views import (
     record_list,
     ref_link,
     ref_links,
+    stance_matrix,
     stance_table,
     stance_text,
     timeline,
@@ -294,7 +295,11 @@ def index_page(ctx: PageContext, ds: Dataset, kind: str) -> str:
         ]
     intro = f"{len(recs)} {title.lower()} in the reference."
     table = "\n".join([head, *rows]) if rows else "*None yet.*"
-    return front_matter(title) + f"# {title}\n\n{intro}\n\n{table}\n"
+    extra = ""
+    if kind == "proposal" and recs:
+        matrix = stance_matrix(ctx, ds, recs)
+        extra = f"\n## Who stands where\n\nThe latest recorded stance of each actor on each proposal.\n\n{matrix}"
+    return front_matter(title) + f"# {title}\n\n{intro}\n\n{table}\n{extra}"
 
 
 __all__ = ["index_page", "record_page", "src_uri", "timeline"]
