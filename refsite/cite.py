@@ -302,11 +302,6 @@ class Job:
             self.tmp.cleanup()
 
 
-def run_citeproc(payload: dict[str, Any]) -> dict[str, Any]:
-    """One pandoc subprocess formatting everything in ``payload``, waited for."""
-    return Job(payload).wait()
-
-
 def _digest(value: Any) -> str:
     return hashlib.sha1(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 

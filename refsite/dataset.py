@@ -114,7 +114,7 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Problem]]:
     return records, problems
 
 
-def _locate(lines: list[str], lineno: int, needle: str, after: int = 0) -> tuple[int, int]:
+def locate(lines: list[str], lineno: int, needle: str, after: int = 0) -> tuple[int, int]:
     """Line and column of ``needle`` on line ``lineno`` (from column ``after``), else of the line."""
     text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
     pos = text.find(needle, after)
@@ -210,7 +210,7 @@ def check_page(
             used.add(bound["key"])
         for problem in found:
             needle = str(problem.value) if problem.param else f"{name}("
-            line, col = _locate(lines, lineno, needle, max(start, 0))
+            line, col = locate(lines, lineno, needle, max(start, 0))
             problems.append(Problem(rel, line, col, problem.message))
     return used, problems
 

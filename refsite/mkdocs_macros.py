@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .dataset import _locate, macro_calls
+from .dataset import locate, macro_calls
 from .macro_args import SIGNATURES, ArgProblem, bind, check_args
 from .model import Record, as_text
 from .problems import Problem
@@ -124,7 +124,7 @@ class _Macros:
     ) -> str:
         for p in problems:
             needle = str(p.value) if p.param else f"{name}("
-            line, col = _locate(lines, lineno, needle, start)
+            line, col = locate(lines, lineno, needle, start)
             self.plugin.problems.append(Problem(path, line, col, p.message))
         return f"**{esc(problems[0].message)}**"
 

@@ -18,11 +18,6 @@ OUTCOME_LABELS = {
 }
 
 
-def cell(text: str) -> str:
-    """Markdown for a table cell: no line breaks."""
-    return " ".join(text.split())
-
-
 def ref_link(ctx: PageContext, ds: Dataset, rid: str | None) -> str:
     """A link to a record by id, or an empty string."""
     if not rid:
