@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .dataset import locate, macro_calls
+from .dataset import locate
 from .macro_args import SIGNATURES, ArgProblem, bind, check_args
 from .model import Record, as_text
 from .problems import Problem
@@ -51,8 +51,8 @@ def define_env(env: Any) -> None:
 class _Macros:
     def __init__(self, env: Any) -> None:
         self.env = env
-        self._calls: dict[str, list[tuple[str, int]]] = {}
-        self._count: dict[tuple[Any, ...], int] = {}
+        self._sources: dict[str, list[str]] = {}
+        self._count: dict[tuple[str, str, int], int] = {}
 
     # -- plumbing --------------------------------------------------------------------
 
@@ -68,64 +68,47 @@ class _Macros:
         ctx: PageContext = self.plugin.context_for(self.env.page.file.src_uri)
         return ctx
 
-    def _source(self) -> str:
-        try:
-            return str(self.env.page.file.content_string)
-        except (OSError, UnicodeDecodeError):
-            return ""
-
-    def _where(self, name: str) -> tuple[str, list[str], int, int]:
-        """The page, its lines, and the line and column of this call (the n-th call of ``name`` on the page)."""
-        page = self.env.page
-        uri = page.file.src_uri
-        source = self._source()
-        if uri not in self._calls:
-            import jinja2
-
+    def _lines(self, uri: str) -> list[str]:
+        """The page's source lines, read once per page and only when a problem needs locating."""
+        if uri not in self._sources:
             try:
-                ast = jinja2.Environment().parse(source)
-                self._calls[uri] = [(n, line) for n, line, _a, _k in macro_calls(ast)]
-            except jinja2.TemplateSyntaxError:
-                self._calls[uri] = []
-        nth = self._count.get((uri, name), 0)
-        self._count[(uri, name)] = nth + 1
-        lines = source.splitlines()
-        same = [line for n, line in self._calls[uri] if n == name]
-        lineno = _template_line() or (same[nth] if nth < len(same) else (same[-1] if same else 1))
-        text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
-        # the k-th call of this macro on its line (a loop repeats the same calls)
-        on_line = self._count.get((uri, name, lineno), 0)
-        self._count[(uri, name, lineno)] = on_line + 1
-        occurrences = max(1, text.count(f"{name}("))
-        col = -1
-        for _ in range(on_line % occurrences + 1):
-            col = text.find(f"{name}(", col + 1)
-        return f"{self.plugin.docs_rel}/{uri}", lines, lineno, max(col, 0)
+                self._sources[uri] = str(self.env.page.file.content_string).splitlines()
+            except (OSError, UnicodeDecodeError):
+                self._sources[uri] = []
+        return self._sources[uri]
 
     def checked(self, name: str) -> Callable[..., str]:
         """The macro ``name``, its arguments checked before it runs."""
         impl: Callable[..., str] = getattr(self, name)
 
         def macro(*args: Any, **kwargs: Any) -> str:
-            path, lines, lineno, start = self._where(name)
+            uri = self.env.page.file.src_uri
+            lineno = _template_line() or 1
+            nth = self._count.get((uri, name, lineno), 0)  # a loop repeats the calls of one line
+            self._count[(uri, name, lineno)] = nth + 1
             bound, problems = bind(name, args, kwargs)
             if not problems:
                 problems = check_args(name, bound, self.ds.records, self.ds.bib)
             if problems:
-                return self._report(path, lines, lineno, start, name, problems)
+                return self._report(uri, lineno, nth, name, problems)
             return impl(**bound)
 
         macro.__name__ = name
         macro.__doc__ = impl.__doc__
         return macro
 
-    def _report(
-        self, path: str, lines: list[str], lineno: int, start: int, name: str, problems: list[ArgProblem]
-    ) -> str:
+    def _report(self, uri: str, lineno: int, nth: int, name: str, problems: list[ArgProblem]) -> str:
+        """Record each problem at its call: the ``nth`` call of ``name`` on line ``lineno``."""
+        lines = self._lines(uri)
+        text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+        col = -1
+        for _ in range(nth % max(1, text.count(f"{name}(")) + 1):
+            col = text.find(f"{name}(", col + 1)
+        path = f"{self.plugin.docs_rel}/{uri}"
         for p in problems:
             needle = str(p.value) if p.param else f"{name}("
-            line, col = locate(lines, lineno, needle, start)
-            self.plugin.problems.append(Problem(path, line, col, p.message))
+            line, column = locate(lines, lineno, needle, max(col, 0))
+            self.plugin.problems.append(Problem(path, line, column, p.message))
         return f"**{esc(problems[0].message)}**"
 
     def _filter(self, kind: str, **filters: Any) -> list[Record]:
