@@ -89,7 +89,16 @@ def cmd_review(args: argparse.Namespace) -> int:
     """Report what a content change does: records, fields, backlinks, bibliography, problems."""
     from .review import run_review
 
-    return run_review(Path(args.root).resolve(), args.base, args.head, Path(args.out) if args.out else None)
+    return run_review(
+        Path(args.root).resolve(),
+        args.base,
+        args.head,
+        Path(args.out) if args.out else None,
+        json_out=Path(args.json) if args.json else None,
+        show_annotations=args.annotations,
+        limit=args.max_chars,
+        build_sites=not args.no_build,
+    )
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -141,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("head", nargs="?", help="git ref of the state after it (default: the working tree)")
     p.add_argument("--root", default=".")
     p.add_argument("--out", help="write the Markdown report to this file")
+    p.add_argument("--json", help="also write the whole review as JSON to this file")
+    p.add_argument("--annotations", action="store_true", help="print a GitHub annotation for every problem")
+    p.add_argument("--max-chars", type=int, default=65_536, help="cap on the Markdown's length (a PR comment's)")
+    p.add_argument("--no-build", action="store_true", help="compare the data only, without building the sites")
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("bench", help=cmd_bench.__doc__)
