@@ -36,7 +36,8 @@ class Flag:
 
     @property
     def key(self) -> tuple[str, str]:
-        return (self.path, self.message)
+        """The same finding in the same file, whatever dates or counts it quotes."""
+        return (self.path, re.sub(r"\d+", "#", self.message))
 
 
 def _where(rec: Record, *field: str | int) -> tuple[str, int, int]:
@@ -205,6 +206,6 @@ def rename_flags(diffs: list[RecordDiff], new: Dataset) -> list[Flag]:
 
 
 def mark(flags: list[Flag], base: list[Flag]) -> list[Flag]:
-    """Mark each flag new, or already on the base (same file and message)."""
+    """Mark each flag new, or already on the base (the same finding in the same file)."""
     known = {f.key for f in base}
     return [Flag(f.path, f.line, f.col, f.message, f.severity, f.key not in known, f.source) for f in flags]

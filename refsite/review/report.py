@@ -199,11 +199,12 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
     ]
     if review.note:
         head += [f"> {md(review.note, 1000)}", ""]
+    sections: list[tuple[str, list[str]]] = []
     if new:
-        head += ["### New problems and flags", "", *_flag_table(new), ""]
+        table = _flag_table(new)
+        sections.append(("### New problems and flags\n\n" + "\n".join(table[:2]), [*table[2:], ""]))
     else:
         head += ["No new problems or flags.", ""]
-    sections: list[tuple[str, list[str]]] = []
     if old:
         sections.append(
             (
@@ -228,7 +229,7 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
     footer_room = 400
     for title, parts in sections:
         if title and len(text) + len(title) + 2 + footer_room < limit:
-            text += f"\n{title}\n\n"
+            text += f"\n{title}\n" if title.endswith("| --- |") else f"\n{title}\n\n"
         elif title:
             omitted += len(parts)
             continue
@@ -239,8 +240,8 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
                 omitted += 1
     if omitted:
         text += (
-            f"\n> {omitted} more sections did not fit in a comment; the full review is in the workflow's "
-            "`review` artifact (review.md and review.json).\n"
+            f"\n> {omitted} more sections or rows did not fit in a comment; the full review is in the "
+            "workflow's `review` artifact (review.md and review.json), and every problem is an annotation.\n"
         )
     return text.rstrip() + "\n"
 

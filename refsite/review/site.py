@@ -210,9 +210,12 @@ def build(root: Path, out: Path) -> Built:
 
 
 def cached_build(project: Path, commit: str, root: Path) -> Built:
-    """The build of ``commit`` (extracted at ``root``), from the project's review cache when it has one."""
+    """The build of ``commit`` (extracted at ``root``), from the review cache when it has one.
+
+    The cache is ``.refsite/review-cache/`` in the project, or the folder ``REFSITE_REVIEW_CACHE`` names.
+    """
     key = f"{commit}-{engine_digest()}"
-    cache = project / CACHE
+    cache = Path(os.environ["REFSITE_REVIEW_CACHE"]) if os.environ.get("REFSITE_REVIEW_CACHE") else project / CACHE
     site = cache / key / "site"
     if (cache / key / "complete").exists() and site.is_dir():
         return Built(site.resolve(), [])
