@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_root, require, run_cli
 from refsite.review.text import annotation_data, annotation_property, md
+
+from conftest import REPO, copy_root, require, run_cli
 
 # identical commits (same tree, author, date) get the same id, so every scenario shares one cached base build
 GIT_ENV = {
@@ -114,7 +115,10 @@ def test_a_changed_stance_without_a_new_source_is_flagged_and_shown_on_every_pag
     commit(repo)
     proc, report, data = review(repo, "--annotations")
     assert proc.returncode == 0
-    assert "data/positions/abe-2013-talks.yaml:7:9: warning: stance changed from open to opposes without a new source" in flags(data)
+    assert (
+        "data/positions/abe-2013-talks.yaml:7:9: warning: stance changed from open to opposes without a new source"
+        in flags(data)
+    )
     changed = {p["url"] for p in data["pages"]}
     assert changed == {
         "",
@@ -145,10 +149,14 @@ def test_a_new_source_with_the_stance_change_is_not_flagged_and_dates_are_checke
     edit(pos, "stance: opposes", "stance: supports")
     edit(pos, '{key: pajon2013, locator: "p. 5"}', '{key: pajon2013, locator: "p. 5"}\n  - {key: kimura2008kurilian}')
     commit(repo)
-    proc, _report, data = review(repo)
+    _proc, _report, data = review(repo)
     lines = flags(data)
     assert not any("stance changed" in f for f in lines)
-    assert "data/positions/abe-2013-talks.yaml:6:12: warning: date changed from 1950 to 1951 but its date_note was left as it was" in lines
+    assert (
+        "data/positions/abe-2013-talks.yaml:6:12: warning: "
+        "date changed from 1950 to 1951 but its date_note was left as it was"
+        in lines
+    )
     assert (
         "data/positions/abe-2013-talks.yaml:5:7: warning: position dated 1951, before its proposal "
         "'Return of two islands' (1956) [base]"
@@ -171,14 +179,15 @@ def test_a_deleted_record_and_its_page(repo: Path) -> None:
     # the listings of the removed record disappear from the pages that showed it
     home = next(p for p in data["pages"] if p["url"] == "")
     assert [(b["kind"], b["citations_before"]) for b in home["blocks"]] == [("removed", 1)]
-    assert "- removed: ~~May 2014 · Shinzo Abe — Abe keeps the talks going: Abe kept pursuing talks.\\[5\\]~~" in report
+    removed_line = "- removed: ~~May 2014 · Shinzo Abe — Abe keeps the talks going: Abe kept pursuing talks.\\[5\\]~~"
+    assert removed_line in report
 
 
 def test_a_rename_is_detected_and_needs_a_redirect(repo: Path) -> None:
     git(repo, "mv", "data/positions/abe-2014-talks.yaml", "data/positions/abe-2014-talks-go-on.yaml")
     edit(repo / "data/positions/abe-2014-talks-go-on.yaml", "id: abe-2014-talks", "id: abe-2014-talks-go-on")
     commit(repo)
-    proc, report, data = review(repo)
+    _proc, report, data = review(repo)
     renamed = [d for d in data["records"] if d["status"] == "renamed"]
     assert [(d["old_id"], d["id"], d["redirect"]) for d in renamed] == [
         ("abe-2014-talks", "abe-2014-talks-go-on", False)
@@ -195,7 +204,7 @@ def test_a_rename_is_detected_and_needs_a_redirect(repo: Path) -> None:
 def test_a_bib_edit_shows_old_and_new_references_and_the_pages_citing_them(repo: Path) -> None:
     edit(repo / "bib/refs.bib", "Toward a Strategic Partnership?", "Towards a Strategic Partnership")
     commit(repo)
-    proc, report, data = review(repo)
+    _proc, report, data = review(repo)
     (bib,) = data["bib"]
     assert bib["key"] == "pajon2013" and bib["status"] == "changed"
     assert "“Japan-Russia: Toward a Strategic Partnership?”" in bib["old"]
@@ -212,7 +221,7 @@ def test_a_narrative_edit_flags_the_sentence_left_without_a_citation(repo: Path)
     with (repo / "docs/index.md").open("a", encoding="utf-8") as f:
         f.write("\nThe islands were settled long before any treaty drew a line through them.\n")
     commit(repo)
-    proc, report, data = review(repo)
+    _proc, report, data = review(repo)
     lines = flags(data)
     assert (
         "docs/index.md:3:1: warning: 1 citation removed from a paragraph on the home page: "
@@ -240,7 +249,9 @@ def test_three_errors_fail_the_check_and_become_annotations(repo: Path) -> None:
     annotations = [line for line in proc.stdout.splitlines() if line.startswith("::error ")]
     assert len(annotations) == 3
     assert any(
-        a.startswith("::error file=data/events/shimoda-1855.yaml,line=5,col=17,title=refsite check::unknown actor 'rusia'")
+        a.startswith(
+            "::error file=data/events/shimoda-1855.yaml,line=5,col=17,title=refsite check::unknown actor 'rusia'"
+        )
         for a in annotations
     )
     assert "The new state does not build" in report
@@ -259,7 +270,7 @@ def test_main_moving_on_is_not_reported_as_a_removal(repo: Path) -> None:
     )
     commit(repo, "main moves on")
     git(repo, "checkout", "-q", "change")
-    proc, report, data = review(repo)
+    _proc, report, data = review(repo)
     assert data["merge_base"] == branch_point
     assert [(d["status"], d["id"]) for d in data["records"]] == [("changed", "japan")]
     assert "china" not in report.lower()
@@ -279,9 +290,12 @@ def test_a_large_change_stays_under_the_comment_limit(repo: Path) -> None:
     commit(repo)
     proc, report, data = review(repo, "--max-chars", "20000")
     assert len(report) <= 20000
-    assert "more sections or rows did not fit in a comment; the full review is in the workflow's `review` artifact" in report
+    assert (
+        "more sections or rows did not fit in a comment; the full review is in the workflow's `review` artifact"
+        in report
+    )
     assert len([d for d in data["records"] if d["status"] == "added"]) == 120  # the JSON keeps everything
-    proc, report, _ = review(repo)
+    _proc, report, _ = review(repo)
     assert len(report) <= 65536
 
 
@@ -293,7 +307,9 @@ def test_hostile_refs_are_refused_and_never_run(repo: Path) -> None:
         assert proc.returncode == 2, args
         assert "Traceback" not in proc.stderr
     proc = run_cli("review", "--", "--output=docs/index.md", cwd=repo)
-    assert proc.stderr.splitlines()[0] == "review: refusing git ref '--output=docs/index.md': a ref may not start with '-'"
+    assert (
+        proc.stderr.splitlines()[0] == "review: refusing git ref '--output=docs/index.md': a ref may not start with '-'"
+    )
     assert readme.read_text() == before
     proc = run_cli("review", "HEAD; touch pwned", cwd=repo)
     assert proc.returncode == 2 and not (repo / "pwned").exists()
@@ -307,7 +323,14 @@ def test_make_review_never_runs_base_as_shell_or_make_text(repo: Path) -> None:
     (repo / ".venv").mkdir()
     (repo / ".venv/.installed").touch()
     victim = repo / "victim"
-    for base in ("HEAD; rm victim", "x;rm victim", "$(shell rm victim)", "`rm victim`", "a'\"; rm victim; \"", "--output=victim"):
+    for base in (
+        "HEAD; rm victim",
+        "x;rm victim",
+        "$(shell rm victim)",
+        "`rm victim`",
+        'a\'"; rm victim; "',
+        "--output=victim",
+    ):
         victim.write_text("keep")
         proc = subprocess.run(
             ["make", "-s", "review", f"PY={sys.executable}", f"BASE={base}"],
@@ -320,7 +343,11 @@ def test_make_review_never_runs_base_as_shell_or_make_text(repo: Path) -> None:
         assert victim.read_text() == "keep", base
         assert "Traceback" not in proc.stderr
     proc = subprocess.run(
-        ["make", "-s", "review", f"PY={sys.executable}", "BASE=main"], cwd=repo, capture_output=True, text=True, check=False
+        ["make", "-s", "review", f"PY={sys.executable}", "BASE=main"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("<!-- refsite-review -->")
@@ -346,7 +373,7 @@ def test_record_text_cannot_forge_the_comment(repo: Path) -> None:
         'name: "Japan | x </details> <img src=x onerror=alert(1)> @octocat #12 ~~s~~ **b**"',
     )
     commit(repo)
-    proc, report, _ = review(repo)
+    _proc, report, _ = review(repo)
     assert "<img" not in report and "</details> <" not in report
     assert "@octocat" not in report and "@\u2060octocat" in report
     assert "#12" not in report and "#\u20601" in report

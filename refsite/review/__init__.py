@@ -146,7 +146,7 @@ def run_review(
     out: Path | None,
     *,
     json_out: Path | None = None,
-    show_annotations: bool = False,
+    show_annotations: str = "",
     limit: int = LIMIT,
     build_sites: bool = True,
 ) -> int:
@@ -165,7 +165,7 @@ def run_review(
     if json_out is not None:
         json_out.write_text(json.dumps(review.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     if show_annotations:
-        for line in annotation_lines(review):
+        for line in annotation_lines(review, only_review=show_annotations == "review"):
             print(line)
     elapsed = time.perf_counter() - start
     print(

@@ -44,10 +44,12 @@ class Review:
         return data
 
 
-def annotation_lines(review: Review) -> list[str]:
-    """One ``::error``/``::warning`` workflow command per problem and flag."""
+def annotation_lines(review: Review, *, only_review: bool = False) -> list[str]:
+    """One ``::error``/``::warning`` workflow command per problem and flag (or per review flag only)."""
     out = []
     for f in review.flags:
+        if only_review and f.source == "check":
+            continue
         level = "error" if f.severity == "error" else "warning"
         title = "refsite review" if f.source == "review" else f"refsite {f.source}"
         props = ",".join(
