@@ -199,6 +199,20 @@ def test_a_rename_is_detected_and_needs_a_redirect(repo: Path) -> None:
         "'positions/abe-2014-talks.md': 'positions/abe-2014-talks-go-on.md' to redirect_maps"
     ) in " ".join(flags(data))
     assert "renamed `abe-2014-talks` → `abe-2014-talks-go-on` (no redirect from the old address)" in report
+    # with the redirect in mkdocs.yml, the old address sends readers to the new page and nothing is flagged
+    edit(
+        repo / "mkdocs.yml",
+        "  - refsite\n",
+        "  - refsite\n  - redirects:\n      redirect_maps:\n"
+        "        positions/abe-2014-talks.md: positions/abe-2014-talks-go-on.md\n",
+    )
+    commit(repo, "redirect")
+    _proc, report, data = review(repo)
+    assert [d["redirect"] for d in data["records"] if d["status"] == "renamed"] == [True]
+    assert not any("no redirect" in f for f in flags(data))
+    old = next(p for p in data["pages"] if p["url"] == "positions/abe-2014-talks/")
+    assert old["status"] == "redirected to ../abe-2014-talks-go-on/"
+    assert "`plugins`" in report  # the configuration change is reported
 
 
 def test_a_bib_edit_shows_old_and_new_references_and_the_pages_citing_them(repo: Path) -> None:
@@ -289,6 +303,7 @@ def test_a_large_change_stays_under_the_comment_limit(repo: Path) -> None:
         )
     commit(repo)
     proc, report, data = review(repo, "--max-chars", "20000")
+    assert proc.returncode == 0
     assert len(report) <= 20000
     assert (
         "more sections or rows did not fit in a comment; the full review is in the workflow's `review` artifact"

@@ -142,12 +142,12 @@ def page_flags(diffs: list[PageDiff], root: Path, docs_dir: str, ds: Dataset) ->
     """Citations removed from a paragraph, and paragraphs added or left without one."""
     out: list[Flag] = []
     for d in diffs:
-        if d.status == "removed" or d.url in _INDEXES:
+        if d.status not in ("added", "changed") or d.url in _INDEXES:
             continue
         rel = _source_of(root, docs_dir, d.url, ds)
         where = d.url or "the home page"
         for b in d.blocks:
-            if b.kind not in ("changed", "removed", "added") or b.tag != "p":
+            if b.kind not in ("changed", "removed", "added") or b.tag != "p" or b.cls:
                 continue
             text = b.new or b.old
             quoted = " ".join(re.sub(r"\[\d+\]", "", text).split()[:8])

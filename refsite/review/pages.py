@@ -20,6 +20,7 @@ class BlockChange:
     diff: Segments = field(default_factory=list)
     citations_before: int = 0
     citations_after: int = 0
+    cls: str = ""  # the block's class: refsite-meta, refsite-crumbs ... (the engine's own lines)
 
 
 @dataclass
@@ -37,7 +38,7 @@ class PageDiff:
 
     url: str
     title: str
-    status: str  # added, removed, changed
+    status: str  # added, removed, changed, or "redirected to ADDRESS"
     blocks: list[BlockChange] = field(default_factory=list)
     notes: list[NoteChange] = field(default_factory=list)
     renumbered: int = 0
@@ -72,11 +73,15 @@ def _blocks(old: list[Block], new: list[Block]) -> list[BlockChange]:
                 if ratio < 0.4:
                     break
                 out.append(
-                    BlockChange("changed", y.tag, x.text, y.text, word_diff(x.text, y.text), len(x.notes), len(y.notes))
+                    BlockChange(
+                        "changed", y.tag, x.text, y.text, word_diff(x.text, y.text), len(x.notes), len(y.notes), y.cls
+                    )
                 )
                 paired += 1
-        out += [BlockChange("removed", x.tag, old=x.text, citations_before=len(x.notes)) for x in olds[paired:]]
-        out += [BlockChange("added", y.tag, new=y.text, citations_after=len(y.notes)) for y in news[paired:]]
+        out += [
+            BlockChange("removed", x.tag, old=x.text, citations_before=len(x.notes), cls=x.cls) for x in olds[paired:]
+        ]
+        out += [BlockChange("added", y.tag, new=y.text, citations_after=len(y.notes), cls=y.cls) for y in news[paired:]]
     # a block removed in one place and added in another is a move (a chronology reordered)
     plain_removed: dict[str, BlockChange] = {}
     for c in out:
@@ -120,12 +125,17 @@ def compare_sites(old: dict[str, Page], new: dict[str, Page]) -> list[PageDiff]:
                     url,
                     after.title,
                     "added",
-                    [BlockChange("added", b.tag, new=b.text, citations_after=len(b.notes)) for b in after.blocks],
+                    [
+                        BlockChange("added", b.tag, new=b.text, citations_after=len(b.notes), cls=b.cls)
+                        for b in after.blocks
+                    ],
                     [NoteChange("added", new=t) for t in after.note_texts()],
                 )
             )
         elif after is None and before is not None:
             diffs.append(PageDiff(url, before.title, "removed"))
+        elif before is not None and after is not None and after.redirect and not before.redirect:
+            diffs.append(PageDiff(url, before.title, f"redirected to {after.redirect}"))
         elif before is not None and after is not None:
             blocks = _blocks(before.blocks, after.blocks)
             notes, renumbered = _notes(before, after)

@@ -110,8 +110,9 @@ def _pages_sections(review: Review) -> list[str]:
     out = []
     for group in groups.values():
         first = group[0]
-        if first.status == "removed":
-            out.append(f"- page removed: {md(first.title, 90)} ({code(first.url or '/')})\n")
+        if first.status == "removed" or first.status.startswith("redirected"):
+            status = "removed" if first.status == "removed" else md(first.status)
+            out.append(f"- page {status}: {md(first.title, 90)} ({code(first.url or '/')})\n")
             continue
         if len(group) == 1:
             where = code(first.url or "/")

@@ -46,6 +46,7 @@ class Page:
     notes: dict[str, str]
     note_order: list[str]
     links: set[str]
+    redirect: str = ""  # where a redirect stub (an old address) sends the reader
 
     def note_texts(self) -> list[str]:
         return [self.notes[n] for n in self.note_order]
@@ -72,9 +73,12 @@ class _Article(HTMLParser):
         self.order: list[str] = []
         self.links: set[str] = set()
         self.cell = 0
+        self.refresh = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        if tag == "meta" and a.get("http-equiv", "").lower() == "refresh":
+            self.refresh = a.get("content", "").partition("url=")[2]
         if tag == "article" and not self.depth:
             self.depth = 1
             return
@@ -155,7 +159,7 @@ def read_page(path: Path, url: str) -> Page:
     title = next((b.text for b in parser.blocks if b.tag == "h1"), url or "Home")
     order = list(dict.fromkeys(n for n in parser.order if n in parser.notes))
     order += [n for n in parser.notes if n not in order]
-    return Page(url, title, parser.blocks, parser.notes, order, parser.links)
+    return Page(url, title, parser.blocks, parser.notes, order, parser.links, parser.refresh)
 
 
 def read_site(site: Path) -> dict[str, Page]:
