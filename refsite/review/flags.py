@@ -52,6 +52,13 @@ def citations_of(rec: Record) -> set[str]:
     return out | {f"@{m}" for m in _INLINE.findall(text)}
 
 
+def _cite_text(cit: str) -> str:
+    if cit.startswith("@"):
+        return cit
+    data = json.loads(cit)
+    return ", ".join(str(data[k]) for k in ("key", "locator", "note") if data.get(k))
+
+
 def record_flags(old: Dataset, new: Dataset) -> list[Flag]:
     """Flags that compare a record before and after the change."""
     out: list[Flag] = []
@@ -63,6 +70,9 @@ def record_flags(old: Dataset, new: Dataset) -> list[Flag]:
         if rec.kind == "position" and stance_changed and not citations_of(rec) - citations_of(before):
             was, now = as_text(before.get("stance")) or "none", as_text(rec.get("stance")) or "none"
             out.append(Flag(*_where(rec, "stance"), f"stance changed from {was} to {now} without a new source"))
+        lost = sorted(citations_of(before) - citations_of(rec))
+        for cit in lost:
+            out.append(Flag(*_where(rec, "sources"), f"citation removed from '{rec.label}': {_cite_text(cit)}"))
         redated = before.date and rec.date and before.date != rec.date
         if redated and rec.get("date_note") is not None and before.get("date_note") == rec.get("date_note"):
             out.append(

@@ -30,6 +30,7 @@ class NoteChange:
     kind: str
     old: str = ""
     new: str = ""
+    diff: Segments = field(default_factory=list)
 
 
 @dataclass
@@ -82,19 +83,26 @@ def _blocks(old: list[Block], new: list[Block]) -> list[BlockChange]:
             BlockChange("removed", x.tag, old=x.text, citations_before=len(x.notes), cls=x.cls) for x in olds[paired:]
         ]
         out += [BlockChange("added", y.tag, new=y.text, citations_after=len(y.notes), cls=y.cls) for y in news[paired:]]
-    # a block removed in one place and added in another is a move (a chronology reordered)
-    plain_removed: dict[str, BlockChange] = {}
-    for c in out:
-        if c.kind == "removed":
-            plain_removed.setdefault(Block(c.tag, c.old).plain, c)
+    # a block removed in one place and added in another is a move (a chronology reordered), maybe reworded
+    removed = [c for c in out if c.kind == "removed"]
     moved: list[BlockChange] = []
     for c in out:
-        if c.kind == "added":
-            twin = plain_removed.pop(Block(c.tag, c.new).plain, None)
-            if twin is not None:
-                moved.append(twin)
-                c.kind, c.old = "moved", twin.old
-                c.citations_before = twin.citations_before
+        if c.kind != "added" or not removed:
+            continue
+        new_words = Block(c.tag, c.new).plain.split()
+        best, score = None, 0.0
+        for r in removed:
+            if r.tag != c.tag:
+                continue
+            ratio = difflib.SequenceMatcher(a=Block(r.tag, r.old).plain.split(), b=new_words, autojunk=False).ratio()
+            if ratio > score:
+                best, score = r, ratio
+        if best is not None and score >= 0.8:
+            removed.remove(best)
+            moved.append(best)
+            c.kind, c.old, c.citations_before = "moved", best.old, best.citations_before
+            if score < 1:
+                c.diff = word_diff(best.old, c.new)
     return [c for c in out if not any(c is m for m in moved)]
 
 
@@ -106,7 +114,7 @@ def _notes(old: Page, new: Page) -> tuple[list[NoteChange], int]:
             continue
         olds, news = a[i1:i2], b[j1:j2]
         n = min(len(olds), len(news)) if tag == "replace" else 0
-        out += [NoteChange("changed", x, y) for x, y in zip(olds[:n], news[:n], strict=True)]
+        out += [NoteChange("changed", x, y, word_diff(x, y)) for x, y in zip(olds[:n], news[:n], strict=True)]
         out += [NoteChange("removed", old=x) for x in olds[n:]]
         out += [NoteChange("added", new=y) for y in news[n:]]
     kept = [t for t in b if t in a]

@@ -72,6 +72,8 @@ def _page_body(d: PageDiff) -> list[str]:
     for b in shown:
         if b.kind == "changed":
             lines.append(f"- changed: {md_diff(b.diff, 600)}")
+        elif b.kind == "moved" and b.diff:
+            lines.append(f"- moved and changed: {md_diff(b.diff, 600)}")
         elif b.kind == "moved":
             lines.append(f"- moved: {md(b.new, 300)}")
         elif b.kind == "added":
@@ -86,7 +88,7 @@ def _page_body(d: PageDiff) -> list[str]:
         lines.append("Notes:")
         for n in notes:
             if n.kind == "changed":
-                lines.append(f"- note changed: ~~{md(n.old, 300)}~~ → **{md(n.new, 300)}**")
+                lines.append(f"- note changed: {md_diff(n.diff, 300)}")
             elif n.kind == "added":
                 lines.append(f"- note added: {md(n.new, 300)}")
             else:
