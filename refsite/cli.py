@@ -95,6 +95,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         args.head,
         Path(args.out) if args.out else None,
         json_out=Path(args.json) if args.json else None,
+        full_out=Path(args.full) if args.full else None,
         show_annotations=args.annotations or "",
         limit=args.max_chars,
         build_sites=not args.no_build,
@@ -151,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--root", default=".")
     p.add_argument("--out", help="write the Markdown report to this file")
     p.add_argument("--json", help="also write the whole review as JSON to this file")
+    p.add_argument("--full", help="also write the whole review, not cut to a comment's size, as Markdown")
     p.add_argument(
         "--annotations",
         nargs="?",
@@ -158,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=("all", "review"),
         help="print a GitHub annotation for every problem ('review': only the review's own flags)",
     )
-    p.add_argument("--max-chars", type=int, default=65_536, help="cap on the Markdown's length (a PR comment's)")
+    p.add_argument("--max-chars", type=int, default=65_000, help="cap on the comment's length in characters")
     p.add_argument("--no-build", action="store_true", help="compare the data only, without building the sites")
     p.set_defaults(func=cmd_review)
 

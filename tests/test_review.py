@@ -154,8 +154,7 @@ def test_a_new_source_with_the_stance_change_is_not_flagged_and_dates_are_checke
     assert not any("stance changed" in f for f in lines)
     assert (
         "data/positions/abe-2013-talks.yaml:6:12: warning: "
-        "date changed from 1950 to 1951 but its date_note was left as it was"
-        in lines
+        "date changed from 1950 to 1951 but its date_note was left as it was" in lines
     )
     assert (
         "data/positions/abe-2013-talks.yaml:5:7: warning: position dated 1951, before its proposal "
@@ -310,8 +309,10 @@ def test_a_large_change_stays_under_the_comment_limit(repo: Path) -> None:
         in report
     )
     assert len([d for d in data["records"] if d["status"] == "added"]) == 120  # the JSON keeps everything
-    _proc, report, _ = review(repo)
-    assert len(report) <= 65536
+    full = repo.parent / "full.md"
+    _proc, report, _ = review(repo, "--full", str(full))
+    assert len(report) <= 65000
+    assert len(full.read_text()) > len(report) and "did not fit" not in full.read_text()
 
 
 def test_hostile_refs_are_refused_and_never_run(repo: Path) -> None:

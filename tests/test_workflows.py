@@ -71,7 +71,7 @@ def test_pull_request_workflow() -> None:
     runs = "\n".join(s.get("run", "") for s in steps(job))
     assert "make check" in runs and "make site" in runs
     assert "::add-matcher::.github/refsite-problems.json" in runs
-    assert "-m refsite review --out review/review.md --json review/review.json" in runs
+    assert "-m refsite review --out review/comment.md --full review/review.md" in runs
     assert '"origin/$BASE_REF" HEAD' in runs and "${{" not in runs  # no expression spliced into a script
     uploads = {
         s["with"]["name"]: s["with"]["path"]
@@ -90,7 +90,10 @@ def test_review_comment_workflow_posts_from_the_base_repository() -> None:
     assert not any(s.get("uses", "").startswith("actions/checkout") for s in steps(job))  # never runs the change
     script = steps(job)[-1]["with"]["script"]
     assert (
-        "<!-- refsite-review -->" in script and "updateComment" in script and "pr.head.sha !== run.head_sha" in script
+        "review/comment.md" in script
+        and "<!-- refsite-review -->" in script
+        and "updateComment" in script
+        and "pr.head.sha !== run.head_sha" in script
     )
 
 

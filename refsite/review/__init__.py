@@ -146,6 +146,7 @@ def run_review(
     out: Path | None,
     *,
     json_out: Path | None = None,
+    full_out: Path | None = None,
     show_annotations: str = "",
     limit: int = LIMIT,
     build_sites: bool = True,
@@ -162,6 +163,8 @@ def run_review(
         out.write_text(text, encoding="utf-8")
     else:
         print(text, end="")
+    if full_out is not None:
+        full_out.write_text(markdown(review, 0), encoding="utf-8")
     if json_out is not None:
         json_out.write_text(json.dumps(review.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     if show_annotations:

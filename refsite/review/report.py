@@ -12,7 +12,7 @@ from .records import BibDiff, ItemChange, RecordDiff
 from .text import annotation_data, annotation_property, code, md, md_diff
 
 MARKER = "<!-- refsite-review -->"
-LIMIT = 65_536  # GitHub's limit on a comment's length
+LIMIT = 65_000  # GitHub refuses a comment longer than 65,536 characters
 PER_PAGE = 15
 
 
@@ -184,7 +184,8 @@ def _flag_table(flags: list[Flag]) -> list[str]:
 
 
 def markdown(review: Review, limit: int = LIMIT) -> str:
-    """The comment: summary and new problems first, then collapsible sections, cut to fit ``limit``."""
+    """The comment: summary and new problems first, then collapsible sections, cut to fit ``limit`` (0: no cap)."""
+    limit = limit or 10**12
     new = [f for f in review.flags if f.new]
     old = [f for f in review.flags if not f.new]
     added = sum(d.status == "added" for d in review.pages)
