@@ -230,7 +230,7 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
         sections.append(("### Records", _record_sections(review)))
     if review.bib:
         sections.append(("### Bibliography", [*_bib_lines(review), ""]))
-    text = "\n".join(head)
+    text = "\n".join(head) + "\n"
     omitted = 0
     footer_room = 400
     for title, parts in sections:
