@@ -401,3 +401,55 @@ def test_escaping_helpers() -> None:
     assert annotation_property("a,b:c%d\r\n") == "a%2Cb%3Ac%25d%0D%0A"
     assert annotation_data("50% of a: b,\nnext") == "50%25 of a: b,%0Anext"
     assert md("a|b <i>x</i> @me #5") == "a\\|b &lt;i&gt;x&lt;/i&gt; @\u2060me \\#\u20605"
+
+
+def test_a_yaml_error_is_not_a_removal(repo: Path) -> None:
+    edit(repo / "data/actors/russia.yaml", "kind: state", "kind: [state")
+    commit(repo)
+    proc, report, data = review(repo, "--no-build")
+    assert proc.returncode == 1
+    assert [(d["status"], d["id"]) for d in data["records"]] == [("unreadable", "russia")]
+    assert "does not load any more (see the problems), so it is left out" in report
+    assert "data/actors/russia.yaml:4:8: error: invalid YAML: did not find expected ',' or ']'" in flags(data)
+
+
+def test_switching_the_citation_style_is_reported_with_every_note_it_changes(repo: Path) -> None:
+    edit(repo / "mkdocs.yml", "  - refsite\n", "  - refsite:\n      style: apa\n")
+    commit(repo)
+    _proc, report, data = review(repo)
+    assert [(c["field"], c["kind"]) for c in data["config"]] == [("plugins", "changed")]
+    assert '\\{"refsite": \\{"style": "apa"\\}\\}' in report
+    changed_notes = [n for p in data["pages"] for n in p["notes"] if n["kind"] == "changed"]
+    assert len(changed_notes) >= 10
+    assert "Pajon, C. \\(2013" in report or "Pajon, C. (2013" in json.dumps(changed_notes)
+
+
+def test_an_orphan_record_is_flagged(repo: Path) -> None:
+    (repo / "data/topics/fisheries.yaml").write_text(
+        "id: fisheries\nname: Fisheries\nsummary: Fishing around the islands.\n"
+        'sources:\n  - {key: pajon2013, locator: "p. 9"}\n',
+        encoding="utf-8",
+    )
+    commit(repo)
+    proc, _report, data = review(repo)
+    assert proc.returncode == 0
+    assert flags(data) == [
+        "data/topics/fisheries.yaml:1:1: warning: no page links to topic 'Fisheries' except its index"
+    ]
+
+
+def test_a_work_no_longer_cited_is_flagged_and_fails_the_strict_build(repo: Path) -> None:
+    edit(repo / "data/topics/territorial-dispute.yaml", 'key: kimura2008kurilian, locator: "p. 105"', "key: pajon2013")
+    edit(repo / "data/actors/odd-name.yaml", 'key: kimura2008kurilian, locator: "pp. 15-17"', "key: pajon2013")
+    edit(repo / "docs/index.md", ' Other work.{{ cite("kimura2008kurilian", "p. 105") }}', "")
+    commit(repo)
+    proc, report, data = review(repo)
+    assert proc.returncode == 1
+    lines = flags(data)
+    assert "mkdocs.yml:1:1: error: the strict build fails: a warning counts as an error there (1 in all)" in lines
+    assert "The new state does not build" in report
+    assert (
+        "bib/refs.bib:11:1: warning: work 'kimura2008kurilian' (The Kurilian Knot, A History of Japanese-Russian "
+        "Border Negotiations) is no longer cited anywhere"
+    ) in lines
+    assert "bib/refs.bib:11:1: warning: entry 'kimura2008kurilian' is cited nowhere" in lines  # the check's own

@@ -122,7 +122,9 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
         # problems of the new state (from check, the build, the tree), marked new or already on the base
         head_build = [p for p in new_built.problems if p not in set(new_problems)]
         if build_sites and new_built.site is None and not any(p.is_error for p in [*new_problems, *head_build]):
-            head_build.append(Problem("mkdocs.yml", 1, 1, "the site does not build: " + new_built.output[-300:]))
+            warned = sum(not p.is_error for p in new_problems)
+            why = f"a warning counts as an error there ({warned} in all)" if warned else " ".join(new_built.output.split())[-300:]
+            head_build.append(Problem("mkdocs.yml", 1, 1, f"the strict build fails: {why}"))
         state = [
             *_as_flags(new_problems, "check"),
             *_as_flags(head_build, "build"),

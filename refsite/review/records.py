@@ -30,7 +30,7 @@ class ItemChange:
 class RecordDiff:
     """A record added, removed, renamed or changed, described with names rather than ids."""
 
-    status: str  # added, removed, changed, renamed
+    status: str  # added, removed, changed, renamed, unreadable (the file is there but does not load)
     kind: str
     id: str
     label: str
@@ -189,8 +189,10 @@ def compare_records(old: Dataset, new: Dataset, git_renames: list[tuple[str, str
             if changes:
                 out.append(RecordDiff("changed", rec.kind, rid, rec.label, rec.path, items=changes))
     for rid, rec in sorted(removed.items()):
-        out.append(RecordDiff("removed", rec.kind, rid, rec.label, rec.path, shown=_shown(rec, names, old)))
-    order = {"renamed": 0, "added": 1, "changed": 2, "removed": 3}
+        # a file still there that no longer loads (a YAML error) is not a removal
+        status = "unreadable" if (new.root / rec.path).is_file() else "removed"
+        out.append(RecordDiff(status, rec.kind, rid, rec.label, rec.path, shown=_shown(rec, names, old)))
+    order = {"renamed": 0, "added": 1, "changed": 2, "unreadable": 3, "removed": 4}
     return sorted(out, key=lambda d: (order[d.status], d.kind, d.label.lower(), d.id))
 
 

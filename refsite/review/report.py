@@ -143,11 +143,17 @@ def _items(items: list[ItemChange]) -> list[str]:
 def _record_sections(review: Review) -> list[str]:
     out = []
     for d in review.records:
-        title = _link(review, f"{d.kind}s/{d.id}/", d.label) if d.status != "removed" else md(d.label, 90)
+        title = (
+            _link(review, f"{d.kind}s/{d.id}/", d.label)
+            if d.status not in ("removed", "unreadable")
+            else md(d.label, 90)
+        )
         if d.status == "renamed":
             head = f"{d.kind} {title}: renamed {code(d.old_id)} → {code(d.id)}" + (
                 " (old address redirects)" if d.redirect else " (no redirect from the old address)"
             )
+        elif d.status == "unreadable":
+            head = f"{d.kind} {title} ({code(d.path)}): does not load any more (see the problems), so it is left out"
         else:
             head = f"{d.kind} {title} ({code(d.path)}): {d.status}"
         body = []
