@@ -154,7 +154,10 @@ class _Article(HTMLParser):
 def read_page(path: Path, url: str) -> Page:
     """The article of one built HTML page."""
     parser = _Article(url)
-    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    text = path.read_text(encoding="utf-8", errors="replace")
+    # only the article is read (and a redirect's refresh line): the theme's navigation is no content
+    start, end = text.find("<article"), text.rfind("</article>")
+    parser.feed(text[start : end + len("</article>")] if 0 <= start < end else text)
     parser.close()
     title = next((b.text for b in parser.blocks if b.tag == "h1"), url or "Home")
     order = list(dict.fromkeys(n for n in parser.order if n in parser.notes))
