@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from refsite.review.text import annotation_data, annotation_property, md
+from refsite.review.text import annotation_data, annotation_property, code, html_text, md
 
 from conftest import REPO, copy_root, require, run_cli
 
@@ -197,7 +197,10 @@ def test_a_rename_is_detected_and_needs_a_redirect(repo: Path) -> None:
         "positions/abe-2014-talks/ to positions/abe-2014-talks-go-on/ with no redirect: add "
         "'positions/abe-2014-talks.md': 'positions/abe-2014-talks-go-on.md' to redirect_maps"
     ) in " ".join(flags(data))
-    assert "renamed `abe-2014-talks` → `abe-2014-talks-go-on` (no redirect from the old address)" in report
+    assert (
+        "renamed <code>abe-2014-talks</code> → <code>abe-2014-talks-go-on</code> (no redirect from the old address)"
+        in report
+    )
     # with the redirect in mkdocs.yml, the old address sends readers to the new page and nothing is flagged
     edit(
         repo / "mkdocs.yml",
@@ -383,16 +386,19 @@ def test_symlinks_in_a_commit_are_never_followed(repo: Path) -> None:
 
 
 def test_record_text_cannot_forge_the_comment(repo: Path) -> None:
-    edit(
-        repo / "data/actors/japan.yaml",
-        "name: Japan",
-        'name: "Japan | x </details> <img src=x onerror=alert(1)> @octocat #12 ~~s~~ **b**"',
-    )
+    edit(repo / "data/actors/japan.yaml", "name: Japan", 'name: "Japan | x @octocat #12 ~~s~~ **b** `c`"')
     commit(repo)
-    _proc, report, _ = review(repo)
-    assert "<img" not in report and "</details> <" not in report
-    assert "@octocat" not in report and "@\u2060octocat" in report
-    assert "#12" not in report and "#\u20601" in report
+    proc, report, data = review(repo)
+    assert proc.returncode == 0, report
+    assert data["pages"]  # the pages were built and compared
+    assert "@octocat" not in report and report.count("@\u2060octocat") >= 10
+    assert "#12" not in report and "#\u206012" in report
+    # in Markdown, every mark is escaped; inside a <summary>, where Markdown is not read, the text is plain HTML
+    assert "- `name`: Japan **\\| x @\u2060octocat \\#\u206012 \\~\\~s\\~\\~ \\*\\*b\\*\\* \\`c\\`**" in report
+    assert (
+        '<a href="https://example.org/sample/actors/japan/">Japan | x @\u2060octocat #\u206012 ~~s~~ **b** `c`</a>'
+        in report
+    )
     table = [line for line in report.splitlines() if line.startswith("| ")]
     assert all(line.count(" | ") - line.count("\\|") <= 2 for line in table)
 
@@ -401,6 +407,11 @@ def test_escaping_helpers() -> None:
     assert annotation_property("a,b:c%d\r\n") == "a%2Cb%3Ac%25d%0D%0A"
     assert annotation_data("50% of a: b,\nnext") == "50%25 of a: b,%0Anext"
     assert md("a|b <i>x</i> @me #5") == "a\\|b &lt;i&gt;x&lt;/i&gt; @\u2060me \\#\u20605"
+    assert md("</details><img src=x onerror=alert(1)>") == "&lt;/details&gt;&lt;img src\\=x onerror\\=alert\\(1\\)&gt;"
+    assert (
+        html_text('</summary><a href="x">@me</a>') == "&lt;/summary&gt;&lt;a href=&quot;x&quot;&gt;@\u2060me&lt;/a&gt;"
+    )
+    assert code("a`b|c") == "``a`b\\|c``"
 
 
 def test_a_yaml_error_is_not_a_removal(repo: Path) -> None:

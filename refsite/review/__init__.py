@@ -123,7 +123,8 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
         head_build = [p for p in new_built.problems if p not in set(new_problems)]
         if build_sites and new_built.site is None and not any(p.is_error for p in [*new_problems, *head_build]):
             warned = sum(not p.is_error for p in new_problems)
-            why = f"a warning counts as an error there ({warned} in all)" if warned else " ".join(new_built.output.split())[-300:]
+            output = " ".join(new_built.output.split())[-300:]
+            why = f"a warning counts as an error there ({warned} in all)" if warned else output
             head_build.append(Problem("mkdocs.yml", 1, 1, f"the strict build fails: {why}"))
         state = [
             *_as_flags(new_problems, "check"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from .flags import Flag
 from .pages import PageDiff
 from .records import BibDiff, ItemChange, RecordDiff
-from .text import annotation_data, annotation_property, code, md, md_diff
+from .text import annotation_data, annotation_property, code, html_text, md, md_diff
 
 MARKER = "<!-- refsite-review -->"
 LIMIT = 65_000  # GitHub refuses a comment longer than 65,536 characters
@@ -62,8 +63,14 @@ def annotation_lines(review: Review, *, only_review: bool = False) -> list[str]:
 
 
 def _link(review: Review, url: str, title: str) -> str:
-    label = md(title, 90)
-    return f"[{label}]({review.site_url}{url})" if review.site_url else label
+    """A page's title linked to its published address, as HTML (it stands in a ``<summary>``)."""
+    label = html_text(title, 90)
+    href = html.escape(review.site_url + url, quote=True)
+    return f'<a href="{href}">{label}</a>' if review.site_url else label
+
+
+def _code(text: str) -> str:
+    return f"<code>{html_text(text)}</code>"
 
 
 def _page_body(d: PageDiff) -> list[str]:
@@ -117,7 +124,7 @@ def _pages_sections(review: Review) -> list[str]:
             out.append(f"- page {status}: {md(first.title, 90)} ({code(first.url or '/')})\n")
             continue
         if len(group) == 1:
-            where = code(first.url or "/")
+            where = _code(first.url or "/")
             head = f"{_link(review, first.url, first.title)} ({where}): {first.status}, {first.summary}"
         else:
             names = ", ".join(_link(review, d.url, d.title) for d in group[:10])
@@ -146,16 +153,16 @@ def _record_sections(review: Review) -> list[str]:
         title = (
             _link(review, f"{d.kind}s/{d.id}/", d.label)
             if d.status not in ("removed", "unreadable")
-            else md(d.label, 90)
+            else html_text(d.label, 90)
         )
         if d.status == "renamed":
-            head = f"{d.kind} {title}: renamed {code(d.old_id)} → {code(d.id)}" + (
+            head = f"{d.kind} {title}: renamed {_code(d.old_id)} → {_code(d.id)}" + (
                 " (old address redirects)" if d.redirect else " (no redirect from the old address)"
             )
         elif d.status == "unreadable":
-            head = f"{d.kind} {title} ({code(d.path)}): does not load any more (see the problems), so it is left out"
+            head = f"{d.kind} {title} ({_code(d.path)}): does not load any more (see the problems), so it is left out"
         else:
-            head = f"{d.kind} {title} ({code(d.path)}): {d.status}"
+            head = f"{d.kind} {title} ({_code(d.path)}): {d.status}"
         body = []
         if d.shown:
             body += [f"- {code(k)}: {md(v, 600)}" for k, v in d.shown]

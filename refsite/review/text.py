@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import html
 import re
 
 #: A word diff: ("=", kept words), ("-", removed words), ("+", added words); "…" stands for elided words.
@@ -53,6 +54,14 @@ def md(text: str, limit: int = 0) -> str:
     text = text.replace("\\<", "&lt;").replace("\\>", "&gt;")
     # a word joiner after @ and # keeps GitHub from linking a user, team or issue
     return _MENTION.sub("\\1\u2060", text)
+
+
+def html_text(text: str, limit: int = 0) -> str:
+    """Data text made inert inside an HTML block (a ``<summary>``), where Markdown is not read."""
+    text = " ".join(str(text).split())
+    if limit and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _MENTION.sub("\\1\u2060", html.escape(text, quote=True))
 
 
 def code(text: str) -> str:
