@@ -234,6 +234,7 @@ def test_a_bib_edit_shows_old_and_new_references_and_the_pages_citing_them(repo:
 
 def test_a_narrative_edit_flags_the_sentence_left_without_a_citation(repo: Path) -> None:
     edit(repo / "docs/index.md", 'Again.{{ cite("pajon2013", "p. 17") }} ', "Again. ")
+    edit(repo / "docs/index.md", "A remark.[^1]", "A remark.[^1] Both governments later said the matter was closed.")
     with (repo / "docs/index.md").open("a", encoding="utf-8") as f:
         f.write("\nThe islands were settled long before any treaty drew a line through them.\n")
     commit(repo)
@@ -244,8 +245,12 @@ def test_a_narrative_edit_flags_the_sentence_left_without_a_citation(repo: Path)
         "'The dispute involves Etorofu (Japan's name) / Iturup …'"
     ) in lines
     assert (
-        "docs/index.md:15:1: warning: new or rewritten paragraph on the home page has no citation: "
+        "docs/index.md:15:1: warning: new paragraph on the home page has no citation: "
         "'The islands were settled long before any treaty …'"
+    ) in lines
+    assert (
+        "docs/index.md:5:15: warning: new sentence on the home page has no citation: "
+        "'Both governments later said the matter was closed. …'"
     ) in lines
     home = next(p for p in data["pages"] if p["url"] == "")
     assert [n["old"] for n in home["notes"] if n["kind"] == "removed"] == ["Pajon, 17."]

@@ -175,14 +175,37 @@ def page_flags(diffs: list[PageDiff], root: Path, docs_dir: str, ds: Dataset) ->
                 n = b.citations_before
                 message = f"paragraph with {n} citation{'s' if n > 1 else ''} removed from {where}: '{quoted} …'"
                 out.append(Flag(rel, line, col, message))
-            elif b.kind in ("added", "changed") and not b.citations_after and len(text.split()) >= 8:
-                if b.kind == "changed" and b.citations_before == 0 and d.status != "added":
-                    added = " ".join(w for op, w in b.diff if op == "+")
-                    if len(added.split()) < 8:
-                        continue
+            elif b.kind == "added" and not b.citations_after and len(text.split()) >= 8:
                 line, col = _line_of(root, rel, text)
-                out.append(Flag(rel, line, col, f"new or rewritten paragraph on {where} has no citation: '{quoted} …'"))
+                out.append(Flag(rel, line, col, f"new paragraph on {where} has no citation: '{quoted} …'"))
+            if b.kind == "changed":
+                for sentence in new_uncited_sentences(b.old, b.new):
+                    line, col = _line_of(root, rel, sentence)
+                    short = " ".join(sentence.split()[:8])
+                    out.append(Flag(rel, line, col, f"new sentence on {where} has no citation: '{short} …'"))
     return out
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])(?:\[\d+\])*\s+")
+_MARK = re.compile(r"\[\d+\]")
+
+
+def new_uncited_sentences(old: str, new: str, min_words: int = 6) -> list[str]:
+    """Sentences of ``new`` that ``old`` lacks and that carry no note mark (citations end their sentence)."""
+
+    def sentences(text: str) -> list[tuple[str, bool]]:
+        out, start = [], 0
+        for m in _SENTENCE.finditer(text):
+            chunk = text[start : m.end()]
+            out.append((_MARK.sub("", chunk).strip(), bool(_MARK.search(chunk))))
+            start = m.end()
+        if text[start:].strip():
+            chunk = text[start:]
+            out.append((_MARK.sub("", chunk).strip(), bool(_MARK.search(chunk))))
+        return out
+
+    before = {s for s, _ in sentences(old)}
+    return [s for s, cited in sentences(new) if s not in before and not cited and len(s.split()) >= min_words]
 
 
 def work_flags(old: Dataset, new: Dataset, old_keys: set[str], new_keys: set[str]) -> list[Flag]:
