@@ -469,3 +469,11 @@ def test_a_work_no_longer_cited_is_flagged_and_fails_the_strict_build(repo: Path
         "Border Negotiations) is no longer cited anywhere"
     ) in lines
     assert "bib/refs.bib:11:1: warning: entry 'kimura2008kurilian' is cited nowhere" in lines  # the check's own
+
+
+def test_a_project_outside_git_is_one_line(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    proc = run_cli("review", "main", cwd=root)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == ["review: cannot read git ref 'main': no such commit"]
+    assert proc.stdout == ""

@@ -15,8 +15,17 @@ class ReviewError(Exception):
     """A git ref or repository that cannot be read (exit status 2)."""
 
 
+def _run(root: Path, args: list[str]) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        raise ReviewError("git is not installed") from exc
+    except NotADirectoryError as exc:
+        raise ReviewError(f"{root} is not a folder") from exc
+
+
 def _git(root: Path, *args: str) -> bytes:
-    proc = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    proc = _run(root, list(args))
     if proc.returncode != 0:
         message = " ".join(proc.stderr.decode(errors="replace").split())
         raise ReviewError(f"git {args[0]} failed: {message}")
@@ -36,12 +45,7 @@ def check_ref(ref: str) -> None:
 def resolve(root: Path, ref: str) -> str:
     """The commit id ``ref`` names."""
     check_ref(ref)
-    proc = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
-        cwd=root,
-        capture_output=True,
-        check=False,
-    )
+    proc = _run(root, ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"])
     sha = proc.stdout.decode().strip()
     if proc.returncode != 0 or not sha:
         raise ReviewError(f"cannot read git ref {ref!r}: no such commit")
