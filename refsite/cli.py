@@ -86,7 +86,7 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    """Report what a content change does: records, fields, backlinks, bibliography, problems."""
+    """What a pull request changes in the reference, as readers see it: pages, records, sources, flags."""
     from .review import run_review
 
     return run_review(
@@ -146,7 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--paper", choices=("a4", "letter"), default="a4")
     p.set_defaults(func=cmd_pdf)
 
-    p = sub.add_parser("review", help=cmd_review.__doc__)
+    p = sub.add_parser(
+        "review",
+        help=cmd_review.__doc__,
+        epilog="exit status: 0 the new state has no error (flags are warnings); 1 it has errors; "
+        "2 a ref or the repository cannot be read, or a ref is refused",
+    )
     p.add_argument("base", help="git ref of the state before the change, e.g. origin/main")
     p.add_argument("head", nargs="?", help="git ref of the state after it (default: the working tree)")
     p.add_argument("--root", default=".")
