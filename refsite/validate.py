@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -44,6 +45,38 @@ def check_locator(value: Any) -> str | None:
     return None
 
 
+#: Bidirectional-text controls: they reorder what a reader sees (``U+202E`` turns text around).
+BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_INT_RE = re.compile(r"^-?(?:0|[1-9][0-9]*)$")
+_FLOAT_RE = re.compile(r"^-?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?$|^-?(?:0|[1-9][0-9]*)\.[0-9]*$")
+
+
+def hidden_char(text: str, *, markdown: bool = False) -> str | None:
+    """Describe the first character of ``text`` that a reader can't see or that reorders text, if any.
+
+    Bidi controls and control characters (but line breaks and tabs) are refused everywhere;
+    other invisible format characters (zero-width space, joiners, soft hyphen, line
+    separators) everywhere but in Markdown.
+    """
+    for ch in text:
+        if ch in BIDI:
+            return f"a bidirectional-text control U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')})"
+        cat = unicodedata.category(ch)
+        if cat == "Cc" and ch not in "\n\t":
+            return f"a control character U+{ord(ch):04X}"
+        if cat in ("Cf", "Zl", "Zp") and not markdown:
+            return f"an invisible character U+{ord(ch):04X} ({unicodedata.name(ch, 'format character')})"
+    return None
+
+
+def odd_number(value: Any, raw: str | None) -> bool:
+    """True for a number YAML read from text that does not look like it: ``0x7DD``, ``33:33``, ``0o17``, ``1_000``."""
+    if raw is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    pattern = _INT_RE if isinstance(value, int) else _FLOAT_RE
+    return not pattern.match(raw)
+
+
 def _a(word: str) -> str:
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
@@ -71,6 +104,9 @@ class _ShapeChecker:
             self.err(key, f"{what} must be a mapping, found {_type_name(value)}")
             return
         for name, item in value.items():
+            if hidden := hidden_char(name):
+                self.err((*key, name), f"field name contains {hidden}", at_key=True)
+                continue
             if name not in spec:
                 self.err((*key, name), f"unknown field '{name}'{did_you_mean(name, spec)}", at_key=True)
             else:
@@ -85,6 +121,17 @@ class _ShapeChecker:
                 self.err(key, f"field '{name}' is empty")
             return
         t = spec.type
+        raw = self.doc.raw.get(key)
+        if odd_number(value, raw):
+            self.err(key, f"'{raw}' in field '{name}' is read as the number {value!r}; put it in quotes")
+            return
+        if isinstance(value, str) and (hidden := hidden_char(value, markdown=t == "markdown")):
+            self.err(key, f"field '{name}' contains {hidden}; remove it")
+            return
+        if (t in ("id", "ref") or (t == "text" and name == "key")) and not isinstance(value, (str, dict, list)):
+            kind = "true/false" if isinstance(value, bool) else "a number"
+            self.err(key, f"field '{name}' is read as {kind} ({raw or value}); an id or key is text in quotes")
+            return
         if t in ("text", "markdown", "id", "ref", "enum", "locator"):
             if isinstance(value, (dict, list)):
                 self.err(key, f"field '{name}' must be text, found {_type_name(value)}")
@@ -146,7 +193,7 @@ def check_shape(doc: Located, kind: str, expected_id: str) -> list[Problem]:
     checker.fields(SCHEMA[kind], doc.data, (), f"a {kind} record")
     data = doc.data if isinstance(doc.data, dict) else {}
     rid = data.get("id")
-    if isinstance(rid, str) and ID_RE.match(rid) and rid != expected_id:
+    if isinstance(rid, str) and ID_RE.match(rid) and rid != expected_id and ID_RE.match(expected_id):
         checker.err(("id",), f"id '{rid}' does not match the file name '{expected_id}.yaml'")
     if expected_id == "index":
         checker.problems.append(Problem(doc.path, 1, 1, "'index' is reserved for the index page of each kind"))
@@ -216,14 +263,28 @@ def check_key(path: str, line: int, col: int, key: str, bib: Mapping[str, BibEnt
     return Problem(path, line, col, f"unknown citation key '{key}'{did_you_mean(key, bib)}")
 
 
-def check_links(records: Mapping[str, Record], bib: Mapping[str, BibEntry]) -> list[Problem]:
-    """References between records, citation keys and supersede chains."""
+def check_links(
+    records: Mapping[str, Record], bib: Mapping[str, BibEntry], reserved: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """References between records, citation keys and supersede chains.
+
+    ``reserved`` maps the id of every record file to its kind, loaded or not: a reference to
+    a file that failed to load reports nothing (its own error says it all).
+    """
     problems: list[Problem] = []
+    reserved = reserved or {}
     by_kind = {kind: [r.id for r in records.values() if r.kind == kind] for kind in KINDS}
     for rec in records.values():
         for key, f, target in _walk_refs(SCHEMA[rec.kind], rec.data, ()):
             found = records.get(target)
             at_key = f.type == "map"
+            if found is None and reserved.get(target) in f.ref:
+                continue
+            if found is None and target in reserved:
+                expected = " or ".join(_a(k) for k in f.ref)
+                kind = reserved[target]
+                problems.append(rec.src.problem(key, f"'{target}' is {_a(kind)}, expected {expected}", at_key=at_key))
+                continue
             if found is None:
                 pool = [i for kind in f.ref for i in by_kind[kind]]
                 problems.append(
