@@ -123,6 +123,12 @@ def decode(value: str) -> str:
 
 def parse_bib(path: str, text: str) -> tuple[list[BibEntry], list[Problem]]:
     """Parse one BibTeX file's text; ``path`` is what problems report."""
+    entries, problems, _ = _parse_bib(path, text)
+    return entries, problems
+
+
+def _parse_bib(path: str, text: str) -> tuple[list[BibEntry], list[Problem], bool]:
+    """Entries, problems, and whether a block failed to parse (its entry is lost)."""
     problems: list[Problem] = []
     logger = logging.getLogger("bibtexparser")
     old_level, old_propagate = logger.level, logger.propagate
@@ -154,7 +160,8 @@ def parse_bib(path: str, text: str) -> tuple[list[BibEntry], list[Problem]]:
         entries.append(bib_entry)
         problems.extend(found)
         problems.extend(_run_on_fields(path, entry))
-    return entries, problems
+    lost = any(isinstance(block, ParsingFailedBlock) for block in library.failed_blocks)
+    return entries, problems, lost
 
 
 def _run_on_fields(path: str, entry: Entry) -> list[Problem]:
@@ -252,16 +259,27 @@ def field_warnings(entry: BibEntry) -> list[Problem]:
     return out
 
 
-_CACHE: dict[Path, tuple[float, int, list[BibEntry], list[Problem]]] = {}
+_CACHE: dict[Path, tuple[float, int, list[BibEntry], list[Problem], bool]] = {}
 
 
 def load_bib(root: Path) -> tuple[dict[str, BibEntry], list[Problem]]:
     """All entries of ``root/bib/*.bib``; files are cached by mtime and size."""
+    entries, problems, _ = load_bibliography(root)
+    return entries, problems
+
+
+def load_bibliography(root: Path) -> tuple[dict[str, BibEntry], list[Problem], bool]:
+    """All entries of ``root/bib/*.bib``, their problems, and whether the bibliography is complete.
+
+    It is incomplete when a file could not be read or an entry could not be parsed: a
+    citation of a key then may name a lost entry, and reports nothing more.
+    """
     entries: dict[str, BibEntry] = {}
     problems: list[Problem] = []
+    complete = True
     bibdir = root / "bib"
     if bad := folder_problem(root, bibdir):
-        return entries, [bad]
+        return entries, [bad], False
     for file in walk_files(root, bibdir, ".bib"):
         if file.parent != bibdir:
             continue
@@ -270,15 +288,17 @@ def load_bib(root: Path) -> tuple[dict[str, BibEntry], list[Problem]]:
         stat = file.stat() if why is None else None
         cached = _CACHE.get(file)
         if stat is not None and cached and cached[0] == stat.st_mtime and cached[1] == stat.st_size:
-            found, found_problems = cached[2], cached[3]
+            found, found_problems, lost = cached[2], cached[3], cached[4]
         else:
             text, read_problems = read_text_input(root, file, BIB_LIMIT)
             if text is None:
                 problems.extend(read_problems)
+                complete = False
                 continue
             assert stat is not None
-            found, found_problems = parse_bib(rel, text)
-            _CACHE[file] = (stat.st_mtime, stat.st_size, found, found_problems)
+            found, found_problems, lost = _parse_bib(rel, text)
+            _CACHE[file] = (stat.st_mtime, stat.st_size, found, found_problems, lost)
+        complete = complete and not lost
         problems.extend(found_problems)
         for entry in found:
             if entry.key in entries:
@@ -290,4 +310,4 @@ def load_bib(root: Path) -> tuple[dict[str, BibEntry], list[Problem]]:
                 )
                 continue
             entries[entry.key] = entry
-    return entries, problems
+    return entries, problems, complete

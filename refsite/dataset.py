@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .bib import BibEntry, load_bib
+from .bib import BibEntry, load_bibliography
 from .config import docs_dir as config_docs_dir
 from .config import load_config, read_config
 from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
 from .load import parse_document, read_yaml
-from .macro_args import MACRO_NAMES, SIGNATURES, bind, check_args
+from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
 from .problems import Problem, did_you_mean
-from .validate import ID_RE, _walk_refs, check_bib_use, check_links, check_shape, citation_keys
+from .validate import ID_RE, Unread, _walk_refs, check_bib_use, check_links, check_shape, citation_keys
 
 
 @dataclass
@@ -72,20 +72,21 @@ def sort_key(rec: Record) -> tuple[str, str]:
     return (rec.label.lower(), rec.id)
 
 
-def load_records(root: Path) -> tuple[dict[str, Record], dict[str, str], list[Problem]]:
+def load_records(root: Path) -> tuple[dict[str, Record], Unread, list[Problem]]:
     """Read and shape-check every ``data/<kind>s/<id>.yaml`` file.
 
-    Returns the records, the ids of every record file by kind (a file that fails to load still
-    reserves its id, so references to it report nothing more), and the problems.
+    Returns the records, what could not be read (a file that fails to load still reserves its
+    id, so references to it report nothing more), and the problems.
     """
     problems: list[Problem] = []
     records: dict[str, Record] = {}
     reserved: dict[str, str] = {}
+    lost: set[str] = set()
     data = root / "data"
     if bad := folder_problem(root, data):
-        return records, reserved, [bad]
+        return records, Unread(kinds=frozenset(KINDS)), [bad]
     if not data.is_dir():
-        return records, reserved, problems
+        return records, Unread(), problems
     dirs = {PLURAL[k]: k for k in KINDS}
     for sub in sorted(data.iterdir()):
         rel = rel_path(root, sub)
@@ -93,6 +94,8 @@ def load_records(root: Path) -> tuple[dict[str, Record], dict[str, str], list[Pr
             continue
         if bad := folder_problem(root, sub) if sub.is_symlink() else None:
             problems.append(bad)
+            if sub.name in dirs:
+                lost.add(dirs[sub.name])
             continue
         if not sub.is_dir():
             problems.append(Problem(rel, 1, 1, "files belong in a kind folder such as data/actors/"))
@@ -124,7 +127,7 @@ def load_records(root: Path) -> tuple[dict[str, Record], dict[str, str], list[Pr
                 problems.append(doc.problem(("id",), f"id '{rid}' is already used by {other.path}"))
                 continue
             records[rid] = Record(kind, rid, doc.data, doc)
-    return records, reserved, problems
+    return records, Unread({k: v for k, v in reserved.items() if k not in records}, frozenset(lost)), problems
 
 
 def locate(lines: list[str], lineno: int, needle: str, after: int = 0) -> tuple[int, int]:
@@ -182,6 +185,7 @@ def check_page(
     records: Mapping[str, Record],
     bib: Mapping[str, BibEntry],
     variables: frozenset[str] = frozenset(),
+    unread: Unread | None = None,
 ) -> tuple[set[str], list[Problem]]:
     """Template syntax, unknown names, and the arguments of every macro call of one narrative page.
 
@@ -225,7 +229,7 @@ def check_page(
             continue
         bound, found = bind(name, args, kwargs)
         if not found:
-            found = check_args(name, bound, records, bib)
+            found = [p for p in check_args(name, bound, records, bib) if not _unread_arg(name, p, unread)]
         if name == "cite" and isinstance(bound.get("key"), str):
             used.add(bound["key"])
         for problem in found:
@@ -235,12 +239,25 @@ def check_page(
     return used, problems
 
 
+def _unread_arg(name: str, problem: ArgProblem, unread: Unread | None) -> bool:
+    """True if ``problem`` is about an argument naming what could not be read (a follow-on)."""
+    if unread is None or not problem.param or not isinstance(problem.value, str):
+        return False
+    kind = dict((p[0], p[1]) for p in SIGNATURES[name]).get(problem.param)
+    if kind == "bibkey":
+        return unread.bib
+    if kind == "record":
+        return unread.covers(problem.value, KINDS)
+    return kind in KINDS and unread.covers(problem.value, (kind,))
+
+
 def scan_pages(
     root: Path,
     docs_dir: str,
     records: dict[str, Record],
     bib: dict[str, BibEntry],
     config: dict[str, Any] | None = None,
+    unread: Unread | None = None,
 ) -> tuple[set[str], list[Problem]]:
     """Check every narrative page's template and macro calls; return the citation keys they use.
 
@@ -263,7 +280,7 @@ def scan_pages(
         if text is None:
             problems.extend(found)
             continue
-        keys, found = check_page(rel_path(root, page), text, records, bib, variables)
+        keys, found = check_page(rel_path(root, page), text, records, bib, variables, unread)
         used |= keys
         problems.extend(found)
     return used, problems
@@ -279,12 +296,13 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     config, problems = load_config(root)
     if docs_dir is None:
         docs_dir = config_docs_dir(root, config)
-    records, reserved, record_problems = load_records(root)
+    records, unread, record_problems = load_records(root)
     problems.extend(record_problems)
-    bib, bib_problems = load_bib(root)
+    bib, bib_problems, bib_complete = load_bibliography(root)
     problems.extend(bib_problems)
-    problems.extend(check_links(records, bib, reserved))
-    used, page_problems = scan_pages(root, docs_dir, records, bib, config)
+    unread = Unread(unread.ids, unread.kinds, not bib_complete)
+    problems.extend(check_links(records, bib, unread))
+    used, page_problems = scan_pages(root, docs_dir, records, bib, config, unread)
     problems.extend(page_problems)
     problems.extend(check_bib_use(records.values(), used, bib))
     return Dataset(root, records, bib), sorted(set(problems))

@@ -176,6 +176,9 @@ def walk_files(root: Path, folder: Path, suffix: str) -> Iterator[Path]:
         if entry.is_symlink() and check_path(root, path) is not None:
             yield path  # refused by read_input with its reason; never entered
         elif entry.is_dir(follow_symlinks=False):
-            yield from walk_files(root, path, suffix)
+            if suffix and entry.name.endswith(suffix):
+                yield path  # a folder where a file belongs: refused by read_input
+            else:
+                yield from walk_files(root, path, suffix)
         elif entry.name.endswith(suffix) and not entry.is_dir():
             yield path

@@ -106,7 +106,6 @@ def _compose(text: str, first_line: int) -> list[yaml.Node | None]:
         # stack of [node, anchor, pending key] for the open collections
         stack: list[list[Any]] = []
         root: yaml.Node | None = None
-        event: Any  # libyaml's events carry its own Mark type
         while (event := loader.get_event()) is not None:
             node: yaml.Node | None = None
             if isinstance(event, yaml.DocumentStartEvent):
@@ -128,7 +127,9 @@ def _compose(text: str, first_line: int) -> list[yaml.Node | None]:
                 tag = event.tag
                 if tag is None or tag == "!":
                     tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-                node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+                start: Any = event.start_mark
+                end: Any = event.end_mark
+                node = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
                 if event.anchor is not None:
                     anchors[event.anchor] = node
             elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
@@ -140,7 +141,8 @@ def _compose(text: str, first_line: int) -> list[yaml.Node | None]:
                 if tag is None or tag == "!":
                     tag = loader.resolve(yaml.SequenceNode if seq else yaml.MappingNode, None, event.implicit)
                 cls = yaml.SequenceNode if seq else yaml.MappingNode
-                stack.append([cls(tag, [], event.start_mark, None, flow_style=event.flow_style), event.anchor, None])
+                start = event.start_mark
+                stack.append([cls(tag, [], start, None, flow_style=event.flow_style), event.anchor, None])
                 continue
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 node, anchor, _ = stack.pop()

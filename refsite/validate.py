@@ -7,9 +7,10 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from .bib import BibEntry, field_warnings
+from .bib import CREATORS, BibEntry, field_warnings
 from .load import Key, Located
 from .model import KINDS, LOCATOR_LABELS, SCHEMA, Field, Record, as_text
 from .problems import Problem, did_you_mean
@@ -105,7 +106,7 @@ class _ShapeChecker:
             return
         for name, item in value.items():
             if hidden := hidden_char(name):
-                self.err((*key, name), f"field name contains {hidden}", at_key=True)
+                self.err((*key, name), f"field name '{name}' contains {hidden}", at_key=True)
                 continue
             if name not in spec:
                 self.err((*key, name), f"unknown field '{name}'{did_you_mean(name, spec)}", at_key=True)
@@ -263,23 +264,42 @@ def check_key(path: str, line: int, col: int, key: str, bib: Mapping[str, BibEnt
     return Problem(path, line, col, f"unknown citation key '{key}'{did_you_mean(key, bib)}")
 
 
+@dataclass(frozen=True)
+class Unread:
+    """What the project holds but could not be read, so that references to it report nothing more.
+
+    One mistake, one line: a record file that fails to load still reserves its id (its file
+    name) for its kind; a kind folder that can't be read covers every id of that kind; an
+    unreadable or partly unparsable bibliography covers every citation key.
+    """
+
+    ids: Mapping[str, str] = field(default_factory=dict)
+    kinds: frozenset[str] = frozenset()
+    bib: bool = False
+
+    def covers(self, target: str, kinds: Iterable[str]) -> bool:
+        """True if a reference to ``target`` (a record of one of ``kinds``) may be to something unread."""
+        wanted = set(kinds)
+        return self.ids.get(target) in wanted or bool(self.kinds & wanted)
+
+
 def check_links(
-    records: Mapping[str, Record], bib: Mapping[str, BibEntry], reserved: Mapping[str, str] | None = None
+    records: Mapping[str, Record], bib: Mapping[str, BibEntry], unread: Unread | None = None
 ) -> list[Problem]:
     """References between records, citation keys and supersede chains.
 
-    ``reserved`` maps the id of every record file to its kind, loaded or not: a reference to
-    a file that failed to load reports nothing (its own error says it all).
+    A reference to what ``unread`` covers reports nothing: the file's own error says it all.
     """
     problems: list[Problem] = []
-    reserved = reserved or {}
+    unread = unread or Unread()
+    reserved = unread.ids
     by_kind = {kind: [r.id for r in records.values() if r.kind == kind] for kind in KINDS}
     for rec in records.values():
         for key, f, target in _walk_refs(SCHEMA[rec.kind], rec.data, ()):
             found = records.get(target)
             at_key = f.type == "map"
-            if found is None and reserved.get(target) in f.ref:
-                continue
+            if found is None and (unread.covers(target, f.ref) or not ID_RE.match(target)):
+                continue  # unread, or not an id at all (the shape check said so)
             if found is None and target in reserved:
                 expected = " or ".join(_a(k) for k in f.ref)
                 kind = reserved[target]
@@ -299,7 +319,7 @@ def check_links(
                 )
     for rec, key, cit in citation_keys(records.values()):
         ckey = cit.get("key")
-        if isinstance(ckey, str):
+        if isinstance(ckey, str) and not unread.bib:
             line, col = rec.src.pos((*key, "key"))
             if p := check_key(rec.path, line, col, ckey, bib):
                 problems.append(p)
@@ -356,7 +376,8 @@ def check_bib_use(
     used = {as_text(cit.get("key")) for _, _, cit in citation_keys(records)} | set(cited_in_pages)
     problems = []
     for entry in bib.values():
-        problems.extend(field_warnings(entry))
+        if any(entry.fields.get(n) for n in (*CREATORS, "title")):  # else an error says so already
+            problems.extend(field_warnings(entry))
         if entry.key not in used:
             problems.append(Problem(entry.path, entry.line, 1, f"entry '{entry.key}' is cited nowhere", "warning"))
     return problems
