@@ -34,7 +34,15 @@ def load_config_doc(root: Path) -> tuple[Located | None, list[Problem]]:
     doc, problems = parse_document(CONFIG_FILE, text, lenient_tags=True, what="mkdocs.yml")
     if doc is not None and not isinstance(doc.data, dict):
         return None, [Problem(CONFIG_FILE, 1, 1, "mkdocs.yml must be a mapping of settings")]
+    if doc is not None and isinstance(value := doc.data.get("docs_dir"), str) and not _inside(root, value):
+        problems = [*problems, doc.problem(("docs_dir",), f"docs_dir '{value}' leads outside the project")]
     return doc, problems
+
+
+def _inside(root: Path, rel: str) -> bool:
+    target = os.path.realpath(root / rel.strip("/")) if rel.strip("/") else os.path.realpath(root)
+    real_root = os.path.realpath(root)
+    return target != real_root and target.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
 def load_config(root: Path) -> tuple[dict[str, Any], list[Problem]]:
@@ -54,11 +62,7 @@ def docs_dir(root: Path, config: dict[str, Any] | None = None) -> str:
     if not isinstance(value, str) or not value.strip("/"):
         return "docs"
     rel = value.strip("/")
-    target = os.path.realpath(root / rel)
-    real_root = os.path.realpath(root)
-    if target != real_root and not target.startswith(real_root.rstrip(os.sep) + os.sep):
-        return "docs"
-    return rel
+    return rel if _inside(root, rel) else "docs"
 
 
 def _plugin_entry(config: dict[str, Any], name: str) -> tuple[Key, Any] | None:

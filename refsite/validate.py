@@ -59,6 +59,8 @@ def hidden_char(text: str, *, markdown: bool = False) -> str | None:
     other invisible format characters (zero-width space, joiners, soft hyphen, line
     separators) everywhere but in Markdown.
     """
+    if text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable():
+        return None  # every bidi control, control and format character is unprintable
     for ch in text:
         if ch in BIDI:
             return f"a bidirectional-text control U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')})"
