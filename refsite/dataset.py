@@ -291,6 +291,22 @@ def docs_dir_of(root: Path) -> str:
     return config_docs_dir(root)
 
 
+def _theme_problems(root: Path, config: dict[str, Any]) -> list[Problem]:
+    """Files of the theme's ``custom_dir`` that may not be read (MkDocs would read or publish them)."""
+    theme = config.get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if not isinstance(custom, str) or not custom.strip("/"):
+        return []
+    folder = root / custom.strip("/")
+    if bad := folder_problem(root, folder):
+        return [bad]
+    out = []
+    for path in walk_files(root, folder, ""):
+        if (why := check_path(root, path)) is not None:
+            out.append(Problem(rel_path(root, path), 1, 1, why))
+    return out
+
+
 def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list[Problem]]:
     """Load, validate and index a project. The dataset is usable only if no problem is an error."""
     config, problems = load_config(root)
@@ -305,4 +321,5 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     used, page_problems = scan_pages(root, docs_dir, records, bib, config, unread)
     problems.extend(page_problems)
     problems.extend(check_bib_use(records.values(), used, bib))
+    problems.extend(_theme_problems(root, config))
     return Dataset(root, records, bib), sorted(set(problems))

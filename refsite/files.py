@@ -108,9 +108,10 @@ def read_input(root: Path, path: Path, limit: int) -> tuple[bytes | None, list[P
         return refuse(why)
     target = Path(os.path.realpath(path))
     try:
-        size = os.stat(target).st_size
+        before = os.stat(target)
     except OSError as exc:
         return refuse(f"cannot read file: {exc.strerror}")
+    size = before.st_size
     if size > limit:
         return refuse(f"file is too large ({size:,} bytes; the limit is {_size(limit)}); it is not read")
     try:
@@ -123,6 +124,8 @@ def read_input(root: Path, path: Path, limit: int) -> tuple[bytes | None, list[P
         st = os.fstat(fd)
         if (kind := _kind(st.st_mode)) is not None:
             return refuse(f"is {kind}, not a file; it is not read")
+        if (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino) or not _fd_inside(root, fd):
+            return refuse("file changed while being read; it is not read")
         if st.st_size > limit:
             return refuse(f"file is too large ({st.st_size:,} bytes; the limit is {_size(limit)}); it is not read")
         chunks: list[bytes] = []
@@ -137,6 +140,16 @@ def read_input(root: Path, path: Path, limit: int) -> tuple[bytes | None, list[P
         return refuse(f"cannot read file: {exc.strerror}")
     finally:
         os.close(fd)
+
+
+def _fd_inside(root: Path, fd: int) -> bool:
+    """True if the open file ``fd`` lies inside the project (where the system can tell)."""
+    try:
+        opened = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return True  # no /proc: the lstat/realpath checks and O_NOFOLLOW stand alone
+    real_root = os.path.realpath(root)
+    return opened.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
 def read_text_input(root: Path, path: Path, limit: int) -> tuple[str | None, list[Problem]]:

@@ -272,6 +272,21 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         1,
         [f"mkdocs.yml:1:1: error: {REFUSED_OUT}"],
     ),
+    (
+        "theme override symlinked outside the project",
+        combine(
+            edit("mkdocs.yml", "  name: material", "  name: material\n  custom_dir: overrides"),
+            link("overrides/main.html", to_outside("page.md")),
+        ),
+        1,
+        [f"overrides/main.html:1:1: error: {REFUSED_OUT}"],
+    ),
+    (
+        "docs_dir leading outside the project",
+        edit("mkdocs.yml", "site_name: Sample Reference", "site_name: Sample Reference\ndocs_dir: ../outside"),
+        1,
+        ["mkdocs.yml:2:11: error: docs_dir '../outside' leads outside the project"],
+    ),
     # --- YAML conversion and nesting ---------------------------------------------------------
     (
         "!!int on a word",
@@ -644,6 +659,8 @@ def test_socket_is_not_read(tmp_path: Path) -> None:
 
 
 BUILD_CASES = [
+    "theme override symlinked outside the project",
+    "docs_dir leading outside the project",
     "bib file symlinked outside the project",
     "docs page symlinked outside the project",
     "docs asset symlinked outside the project",
