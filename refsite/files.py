@@ -172,26 +172,33 @@ def decode_utf8(rel: str, raw: bytes) -> tuple[str | None, list[Problem]]:
 
 
 def walk_files(root: Path, folder: Path, suffix: str) -> Iterator[Path]:
-    """Files ending in ``suffix`` below ``folder``, sorted, without entering symlinked or hidden folders.
+    """Files ending in ``suffix`` below ``folder``, in sorted order, without entering symlinked or hidden folders.
 
     A symlink that may not be read (it leaves the project, dangles, or names a device) is listed
     whatever its name, so ``read_input`` reports it; a folder reached through a symlink is never
-    entered, so nothing outside the project is listed.
+    entered, so nothing outside the project is listed. The walk keeps its own stack, so no
+    depth of folders can exhaust Python's.
     """
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
             continue
-        path = Path(entry.path)
-        if entry.is_symlink() and check_path(root, path) is not None:
-            yield path  # refused by read_input with its reason; never entered
-        elif entry.is_dir(follow_symlinks=False):
-            if suffix and entry.name.endswith(suffix):
-                yield path  # a folder where a file belongs: refused by read_input
-            else:
-                yield from walk_files(root, path, suffix)
-        elif entry.name.endswith(suffix) and not entry.is_dir():
-            yield path
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink() and check_path(root, path) is not None:
+                yield path  # refused by read_input with its reason; never entered
+            elif entry.is_dir(follow_symlinks=False):
+                if suffix and entry.name.endswith(suffix):
+                    yield path  # a folder where a file belongs: refused by read_input
+                else:
+                    subfolders.append(path)
+            elif entry.name.endswith(suffix) and not entry.is_dir():
+                yield path
+        stack.extend(reversed(subfolders))

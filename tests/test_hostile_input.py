@@ -9,6 +9,7 @@ follow-on errors, BibTeX LaTeX, mkdocs.yml and page front matter.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 from collections.abc import Callable
@@ -548,6 +549,19 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         ["check passed: 4 actors, 1 places, 1 topics, 2 positions, 1 proposals, 1 events, 2 bibliography entries; "],
     ),
     (
+        "50,000 nested braces in a title",
+        write(
+            "bib/deep.bib", "@book{deep,\n  title = {" + "{" * 50_000 + "x" + "}" * 50_000 + "},\n  year = 2013,\n}\n"
+        ),
+        0,
+        [
+            "bib/deep.bib:1:1: warning: entry 'deep' is cited nowhere",
+            "bib/deep.bib:2:1: warning: field 'title' of entry 'deep': LaTeX that can't be read (RecursionError), "
+            "shown without its markup",
+            "check passed: 4 actors, 1 places, 1 topics, 2 positions, 1 proposals, 1 events, 3 bibliography entries; ",
+        ],
+    ),
+    (
         "entry with neither title nor creator",
         write("bib/stub.bib", "@misc{stub2020,\n  year = {2020},\n}\n"),
         1,
@@ -619,7 +633,7 @@ def outside(tmp_path: Path) -> Path:
 
 def _lines(stdout: str) -> list[str]:
     """Printed lines, with the timing of a passed check cut off."""
-    return [line.split("no problems (")[0].split("1 warning (")[0] for line in stdout.splitlines()]
+    return [re.split(r"(?:no problems|\d+ warnings?) \(", line)[0] for line in stdout.splitlines()]
 
 
 @pytest.mark.parametrize(("name", "setup", "status", "expected"), CASES, ids=[c[0] for c in CASES])
