@@ -11,6 +11,7 @@ import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 from pylatexenc import latex2text, latexwalker, macrospec
 
+from .chars import hidden_char
 from .files import BIB_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
 from .problems import Problem
 
@@ -228,6 +229,8 @@ def _entry(path: str, entry: Entry, strings: dict[str, str]) -> tuple[BibEntry, 
             continue
         if name in ("author", "editor", "translator"):
             raw_names[name] = split_names(raw)
+        if hidden := hidden_char(raw):
+            problems.append(Problem(path, field_line, 1, f"field '{f.key}' of entry '{entry.key}' contains {hidden}"))
         if name == "url":
             fields[name] = raw
             continue

@@ -562,6 +562,15 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
         ],
     ),
     (
+        "right-to-left override in a BibTeX title",
+        edit(BIB, "Toward a Strategic", "Toward a \u202eStrategic"),
+        1,
+        [
+            "bib/refs.bib:3:1: error: field 'title' of entry 'pajon2013' contains a bidirectional-text control "
+            "U+202E (RIGHT-TO-LEFT OVERRIDE)"
+        ],
+    ),
+    (
         "entry with neither title nor creator",
         write("bib/stub.bib", "@misc{stub2020,\n  year = {2020},\n}\n"),
         1,
