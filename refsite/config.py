@@ -65,6 +65,14 @@ def docs_dir(root: Path, config: dict[str, Any] | None = None) -> str:
     return rel if _inside(root, rel) else "docs"
 
 
+def site_url(config: dict[str, Any]) -> str:
+    """``site_url`` ending in a slash (empty if unset or not text)."""
+    value = config.get("site_url")
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    return value.strip().rstrip("/") + "/"
+
+
 def _plugin_entry(config: dict[str, Any], name: str) -> tuple[Key, Any] | None:
     plugins = config.get("plugins")
     if isinstance(plugins, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from refsite.config import docs_dir, load_config, option_problem, plugin_options
+from refsite.config import docs_dir, load_config, option_problem, plugin_options, site_url
 from refsite.files import read_input
 from refsite.problems import Problem
 
@@ -63,6 +63,8 @@ def test_config_reader(tmp_path: Path) -> None:
     assert config["copyright"] is None
     assert config["markdown_extensions"][0]["pymdownx.emoji"]["emoji_index"] is None
     assert docs_dir(tmp_path) == "pages"
+    assert site_url(config) == ""
+    assert site_url({"site_url": "https://example.org/ref"}) == "https://example.org/ref/"
     assert plugin_options(config, "refsite") == {"style": "x.csl"}
     assert plugin_options(config, "search") == {}
     assert str(option_problem(tmp_path, "refsite", "style", "no such style")) == "mkdocs.yml:7:7: error: no such style"

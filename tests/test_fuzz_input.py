@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from refsite.bib import decode_checked, parse_bib
 from refsite.dataset import load_project, read_front_matter
-from refsite.load import parse_yaml
+from refsite.load import parse_document, parse_yaml
 from refsite.model import KINDS, PLURAL, Record
 from refsite.problems import Problem
 from refsite.validate import check_links, check_shape
@@ -174,3 +174,19 @@ def test_mutated_bibliography(entry: str, data: st.DataObject) -> None:
     text = entry[:at] + data.draw(NOISE) + entry[at + cut :]
     _, problems = parse_bib("bib/references.bib", text)
     one_line(problems)
+
+
+@FUZZ
+@given(st.text(), st.text())
+def test_any_path_and_message_print_as_one_line(path: str, message: str) -> None:
+    text = str(Problem(path, 1, 1, message))
+    assert len(text.splitlines()) <= 1
+    assert not any(ch in text for ch in "\x1b\r\x85\u2028\u2029\u202e\x00")
+
+
+@FUZZ
+@given(NOISE)
+def test_random_mkdocs_yml(text: str) -> None:
+    doc, problems = parse_document("mkdocs.yml", text, lenient_tags=True, what="mkdocs.yml")
+    one_line(problems)
+    assert doc is None or problems == []
