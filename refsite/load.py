@@ -101,20 +101,42 @@ def _compose(text: str, first_line: int) -> list[yaml.Node | None]:
     """
     loader = _Loader(text)
     docs: list[yaml.Node | None] = []
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
+    ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
     try:
         anchors: dict[str, yaml.Node] = {}
-        # stack of [node, anchor, pending key] for the open collections
+        # the open collections: [node, anchor, pending mapping key, is a sequence]
         stack: list[list[Any]] = []
         root: yaml.Node | None = None
         while (event := loader.get_event()) is not None:
-            node: yaml.Node | None = None
-            if isinstance(event, yaml.DocumentStartEvent):
-                anchors, root = {}, None
+            kind = type(event)
+            node: Any
+            if kind is scalar_event:
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+                if event.anchor is not None:
+                    anchors[event.anchor] = node
+            elif kind is seq_start or kind is map_start:
+                if len(stack) >= MAX_DEPTH:
+                    line, col = _mark_of(event.start_mark, first_line)
+                    raise _Fail(line, col, f"nesting is too deep (more than {MAX_DEPTH} levels)")
+                seq = kind is seq_start
+                node_class = yaml.SequenceNode if seq else yaml.MappingNode
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = loader.resolve(node_class, None, event.implicit)
+                node = node_class(tag, [], event.start_mark, None, flow_style=event.flow_style)
+                stack.append([node, event.anchor, None, seq])
                 continue
-            if isinstance(event, yaml.DocumentEndEvent):
-                docs.append(root)
-                continue
-            if isinstance(event, yaml.AliasEvent):
+            elif kind in ends:
+                node, anchor, _, _ = stack.pop()
+                node.end_mark = event.end_mark
+                if anchor is not None:
+                    anchors[anchor] = node
+            elif kind is alias_event:
                 opened = next((item[0] for item in stack if item[1] == event.anchor), None)
                 if opened is not None:
                     line, col = _mark_of(opened.start_mark, first_line)
@@ -123,39 +145,19 @@ def _compose(text: str, first_line: int) -> list[yaml.Node | None]:
                     line, col = _mark_of(event.start_mark, first_line)
                     raise _Fail(line, col, f"invalid YAML: found undefined alias '{event.anchor}'")
                 node = anchors[event.anchor]
-            elif isinstance(event, yaml.ScalarEvent):
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-                start: Any = event.start_mark
-                end: Any = event.end_mark
-                node = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
-                if event.anchor is not None:
-                    anchors[event.anchor] = node
-            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                if len(stack) >= MAX_DEPTH:
-                    line, col = _mark_of(event.start_mark, first_line)
-                    raise _Fail(line, col, f"nesting is too deep (more than {MAX_DEPTH} levels)")
-                seq = isinstance(event, yaml.SequenceStartEvent)
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = loader.resolve(yaml.SequenceNode if seq else yaml.MappingNode, None, event.implicit)
-                cls = yaml.SequenceNode if seq else yaml.MappingNode
-                start = event.start_mark
-                stack.append([cls(tag, [], start, None, flow_style=event.flow_style), event.anchor, None])
+            elif kind is yaml.DocumentStartEvent:
+                anchors, root = {}, None
                 continue
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                node, anchor, _ = stack.pop()
-                node.end_mark = event.end_mark
-                if anchor is not None:
-                    anchors[anchor] = node
+            elif kind is yaml.DocumentEndEvent:
+                docs.append(root)
+                continue
             else:  # stream start and end
                 continue
             if not stack:
                 root = node
                 continue
             parent = stack[-1]
-            if isinstance(parent[0], yaml.SequenceNode):
+            if parent[3]:
                 parent[0].value.append(node)
             elif parent[2] is None:
                 parent[2] = node
