@@ -19,7 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..dataset import Dataset, docs_dir_of, load_project, read_config
+from ..config import read_config
+from ..dataset import Dataset, docs_dir_of, load_project
+from ..files import PAGE_LIMIT, read_text_input, walk_files
 from ..model import PLURAL
 from ..problems import Problem
 from . import flags as fl
@@ -54,13 +56,11 @@ def _as_flags(problems: list[Problem], source: str) -> list[fl.Flag]:
 def _cited_on(ds: Dataset, key: str) -> list[str]:
     urls = [rec.url for rec in ds.cited_keys().get(key, [])]
     docs = ds.root / docs_dir_of(ds.root)
-    for page in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
-        try:
-            if key in page.read_text(encoding="utf-8", errors="replace"):
-                stem = page.relative_to(docs).with_suffix("").as_posix()
-                urls.append("" if stem == "index" else stem.removesuffix("/index") + "/")
-        except OSError:
-            continue
+    for page in walk_files(ds.root, docs, ".md") if docs.is_dir() else []:
+        text, _ = read_text_input(ds.root, page, PAGE_LIMIT)  # never follows a link out of the project
+        if text is not None and key in text:
+            stem = page.relative_to(docs).with_suffix("").as_posix()
+            urls.append("" if stem == "index" else stem.removesuffix("/index") + "/")
     return urls
 
 

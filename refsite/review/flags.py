@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..dataset import Dataset, docs_dir_of, scan_pages
+from ..files import PAGE_LIMIT, read_text_input
 from ..model import PLURAL, Record, as_text
 from ..validate import _walk_citations
 from .pages import PageDiff
@@ -135,10 +136,10 @@ def _source_of(root: Path, docs_dir: str, url: str, ds: Dataset) -> str:
 def _line_of(root: Path, rel: str, text: str) -> tuple[int, int]:
     """Where a paragraph's opening words stand in its source file (1, 1 when they can't be found)."""
     words = re.sub(r"\[\d+\]", " ", text).split()[:4]
-    try:
-        lines = (root / rel).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+    source, _ = read_text_input(root, root / rel, PAGE_LIMIT)  # never follows a link out of the project
+    if source is None:
         return 1, 1
+    lines = source.splitlines()
     for n in range(len(words), 0, -1):
         needle = " ".join(words[:n])
         for i, line in enumerate(lines, 1):
