@@ -477,3 +477,18 @@ def test_a_project_outside_git_is_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["review: cannot read git ref 'main': no such commit"]
     assert proc.stdout == ""
+
+
+def test_identical_edits_to_records_are_grouped(repo: Path) -> None:
+    edit(repo / "data/actors/japan.yaml", "The Japanese state.", "The Japanese state. Revised in 2014.")
+    edit(repo / "data/actors/russia.yaml", "The Russian Federation.", "The Russian Federation. Revised in 2014.")
+    edit(repo / "data/actors/abe-shinzo.yaml", "kind: person", "kind: person\nas_of: '2014'")
+    commit(repo)
+    _proc, report, data = review(repo, "--no-build")
+    assert [d["id"] for d in data["records"]] == ["japan", "russia", "abe-shinzo"]  # by name; the JSON keeps each
+    assert (
+        '<details><summary>the same edit in 2 actors: <a href="https://example.org/sample/actors/japan/">Japan</a>, '
+        '<a href="https://example.org/sample/actors/russia/">Russia</a></summary>'
+    ) in report
+    assert "- `summary`: … **Revised in 2014\\.**" in report
+    assert "actor <a href" in report and "(<code>data/actors/abe-shinzo.yaml</code>): changed" in report

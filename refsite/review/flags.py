@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import posixpath
 import re
@@ -205,8 +206,13 @@ def new_uncited_sentences(old: str, new: str, min_words: int = 6) -> list[str]:
             out.append((_MARK.sub("", chunk).strip(), bool(_MARK.search(chunk))))
         return out
 
-    before = {s for s, _ in sentences(old)}
-    return [s for s, cited in sentences(new) if s not in before and not cited and len(s.split()) >= min_words]
+    before = [s.split() for s, _ in sentences(old)]
+
+    def is_new(sentence: str) -> bool:  # a reworded sentence is not a new claim
+        words = sentence.split()
+        return all(difflib.SequenceMatcher(a=w, b=words, autojunk=False).ratio() < 0.6 for w in before)
+
+    return [s for s, cited in sentences(new) if not cited and len(s.split()) >= min_words and is_new(s)]
 
 
 def work_flags(old: Dataset, new: Dataset, old_keys: set[str], new_keys: set[str]) -> list[Flag]:

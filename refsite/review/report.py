@@ -107,8 +107,31 @@ def _page_body(d: PageDiff) -> list[str]:
     return lines
 
 
+def _edits(diff: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The words a diff removes and adds, without their context: the edit itself."""
+    return [(op, words) for op, words in diff if op != "="]
+
+
 def _signature(d: PageDiff) -> str:
-    return json.dumps([[asdict(b) for b in d.blocks], [asdict(n) for n in d.notes], d.status == "changed"])
+    """Pages with the same edit (the same words changed, the same notes) get the same signature."""
+    blocks = [(b.kind, b.tag, _edits(b.diff)) if b.kind == "changed" else asdict(b) for b in d.blocks]
+    notes = [(n.kind, _edits(n.diff)) if n.kind == "changed" else asdict(n) for n in d.notes]
+    return json.dumps([blocks, notes, d.status == "changed"])
+
+
+def _record_signature(d: RecordDiff) -> str:
+    """Records changed by the same edit (the same words in the same fields) get the same signature."""
+    if d.status != "changed":
+        return f"{d.status}:{d.id}"
+    return json.dumps(
+        [
+            d.kind,
+            [
+                (c.field.split("[")[0], c.kind, _edits(c.diff) if c.kind == "changed" else (c.old, c.new))
+                for c in d.items
+            ],
+        ]
+    )
 
 
 def _pages_sections(review: Review) -> list[str]:
@@ -148,8 +171,19 @@ def _items(items: list[ItemChange]) -> list[str]:
 
 
 def _record_sections(review: Review) -> list[str]:
-    out = []
+    groups: dict[str, list[RecordDiff]] = {}
     for d in review.records:
+        groups.setdefault(_record_signature(d), []).append(d)
+    out = []
+    for group in groups.values():
+        d = group[0]
+        if len(group) > 1:
+            names = ", ".join(_link(review, f"{r.kind}s/{r.id}/", r.label) for r in group[:10])
+            more = f" and {len(group) - 10} more" if len(group) > 10 else ""
+            head = f"the same edit in {len(group)} {d.kind}s: {names}{more}"
+            body = ["Shown for the first:", *_items(d.items)]
+            out.append(f"<details><summary>{head}</summary>\n\n" + "\n".join(body) + "\n\n</details>\n")
+            continue
         title = (
             _link(review, f"{d.kind}s/{d.id}/", d.label)
             if d.status not in ("removed", "unreadable")
