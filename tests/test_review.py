@@ -490,5 +490,5 @@ def test_identical_edits_to_records_are_grouped(repo: Path) -> None:
         '<details><summary>the same edit in 2 actors: <a href="https://example.org/sample/actors/japan/">Japan</a>, '
         '<a href="https://example.org/sample/actors/russia/">Russia</a></summary>'
     ) in report
-    assert "- `summary`: … **Revised in 2014\\.**" in report
+    assert "Shown for the first:\n- `summary`: The Japanese state. **Revised in 2014.**" in report
     assert "actor <a href" in report and "(<code>data/actors/abe-shinzo.yaml</code>): changed" in report
