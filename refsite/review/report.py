@@ -77,7 +77,10 @@ def _page_body(d: PageDiff) -> list[str]:
     lines = []
     shown = d.blocks[:PER_PAGE]
     for b in shown:
-        if b.kind == "changed":
+        if b.kind == "changed" and b.tag == "tr" and any("|" in words for op, words in b.diff if op != "="):
+            # a value moved between columns: the whole row before and after reads better than a word diff
+            lines.append(f"- row changed: ~~{md(b.old, 400)}~~ → **{md(b.new, 400)}**")
+        elif b.kind == "changed":
             lines.append(f"- changed: {md_diff(b.diff, 600)}")
         elif b.kind == "moved" and b.diff:
             lines.append(f"- moved and changed: {md_diff(b.diff, 600)}")

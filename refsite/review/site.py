@@ -72,7 +72,8 @@ class _Article(HTMLParser):
         self.notes: dict[str, str] = {}
         self.order: list[str] = []
         self.links: set[str] = set()
-        self.cell = 0
+        self.cells: list[tuple[int, bool]] = []  # where each cell of the row starts, and whether it is a header
+        self.headers: list[str] = []
         self.refresh = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -106,14 +107,14 @@ class _Article(HTMLParser):
             self.links.add(a["href"])
         if tag == "sup" and a.get("id", "").startswith("fnref"):
             self.sup_ref = a["id"].split(":", 1)[-1]
+        if tag == "table":
+            self.headers = []
         if tag in _BLOCKS and self.block is None:
             self.block = Block(tag, "", cls=a.get("class", ""))
             self.block_depth = self.depth
-            self.cell = 0
-        elif tag in ("td", "th") and self.block is not None:
-            if self.cell:
-                self.block.text += " | "
-            self.cell += 1
+            self.cells = []
+        elif tag in ("td", "th") and self.block is not None and self.block.tag == "tr":
+            self.cells.append((len(self.block.text), tag == "th"))
 
     def handle_endtag(self, tag: str) -> None:
         if not self.depth or tag in ("br", "hr", "img", "input", "meta", "link", "wbr"):
@@ -129,6 +130,8 @@ class _Article(HTMLParser):
         elif self.in_footnotes and self.depth == self.in_footnotes:
             self.in_footnotes = 0
         elif self.block is not None and self.depth == self.block_depth:
+            if self.block.tag == "tr" and self.cells:
+                self.block.text = self._row(self.block.text)
             self.block.text = " ".join(self.block.text.split())
             if self.block.text:
                 self.blocks.append(self.block)
@@ -136,6 +139,17 @@ class _Article(HTMLParser):
         if tag == "sup":
             self.sup_ref = ""
         self.depth -= 1
+
+    def _row(self, text: str) -> str:
+        """A table row as 'Header: value' pairs (empty cells left out), or its cells when it is the header."""
+        starts = [p for p, _ in self.cells]
+        cells = [" ".join(text[p:q].split()) for p, q in zip(starts, [*starts[1:], len(text)], strict=True)]
+        if all(is_header for _, is_header in self.cells):
+            self.headers = cells
+            return " | ".join(cells)
+        if len(self.headers) == len(cells):
+            return " | ".join(f"{h}: {c}" if h else c for h, c in zip(self.headers, cells, strict=True) if c)
+        return " | ".join(cells)
 
     def handle_data(self, data: str) -> None:
         if not self.depth or self.skip:
