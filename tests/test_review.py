@@ -493,3 +493,16 @@ def test_identical_edits_to_records_are_grouped(repo: Path) -> None:
     ) in report
     assert "Shown for the first:\n- `summary`: The Japanese state. **Revised in 2014.**" in report
     assert "actor <a href" in report and "(<code>data/actors/abe-shinzo.yaml</code>): changed" in report
+
+
+def test_a_redated_position_moves_in_the_chronology(repo: Path) -> None:
+    edit(repo / "data/positions/abe-2014-talks.yaml", 'date: "2014-05"', 'date: "2013-01"')
+    commit(repo)
+    _proc, report, data = review(repo)
+    home = next(p for p in data["pages"] if p["url"] == "")
+    moved = [b for b in home["blocks"] if b["kind"] == "moved"]
+    assert len(moved) == 1 and moved[0]["old"].startswith("May 2014 · Shinzo Abe — Abe keeps the talks going")
+    assert "- moved and changed: ~~May 2014~~ **January 2013** · Shinzo Abe — Abe …" in report
+    assert "- moved and changed: Date: ~~May 2014~~ **January 2013** \\| Actor: Shinzo Abe" in report
+    # one move, not a paragraph removed and another added
+    assert not [b for b in home["blocks"] if b["kind"] in ("added", "removed")]
