@@ -249,7 +249,8 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
         "",
         f"**{len(review.pages)} pages read differently** ({added} added, {removed} removed) · "
         f"records: {_count(review.records)} · bibliography: {_count(review.bib)} · "
-        f"{review.errors} errors, {len(review.flags) - review.errors} warnings "
+        + (f"configuration: {_plural(len(review.config), 'setting')} changed · " if review.config else "")
+        + f"{_plural(review.errors, 'error')}, {_plural(len(review.flags) - review.errors, 'warning')} "
         f"({len(new)} new, {len(old)} already on the base)",
         "",
     ]
@@ -300,6 +301,10 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
             "workflow's `review` artifact (review.md and review.json), and every problem is an annotation.\n"
         )
     return text.rstrip() + "\n"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _count(items: list[Any]) -> str:
