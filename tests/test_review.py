@@ -376,6 +376,18 @@ def test_make_review_never_runs_base_as_shell_or_make_text(repo: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("<!-- refsite-review -->")
+    # a legal branch name that is shell text is reviewed like any other, and runs nothing
+    git(repo, "branch", "x;id>out", "main")
+    proc = subprocess.run(
+        ["make", "-s", "review", f"PY={sys.executable}", "BASE=x;id>out"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "## Reference review: working tree against x;id&gt;out" in proc.stdout
+    assert not (repo / "out").exists()
 
 
 def test_symlinks_in_a_commit_are_never_followed(repo: Path) -> None:
