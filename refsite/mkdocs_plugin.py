@@ -18,7 +18,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
@@ -26,8 +26,9 @@ from .cite import Batch, CiteError, Formatter, Pending, Result, join_notes, styl
 from .dataset import Dataset, load_project
 from .model import KIND_TITLES, KINDS, PLURAL
 from .problems import Problem, summary_line
-from .render.pages import front_matter, index_page, record_page
+from .render.pages import index_meta, index_page, page_meta, record_meta, record_page
 from .render.text import PageContext, src_uri
+from .sanitize import clean_html
 
 log = logging.getLogger("mkdocs.plugins.refsite")
 
@@ -78,6 +79,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.dataset: Dataset | None = None
         self.contexts: dict[str, PageContext] = {}
         self.record_of: dict[str, str] = {}
+        self.meta_of: dict[str, dict[str, Any]] = {}
         self.result: Result | None = None
         self.pages: dict[str, Page] = {}
         self.cited_by: dict[str, list[str]] = {}
@@ -104,6 +106,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.problems = []
         self.contexts = {}
         self.record_of = {}
+        self.meta_of = {}
         self.pages = {}
         self.result = None
         self.pending = None
@@ -164,16 +167,19 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             uri = f"{PLURAL[kind]}/index.md"
             if files.get_file_from_path(uri) is None:
                 ctx = self.context_for(uri)
+                self.meta_of[uri] = index_meta(kind)
                 files.append(File.generated(config, uri, content=index_page(ctx, ds, kind)))
             for rec in ds.of_kind(kind):
                 uri = src_uri(rec)
                 ctx = self.context_for(uri)
                 self.record_of[uri] = rec.id
+                self.meta_of[uri] = record_meta(rec)
                 content = record_page(ctx, ds, rec, self.edit_url(config, rec.path))
                 # Record pages are reached from indexes and links, never from the nav.
                 files.append(File.generated(config, uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
         bib_uri = self.config.bibliography_page
         if files.get_file_from_path(bib_uri) is None:
+            self.meta_of[bib_uri] = page_meta("Bibliography")
             files.append(File.generated(config, bib_uri, content=self._bibliography_stub()))
         for name, text in self.downloads().items():
             files.append(File.generated(config, f"downloads/{name}", content=text))
@@ -181,13 +187,21 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def _bibliography_stub(self) -> str:
         return (
-            front_matter("Bibliography")
-            + "# Bibliography\n\nEvery work the reference cites, in the citation style's order, "
+            "# Bibliography\n\nEvery work the reference cites, in the citation style's order, "
             "with the pages that cite it. Download it as "
             "[BibTeX](downloads/references.bib) or [CSL-JSON](downloads/references.json); "
             "the whole dataset is [JSON](downloads/dataset.json).\n\n"
             f"{BIB_TOKEN}\n"
         )
+
+    @event_priority(100)
+    def _page_meta(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A generated page's metadata, set on the page itself before any other plugin sees it
+        (mkdocs-macros reads ``render_macros`` from it): data, never front matter text."""
+        meta = self.meta_of.get(page.file.src_uri)
+        if meta is not None and page.file.generated_by:
+            page.meta = dict(meta)
+        return markdown
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         uri = page.file.src_uri
@@ -203,6 +217,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             ctx = self.contexts[uri]
             markdown = ctx.merge_adjacent(markdown).rstrip("\n") + "\n\n" + ctx.footnotes() + "\n"
         return markdown
+
+    on_page_markdown = CombinedEvent(_page_meta, on_page_markdown)  # type: ignore[assignment]
 
     # -- one formatting batch ---------------------------------------------------------
 
@@ -261,7 +277,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 content = content.replace(f"<p>{BIB_TOKEN}</p>", self._bibliography_html(page))
             if self.config.cite_page:
                 content += self._cite_this(page, config)
-            page.content = content
+            page.content = clean_html(content)  # notes and bibliography included: all of it passes
         return context
 
     def _bibliography_html(self, page: Page) -> str:

@@ -37,8 +37,10 @@ class Chapter:
 
 
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
-_FOOTNOTES = re.compile(r'<div class="footnote">\s*<hr />\s*<ol>(.*?)</ol>\s*</div>', re.S)
-_NOTE = re.compile(r'<li id="fn:([^"]+)">\s*<p>(.*?)&#160;<a class="footnote-backref"[^>]*>.*?</a></p>\s*</li>', re.S)
+_FOOTNOTES = re.compile(r'<div class="footnote">\s*<hr\s*/?>\s*<ol>(.*?)</ol>\s*</div>', re.S)
+_NOTE = re.compile(
+    r'<li id="fn:([^"]+)">\s*<p>(.*?)(?:&#160;|&nbsp;|\xa0)<a class="footnote-backref"[^>]*>.*?</a></p>\s*</li>', re.S
+)
 _CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">\d+</a></sup>')
 _FURNITURE = [
     re.compile(r'<a href="[^"]*" title="(?:Edit|View) this page" class="md-content__button[^"]*"[^>]*>.*?</a>', re.S),
@@ -46,7 +48,7 @@ _FURNITURE = [
     re.compile(r'<p class="refsite-crumbs">.*?</p>', re.S),
     re.compile(r'<details class="refsite-cite-page">.*?</details>', re.S),
     re.compile(r'<p class="refsite-record">.*?</p>', re.S),
-    re.compile(r"<hr />\s*(?=$)"),
+    re.compile(r"<hr\s*/?>\s*(?=$)"),
 ]
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 
