@@ -24,6 +24,7 @@ from mkdocs.structure.pages import Page
 
 from .cite import Batch, CiteError, Formatter, Pending, Result, join_notes, style_digest, to_csl
 from .dataset import Dataset, load_project
+from .mkdocs_macros import sandbox
 from .model import KIND_TITLES, KINDS, PLURAL
 from .problems import Problem, summary_line
 from .render.pages import index_meta, index_page, page_meta, record_meta, record_page
@@ -122,6 +123,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.formatter = formatter_for(style, self.config.lang)
         self.csl = {key: to_csl(entry) for key, entry in dataset.bib.items()}
         return config
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        """Narrative pages render in the page sandbox (every plugin's configuration is done by now)."""
+        macros = config.plugins.get("macros")
+        if macros is not None:
+            sandbox(macros, self)
 
     def style_problem(self, message: str) -> Problem:
         """A problem located at the ``style:`` line of mkdocs.yml (or its first line)."""
