@@ -259,6 +259,19 @@ def docs_dir_of(root: Path) -> str:
     return value.strip("/") if isinstance(value, str) and value.strip("/") else "docs"
 
 
+def check_addresses(root: Path, docs_dir: str, records: Mapping[str, Record]) -> list[Problem]:
+    """A narrative page where a record's generated page goes is an error (an index page may replace
+    the generated index of its kind: that is how an editor writes one)."""
+    problems: list[Problem] = []
+    docs = root / docs_dir
+    for rec in records.values():
+        rel = f"{PLURAL[rec.kind]}/{rec.id}.md"
+        if (docs / rel).is_file():
+            message = f"this page has the address of the generated page of {rec.kind} '{rec.id}' ({rec.path}); rename it"
+            problems.append(Problem(f"{docs_dir}/{rel}", 1, 1, message))
+    return problems
+
+
 def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list[Problem]]:
     """Load, validate and index a project. The dataset is usable only if no problem is an error."""
     if docs_dir is None:
@@ -270,4 +283,5 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     used, page_problems = scan_pages(root, docs_dir, records, bib)
     problems.extend(page_problems)
     problems.extend(check_bib_use(records.values(), used, bib))
+    problems.extend(check_addresses(root, docs_dir, records))
     return Dataset(root, records, bib), sorted(set(problems))
