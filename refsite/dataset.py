@@ -267,7 +267,9 @@ def check_addresses(root: Path, docs_dir: str, records: Mapping[str, Record]) ->
     for rec in records.values():
         rel = f"{PLURAL[rec.kind]}/{rec.id}.md"
         if (docs / rel).is_file():
-            message = f"this page has the address of the generated page of {rec.kind} '{rec.id}' ({rec.path}); rename it"
+            message = (
+                f"this page has the address of the generated page of {rec.kind} '{rec.id}' ({rec.path}); rename it"
+            )
             problems.append(Problem(f"{docs_dir}/{rel}", 1, 1, message))
     return problems
 
