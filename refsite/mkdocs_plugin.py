@@ -20,6 +20,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .cite import Batch, CiteError, Formatter, Pending, Result, join_notes, style_digest, to_csl
@@ -29,7 +30,7 @@ from .model import KIND_TITLES, KINDS, PLURAL
 from .problems import Problem, summary_line
 from .render.pages import index_meta, index_page, page_meta, record_meta, record_page
 from .render.text import PageContext, src_uri
-from .sanitize import clean_html
+from .sanitize import clean_attribute, clean_html, clean_title
 
 log = logging.getLogger("mkdocs.plugins.refsite")
 
@@ -81,6 +82,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.contexts: dict[str, PageContext] = {}
         self.record_of: dict[str, str] = {}
         self.meta_of: dict[str, dict[str, Any]] = {}
+        self.nav: Navigation | None = None
         self.result: Result | None = None
         self.pages: dict[str, Page] = {}
         self.cited_by: dict[str, list[str]] = {}
@@ -252,7 +254,32 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         extra = [self.page_item] if self.config.cite_page else []
         return Batch([ctx.cites for ctx in order], self.csl, sorted(cited_by), extra)
 
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
+
+    def _clean_titles(self) -> None:
+        """Titles and descriptions as the theme prints them (HTML, as is): no tag, text escaped once.
+        Done for every page before any is written, since each page's template shows others' titles."""
+        for page in self.pages.values():
+            meta = page.meta
+            if isinstance(meta.get("title"), str):
+                meta["title"] = clean_title(meta["title"])
+            if isinstance(meta.get("description"), str):
+                meta["description"] = clean_attribute(meta["description"])
+            if page.title:
+                page.title = clean_title(page.title)
+                if not page.is_homepage:  # the theme un-escapes a title not in the metadata (striptags)
+                    meta["title"] = page.title
+        stack: list[Any] = list(self.nav.items) if self.nav is not None else []
+        while stack:
+            item = stack.pop()
+            if not isinstance(item, Page) and isinstance(item.title, str):
+                item.title = clean_title(item.title)
+            stack.extend(getattr(item, "children", None) or [])
+
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        self._clean_titles()
         if self.problems:
             self.fail(sorted(set(self.problems)))
         batch = self._batch(config)

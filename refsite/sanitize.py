@@ -9,6 +9,7 @@ attachment for the PDF renderer, whatever attr_list or a stray tag tried to add.
 
 from __future__ import annotations
 
+import html
 import re
 
 import nh3
@@ -77,9 +78,10 @@ def _attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
+_DROPPED = {"script", "style", "iframe", "object", "embed", "template", "noscript", "textarea", "select"}
 _CLEANER = nh3.Cleaner(
     tags=set(TAGS),
-    clean_content_tags={"script", "style", "iframe", "object", "embed", "template", "noscript", "textarea", "select"},
+    clean_content_tags=_DROPPED,
     attributes=ATTRIBUTES,
     attribute_filter=_attribute,
     strip_comments=True,
@@ -89,9 +91,22 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+_TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags=_DROPPED, attributes={}, link_rel=None)
+
+
 def clean_html(fragment: str) -> str:
     """``fragment`` with everything outside the allow-list removed (text is kept, escaped)."""
     return str(_CLEANER.clean(fragment))
 
 
-__all__ = ["ATTRIBUTES", "TAGS", "URL_SCHEMES", "clean_html"]
+def clean_title(title: str) -> str:
+    """A page or section title as themes print it (HTML): no tag at all, the text escaped exactly once."""
+    return " ".join(str(_TEXT_ONLY.clean(title)).split())
+
+
+def clean_attribute(text: str) -> str:
+    """Text for an attribute the theme prints as is (the page description): no tag, quotes escaped."""
+    return html.escape(html.unescape(clean_title(text)), quote=True)
+
+
+__all__ = ["ATTRIBUTES", "TAGS", "URL_SCHEMES", "clean_attribute", "clean_html", "clean_title"]

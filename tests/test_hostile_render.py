@@ -154,8 +154,8 @@ def test_generated_pages_carry_no_front_matter_text(root: Path) -> None:
     proc = build(root)
     assert proc.returncode == 0, proc.stdout
     page = (root / "site/positions/abe-2013-talks/index.html").read_text(encoding="utf-8")
-    assert "<title>Talks --- render_macros: true ... `&#123;&#123; cycler" in page
-    assert 'content="Talks resumed: `&#123;&#123; cycler.__init__' in page
+    assert "<title>Talks --- render_macros: true ... `{{ cycler.__init__" in page
+    assert 'content="Talks resumed: `{{ cycler.__init__' in page
 
 
 # -- 2. stored XSS: inert in strict and non-strict builds -------------------------------------------
@@ -322,14 +322,34 @@ def test_titles_show_data_text_literally(root: Path, theme_scripts: set[str]) ->
     assert proc.returncode == 0, proc.stdout
     page = (root / "site/actors/japan/index.html").read_text(encoding="utf-8")
     shown = 'J &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt; &amp; "q" 3 &lt; 4'
-    assert f"<title>{shown} &#123;&#123; x &#125;&#125; - Sample Reference</title>" in page
+    assert f"<title>{shown} {{{{ x }}}} - Sample Reference</title>" in page
     assert f"{shown} {{{{ x }}}}</h1>" in page
-    assert 'content="The &amp;lt;b&amp;gt; &quot;state&quot; &#123;&#123; y &#125;&#125;."' in page
+    assert 'content="The &amp;lt;b&amp;gt; &quot;state&quot; {{ y }}."' in page
     index = (root / "site/actors/index.html").read_text(encoding="utf-8")
     assert f">{shown} {{{{ x }}}}</a>" in index
     search = (root / "site/search/search_index.json").read_text(encoding="utf-8")
     assert '"title":"J &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt; &amp; \\"q\\"' in search
     assert_inert(root / "site", theme_scripts)
+
+
+NARRATIVE_TITLES = {
+    "front matter title": '---\ntitle: "<img src=x onerror=alert(1)>T"\n---\n# Body\n\nText.\n',
+    "front matter description": '---\ndescription: "\\"><script>alert(2)</script>"\n---\n# Body\n\nText.\n',
+    "escaped heading": "# a &lt;/title&gt;&lt;script&gt;alert(3)&lt;/script&gt;\n\nText.\n",
+    "heading with a tag": "# Hi <img src=x onerror=alert(4)>\n\n## Sub <b onmouseover=alert(5)>x</b> &lt;/a&gt;\n",
+}
+
+
+@pytest.mark.parametrize("case", NARRATIVE_TITLES)
+def test_narrative_titles_are_inert(root: Path, theme_scripts: set[str], case: str) -> None:
+    (root / "docs" / "t.md").write_text(NARRATIVE_TITLES[case], encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "  - 'Hand <img src=x onerror=alert(6)>': t.md\n")
+    proc = build(root, "--no-strict")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_inert(root / "site", theme_scripts)
+    page = (root / "site/t/index.html").read_text(encoding="utf-8")
+    assert "<" not in page[page.index("<title>") + len("<title>") : page.index("</title>")]
 
 
 # -- 3. the PDF reads the site's own files only ---------------------------------------------------------
