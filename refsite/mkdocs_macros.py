@@ -7,6 +7,7 @@ and the build fails once, at the end, listing all of them.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from mkdocs.structure.pages import Page
 
@@ -88,8 +90,47 @@ class PageSandbox(SandboxedEnvironment):
         )
         self.macros_plugin = macros_plugin
         self.refsite = refsite_plugin
+        self.globals.pop("lipsum", None)
         self.globals.update({name: macros_plugin.macros[name] for name in SIGNATURES if name in macros_plugin.macros})
+        self.filters = {name: _bounded(f, self.MAX_SIZE) for name, f in self.filters.items()}
         self.template_class = _PageTemplate
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+    MAX_SIZE = 100_000
+    MAX_OUTPUT = 4_000_000
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """``*``, ``**`` and ``%`` may not build a huge string, list or number (memory and time)."""
+        if operator == "**" and isinstance(right, int) and abs(right) > 1000 and abs(left) > 1:
+            raise SecurityError(f"the power {right} is too large")
+        if operator == "*" and isinstance(left, int) != isinstance(right, int):
+            seq, times = (right, left) if isinstance(left, int) else (left, right)
+            if hasattr(seq, "__len__") and isinstance(times, int) and len(seq) * times > self.MAX_SIZE:
+                raise SecurityError(f"a value longer than {self.MAX_SIZE} characters or items")
+        if operator == "%" and isinstance(left, str):
+            _check_format(left)
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """A call from a page: no number above the size limit as an argument, no huge format width."""
+        _check_sizes(args, kwargs, __self.MAX_SIZE)
+        target = getattr(__obj, "__wrapped__", __obj)
+        if getattr(target, "__name__", "") in ("format", "format_map") and isinstance(
+            getattr(target, "__self__", None), str
+        ):
+            _check_format(target.__self__)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def concat(self, pieces: Any) -> str:  # type: ignore[override]
+        """The page's text, refused once it grows past the output limit (a loop that never stops writing)."""
+        out: list[str] = []
+        size = 0
+        for piece in pieces:
+            size += len(piece)
+            if size > self.MAX_OUTPUT:
+                raise SecurityError(f"the page grows past {self.MAX_OUTPUT // 1_000_000} MB of text")
+            out.append(piece)
+        return "".join(out)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, Page):
@@ -159,7 +200,7 @@ class _PageTemplate(jinja2.Template):
             env.report(
                 self.refsite_source,
                 _template_lineno(sys.exc_info()[2]),
-                "template error: a macro calls itself without end",
+                "template error: a macro or include calls itself without end",
             )
         except jinja2.TemplateNotFound as exc:
             name = exc.name if isinstance(exc.name, str) else str(exc)
@@ -169,13 +210,40 @@ class _PageTemplate(jinja2.Template):
                 f"template refused: '{name}' is not a file in docs/",
                 name,
             )
-        except jinja2.exceptions.SecurityError as exc:
+        except SecurityError as exc:
             needle = m.group(1) if (m := _QUOTED.search(str(exc))) else ""
             env.report(self.refsite_source, _template_lineno(exc.__traceback__), f"template refused: {exc}", needle)
         except Exception as exc:  # any runtime error of a page template is the page's problem, located
             needle = m.group(1) if (m := _QUOTED.search(str(exc))) else ""
             env.report(self.refsite_source, _template_lineno(exc.__traceback__), f"template error: {exc}", needle)
         return ""
+
+
+_FORMAT_WIDTH = re.compile(r"[%:{][^%{}]*?\d{6,}")
+
+
+def _check_format(text: str) -> None:
+    if _FORMAT_WIDTH.search(text):
+        raise SecurityError("a format width above the size limit")
+
+
+def _check_sizes(args: Any, kwargs: Any, limit: int) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > limit:
+            raise SecurityError(f"the number {value} is above the size limit ({limit})")
+
+
+def _bounded(f: Callable[..., Any], limit: int) -> Callable[..., Any]:
+    """A filter refusing numbers above the size limit in its arguments (``center(10**9)``)."""
+
+    @functools.wraps(f)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _check_sizes(args, kwargs, limit)
+        if f.__name__ == "do_format" and args and isinstance(args[0], str):
+            _check_format(args[0])
+        return f(*args, **kwargs)
+
+    return bounded
 
 
 def _template_lineno(tb: TracebackType | None) -> int:

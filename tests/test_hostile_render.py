@@ -251,10 +251,23 @@ SANDBOX_CASES = {
     ),
     "runtime type error": ("{{ count('event')+1 }}", 1, 'template error: can only concatenate str (not "int") to str'),
     "undefined attribute": ("{{ page.nosuch.attr }}", 1, "template error: 'Page' has no attribute 'nosuch'"),
+    "huge power": ("{{ 9 ** 99999999 }}", 1, "template refused: the power 99999999 is too large"),
+    "huge string": ("{{ 'x' * 1000000000 }}", 1, "template refused: a value longer than 100000 characters or items"),
+    "huge filter width": (
+        "{{ 'x'|center(1000000000) }}",
+        1,
+        "template refused: the number 1000000000 is above the size limit (100000)",
+    ),
+    "huge format width": (
+        "{{ '{:>999999999}'.format(1) }}",
+        1,
+        "template refused: a format width above the size limit",
+    ),
+    "include itself": ("{% include 'index.md' %}", 1, "template error: a macro or include calls itself without end"),
     "recursive macro": (
         "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
         1,
-        "template error: a macro calls itself without end",
+        "template error: a macro or include calls itself without end",
     ),
 }
 
