@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -51,6 +52,15 @@ def basic_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "site"
 
 
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference itself (this repository's data, docs and theme), built once without the PDF."""
+    out = tmp_path_factory.mktemp("real") / "site"
+    proc = run_cli("build", "--site-dir", str(out), cwd=REPO)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
 def article(html: str) -> str:
     """The main article of a Material page."""
     start = html.index("<article")
@@ -97,7 +107,14 @@ class _PageScan(HTMLParser):
             self._article -= 1
         if tag == "script" and self._script is not None:
             src = self._script.get("src", "")
-            self.scripts.add(_script_key(src.rsplit("/", 1)[-1] if src else "".join(self._text)))
+            if self._script.get("type") == "application/ld+json" and not src:
+                # data, not code: it must be one whole JSON document (no text broke out of it)
+                try:
+                    json.loads("".join(self._text))
+                except ValueError as exc:
+                    self.problems.append(f"JSON-LD that is not JSON: {exc}")
+            else:
+                self.scripts.add(_script_key(src.rsplit("/", 1)[-1] if src else "".join(self._text)))
             self._script = None
 
     def handle_data(self, data: str) -> None:

@@ -13,7 +13,7 @@ from refsite.dataset import Dataset, load_project
 from refsite.model import PLURAL, as_text
 from refsite.validate import citation_keys
 
-from conftest import REPO, run_cli
+from conftest import REPO
 
 SEEDS = REPO.parent / "shared" / "seeds"
 SEED_KEYS = {"pajon2013", "stimson2014"}
@@ -112,14 +112,6 @@ def test_prose_is_in_the_sites_own_words(dataset: Dataset) -> None:
                 copied.append(f"{path}: {' '.join(words[i : i + n])}")
                 break
     assert copied == []
-
-
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("real") / "site"
-    proc = run_cli("build", "--site-dir", str(out), cwd=REPO)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
 
 
 def test_every_record_is_reachable_from_its_index(dataset: Dataset, real_site: Path) -> None:

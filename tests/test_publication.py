@@ -1,0 +1,148 @@
+"""The reference in a real browser: every page type is accessible (axe-core) and private (no other host).
+
+axe-core is pinned in tests/axe/package-lock.json and installed with ``npm ci --prefix tests/axe``.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import HERE, REPO, require
+
+pytestmark = pytest.mark.browser
+
+AXE = HERE / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+KINDS = ("actors", "places", "topics", "positions", "proposals", "events")
+
+
+def page_types(site: Path) -> list[str]:
+    """One address per page type: home, a narrative page, one record of each kind, each index,
+    the bibliography and the not-found page."""
+    paths = ["", "overview/", "bibliography/", MISSING]
+    for kind in KINDS:
+        paths.append(f"{kind}/")
+        first = sorted(p.parent.name for p in (site / kind).glob("*/index.html"))[0]
+        paths.append(f"{kind}/{first}/")
+    return paths
+
+
+BASE = "preview/"  # not site_url's path: every page, the not-found page too, works under any base path
+MISSING = "actors/no-such-record/"
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """The site under /preview/, its 404.html for any missing address, as a static host serves it."""
+
+    site: Path
+
+    def translate_path(self, path: str) -> str:
+        rel = urlsplit(path).path.removeprefix("/" + BASE)
+        return str(self.site / rel.lstrip("/"))
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = self.site / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log in the test output."""
+
+
+@pytest.fixture(scope="module")
+def server(real_site: Path) -> Iterator[str]:
+    handler = type("Handler", (_SiteHandler,), {"site": real_site})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/{BASE}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium = require("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def test_no_page_requests_another_host(server: str, browser: Any, real_site: Path) -> None:
+    """Every page type loads with the network to other hosts cut: nothing asks for one, nothing fails."""
+    own = urlsplit(server).netloc
+    foreign: list[str] = []
+    failed: list[str] = []
+    context = browser.new_context()
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != own:
+            foreign.append(url)
+            r.abort()
+        else:
+            r.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("requestfailed", lambda req: failed.append(req.url))
+    page.on("response", lambda r: r.status >= 400 and not r.url.endswith(MISSING) and failed.append(r.url))
+    for path in page_types(real_site):
+        page.goto(server + path, wait_until="networkidle")
+    context.close()
+    assert foreign == []
+    assert failed == []
+
+
+def _axe(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(  # type: ignore[no-any-return]
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .map(v => ({id: v.id, impact: v.impact, count: v.nodes.length,
+                         first: v.nodes[0].target.join(' ') + ' ' + v.nodes[0].failureSummary}))"""
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_finding(server: str, browser: Any, real_site: Path, scheme: str) -> None:
+    """axe-core finds nothing serious or critical on any page type, in either colour scheme."""
+    if not AXE.is_file():
+        if __import__("os").environ.get("REFSITE_REQUIRE_ALL"):
+            pytest.fail(f"axe-core is not installed: npm ci --prefix {AXE.parents[2].relative_to(REPO)}")
+        pytest.skip("axe-core is not installed (npm ci --prefix tests/axe)")
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    findings: list[str] = []
+    for path in page_types(real_site):
+        page.goto(server + path, wait_until="networkidle")
+        for v in _axe(page):
+            if v["impact"] in ("serious", "critical"):
+                findings.append(f"/{path}: {v['impact']} {v['id']} x{v['count']}: {v['first']}")
+    context.close()
+    assert findings == [], "\n".join(findings)
