@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -28,9 +29,11 @@ from .dataset import Dataset, load_project
 from .mkdocs_macros import sandbox
 from .model import KIND_TITLES, KINDS, PLURAL
 from .problems import Problem, summary_line
-from .render.pages import index_meta, index_page, page_meta, record_meta, record_page
+from .render.meta import dataset_document, dataset_ld, json_ld, opengraph, record_ld
+from .render.pages import index_meta, index_page, page_meta, record_description, record_meta, record_page
 from .render.text import PageContext, src_uri
 from .sanitize import clean_attribute, clean_html, clean_title
+from .schema import dataset_schema
 
 log = logging.getLogger("mkdocs.plugins.refsite")
 
@@ -61,6 +64,8 @@ class RefsiteConfig(base.Config):
     edit_root = c.Optional(c.Type(str))
     bibliography_page = c.Type(str, default="bibliography.md")
     cite_page = c.Type(bool, default=True)
+    version = c.Type(str, default="")
+    licence = c.Type(str, default="")
 
 
 def formatter_for(style: Path, lang: str) -> Formatter:
@@ -89,6 +94,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.page_item: dict[str, Any] = {}
         self.pending: Pending | None = None
         self.order: list[PageContext] = []
+        self.top_level: list[str] = []
 
     @staticmethod
     def _log_problem(p: Problem) -> None:
@@ -119,6 +125,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         for p in problems:
             self.report(p)
         self.dataset = dataset
+        self.licence_text = self.licence(config)
         style = resolve_style(self.root, self.config.style)
         if not style.is_file():
             self.fail([self.style_problem(f"citation style file not found: {self.config.style}")])
@@ -192,6 +199,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             files.append(File.generated(config, bib_uri, content=self._bibliography_stub()))
         for name, text in self.downloads().items():
             files.append(File.generated(config, f"downloads/{name}", content=text))
+        self.top_level = sorted({f.dest_uri.split("/", 1)[0] for f in files if "/" in f.dest_uri} | {"search"})
         return files
 
     def _bibliography_stub(self) -> str:
@@ -314,6 +322,81 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             page.content = clean_html(content)  # notes and bibliography included: all of it passes
         return context
 
+    def on_template_context(self, context: Any, template_name: str, config: MkDocsConfig) -> Any:
+        """The not-found page links relative to a base it finds from its own address (see
+        :func:`not_found_base`), not to site_url's path: it works wherever the site is served."""
+        if template_name == "404.html":
+            context["base_url"] = "."
+        return context
+
+    def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
+        if template_name != "404.html":
+            return output
+        at = output.find("<head>")
+        if at < 0:
+            return output
+        at += len("<head>")
+        base = urlsplit(config.site_url or "/").path or "/"
+        output = output[:at] + not_found_base(self.top_level, base) + output[at:]
+        # the theme's scripts take their root from its configuration: the same base
+        conf = output.find('<script id="__config"')
+        end = output.find("</script>", conf) + len("</script>") if conf >= 0 else -1
+        if end > conf >= 0:
+            output = output[:end] + _REBASE_CONFIG + output[end:]
+        return output
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """OpenGraph and JSON-LD go at the end of ``<head>``, whatever the theme's templates."""
+        head = self._head(page, config)
+        at = output.find("</head>")
+        return output[:at] + head + "\n" + output[at:] if at >= 0 else output
+
+    def _head(self, page: Page, config: MkDocsConfig) -> str:
+        """OpenGraph tags and schema.org JSON-LD for ``<head>``: the reference as a Dataset on the
+        home page, each record as what it is on its own page."""
+        site = config.site_url or ""
+        url = site + page.url if site else ""
+        title = page_title(page)
+        rid = self.record_of.get(page.file.src_uri)
+        rec = self.dataset.records.get(rid) if rid is not None and self.dataset is not None else None
+        description = record_description(rec) if rec is not None else (config.site_description or "")
+        parts = [
+            opengraph(
+                title if not page.is_homepage else config.site_name,
+                description,
+                url,
+                config.site_name,
+                "article" if rec is not None else "website",
+            )
+        ]
+        if rec is not None:
+            parts.append(json_ld(record_ld(rec, url, description, config.site_name, site)))
+        elif page.is_homepage:
+            lang = config.theme.get("language") or "en"
+            parts.append(
+                json_ld(
+                    dataset_ld(
+                        config.site_name,
+                        config.site_description or "",
+                        site,
+                        self.licence(config),
+                        self.version(),
+                        lang,
+                    )
+                )
+            )
+        return "\n".join(parts)
+
+    def licence(self, config: MkDocsConfig) -> str:
+        """The licence statement of the data: the ``licence`` option, else the site's copyright line."""
+        return self.config.licence or (config.copyright or "")
+
+    def version(self) -> str:
+        """The dataset's version: the ``version`` option, else the engine's."""
+        from . import __version__
+
+        return self.config.version or __version__
+
     def _bibliography_html(self, page: Page) -> str:
         assert self.result is not None
         parts = ['<div class="refsite-bibliography">']
@@ -362,16 +445,33 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         ds = self.dataset
         assert ds is not None
         bib_text = "\n".join(p.read_text(encoding="utf-8") for p in sorted((self.root / "bib").glob("*.bib")))
-        records = [
-            {"kind": rec.kind, "id": rec.id, "path": rec.path, "url": rec.url, **dict(rec.data)}
-            for kind in KINDS
-            for rec in ds.of_kind(kind)
-        ]
+        records = [rec for kind in KINDS for rec in ds.of_kind(kind)]
+        document = dataset_document(records, self.version(), self.licence_text)
         return {
             "references.bib": bib_text,
             "references.json": json.dumps(list(self.csl.values()), ensure_ascii=False, indent=1),
-            "dataset.json": json.dumps(records, ensure_ascii=False, indent=1),
+            "dataset.json": json.dumps(document, ensure_ascii=False, indent=1),
+            "dataset.schema.json": json.dumps(dataset_schema(), indent=1),
         }
+
+
+_REBASE_CONFIG = (
+    "<script>(function(c){var j=JSON.parse(c.textContent);j.base=document.baseURI;"
+    "c.textContent=JSON.stringify(j)})(document.getElementById('__config'))</script>"
+)
+
+
+def not_found_base(top_level: list[str], fallback: str) -> str:
+    """A script for the not-found page's ``<head>``: a ``<base>`` at the site's root, found in the
+    address as the part before the first of the site's top-level folders (else ``fallback``, the
+    path of site_url, when the address starts with it, else ``/``)."""
+    data = json.dumps([top_level, fallback]).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (
+        f"<script>(function(d){{var t=d[0],p=location.pathname.split('/'),r=null,i;"
+        "for(i=1;i<p.length-1;i++){if(t.indexOf(p[i])>=0){r=p.slice(0,i).join('/')+'/';break}}"
+        "if(r===null){r=location.pathname.indexOf(d[1])===0?d[1]:'/'}"
+        f"var b=document.createElement('base');b.href=r;document.head.appendChild(b)}})({data})</script>"
+    )
 
 
 def page_title(page: Page) -> str:

@@ -76,4 +76,41 @@ def write_schemas(out: Path) -> list[Path]:
         path = out / f"{kind}.schema.json"
         path.write_text(json.dumps(kind_schema(kind), indent=2) + "\n", encoding="utf-8")
         paths.append(path)
+    path = out / "dataset.schema.json"
+    path.write_text(json.dumps(dataset_schema(), indent=2) + "\n", encoding="utf-8")
+    paths.append(path)
     return paths
+
+
+def dataset_schema() -> dict[str, Any]:
+    """The JSON Schema of downloads/dataset.json: version, licence, and records of every kind,
+    each with ``kind`` (the record kind) and ``subtype`` (the record's own ``kind`` field, if any)."""
+    variants = []
+    for kind in KINDS:
+        fields = {name: f for name, f in SCHEMA[kind].items() if name != "kind"}
+        body = object_schema(fields)
+        subtype = field_schema(SCHEMA[kind]["kind"]) if "kind" in SCHEMA[kind] else {"type": "null"}
+        body["properties"] = {
+            "kind": {"const": kind},
+            "subtype": subtype,
+            "id": _ID,
+            "path": {"type": "string"},
+            "url": {"type": "string"},
+            **body["properties"],
+        }
+        body["required"] = ["kind", "subtype", "id", "path", "url", *body["required"]]
+        variants.append(body)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "refsite dataset",
+        "type": "object",
+        "properties": {
+            "$schema": {"type": "string"},
+            "version": {"type": "string", "minLength": 1},
+            "licence": {"type": "string"},
+            "kinds": {"type": "object", "additionalProperties": {"type": "string"}},
+            "records": {"type": "array", "items": {"oneOf": variants}},
+        },
+        "required": ["version", "licence", "records"],
+        "additionalProperties": False,
+    }

@@ -113,7 +113,7 @@ def test_cite_this_page_and_downloads(basic_site: Path) -> None:
     assert "<summary>Cite this page</summary><p>Sample Reference. <span>“Shinzo Abe.”</span> Accessed" in abe
     assert "url = {https://example.org/sample/actors/abe-shinzo/}" in abe
     data = json.loads((basic_site / "downloads/dataset.json").read_text(encoding="utf-8"))
-    assert {r["id"] for r in data} >= {"abe-shinzo", "two-islands", "shimoda-1855"}
+    assert {r["id"] for r in data["records"]} >= {"abe-shinzo", "two-islands", "shimoda-1855"}
     csl = json.loads((basic_site / "downloads/references.json").read_text(encoding="utf-8"))
     assert {i["id"] for i in csl} == {"pajon2013", "kimura2008kurilian"}
     assert "@report{pajon2013," in (basic_site / "downloads/references.bib").read_text(encoding="utf-8")
@@ -326,3 +326,63 @@ def test_stance_matrix_on_the_proposals_index(basic_site: Path) -> None:
     assert row is not None
     cells = re.findall(r"<td>(.*?)</td>", row.group(1))
     assert cells == ["", '<a href="../actors/abe-shinzo/">Shinzo Abe</a> (April 2013)', "", ""]
+
+
+def test_dataset_has_version_licence_schema_and_kind_apart_from_subtype(basic_site: Path) -> None:
+    data = json.loads((basic_site / "downloads/dataset.json").read_text(encoding="utf-8"))
+    assert data["version"] and isinstance(data["licence"], str)
+    assert data["$schema"] == "dataset.schema.json"
+    abe = next(r for r in data["records"] if r["id"] == "abe-shinzo")
+    assert (abe["kind"], abe["subtype"]) == ("actor", "person")
+    topic = next(r for r in data["records"] if r["kind"] == "topic")
+    assert topic["subtype"] is None
+    schema = json.loads((basic_site / "downloads/dataset.schema.json").read_text(encoding="utf-8"))
+    variants = schema["properties"]["records"]["items"]["oneOf"]
+    by_kind = {v["properties"]["kind"]["const"]: v for v in variants}
+    assert set(by_kind) == {"actor", "place", "topic", "position", "proposal", "event"}
+    for rec in data["records"]:  # every record names only fields its kind's schema allows
+        props = by_kind[rec["kind"]]["properties"]
+        assert set(rec) <= set(props), set(rec) - set(props)
+        assert set(by_kind[rec["kind"]]["required"]) <= set(rec)
+
+
+def test_record_pages_are_boosted_and_described_at_a_word(basic_site: Path) -> None:
+    index = json.loads((basic_site / "search/search_index.json").read_text(encoding="utf-8"))
+    boost = {d["location"].split("#")[0]: d.get("boost", 1) for d in index["docs"]}
+    assert boost["actors/abe-shinzo/"] > boost["positions/abe-2013-talks/"] == 1
+    html = (basic_site / "actors/abe-shinzo/index.html").read_text(encoding="utf-8")
+    description = re.search(r'<meta name="description" content="([^"]*)">', html)
+    assert description is not None
+    whole = (
+        "Prime minister of Japan from December 2012 &amp; a party leader; literal {{ braces }} and 3 &lt; 4 as written."
+    )
+    assert description.group(1) == whole  # whole, as plain text
+
+
+def test_home_page_describes_the_reference_as_a_dataset(basic_site: Path) -> None:
+    html = (basic_site / "index.html").read_text(encoding="utf-8")
+    ld = json.loads(re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[0])
+    assert ld["@type"] == "Dataset" and ld["name"] == "Sample Reference"
+    assert ld["distribution"][0]["contentUrl"] == "https://example.org/sample/downloads/dataset.json"
+    assert '<meta property="og:title" content="Sample Reference">' in html
+    person = (basic_site / "actors/abe-shinzo/index.html").read_text(encoding="utf-8")
+    ld = json.loads(re.findall(r'<script type="application/ld\+json">(.*?)</script>', person, re.S)[0])
+    assert (ld["@type"], ld["name"], ld["url"]) == (
+        "Person",
+        "Shinzo Abe",
+        "https://example.org/sample/actors/abe-shinzo/",
+    )
+
+
+def test_not_found_page_links_from_its_own_base(basic_site: Path) -> None:
+    html = (basic_site / "404.html").read_text(encoding="utf-8")
+    assert "/sample/assets/" not in html and 'href="/sample/' not in html
+    assert "document.createElement('base')" in html[: html.index("</head>")]
+
+
+def test_build_without_the_pdf_keeps_the_last_one(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    assert run_cli("build", cwd=root).returncode == 0
+    (root / "site/reference.pdf").write_bytes(b"%PDF-1.7 last edition")
+    assert run_cli("build", cwd=root).returncode == 0
+    assert (root / "site/reference.pdf").read_bytes() == b"%PDF-1.7 last edition"

@@ -11,17 +11,20 @@ from __future__ import annotations
 import hashlib
 import html
 import http.server
+import json
 import re
 import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from refsite.render.meta import json_ld
 from refsite.sanitize import clean_html
 
 from conftest import article, assert_inert, copy_root, run_cli, scan_site
@@ -155,7 +158,7 @@ def test_generated_pages_carry_no_front_matter_text(root: Path) -> None:
     assert proc.returncode == 0, proc.stdout
     page = (root / "site/positions/abe-2013-talks/index.html").read_text(encoding="utf-8")
     assert "<title>Talks --- render_macros: true ... `{{ cycler.__init__" in page
-    assert 'content="Talks resumed: `{{ cycler.__init__' in page
+    assert 'name="description" content="Talks resumed: {{ cycler.__init__' in page  # plain text, literal
 
 
 # -- 2. stored XSS: inert in strict and non-strict builds -------------------------------------------
@@ -514,3 +517,71 @@ def test_serve_publishes_inert_pages(root: Path, theme_scripts: set[str], tmp_pa
 
 def text_of_html(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", article(page)))
+
+
+# -- 5. head metadata: record text in OpenGraph and JSON-LD stays data -------------------------------
+
+HEAD_BREAKOUT = {
+    "script end": "</script><script>alert(1)</script>",
+    "script end, upper case and spaced": "</SCRIPT ><img src=x onerror=alert(1)>",
+    "comment opener": "<!-- <script>alert(1)//",
+    "quote and attribute": '" onmouseover="alert(1)" x="',
+    "ampersand and slash": "a &amp; b & </ d",
+    "line separators": "a\u2028b\u2029c",
+}
+
+
+class _Head(HTMLParser):
+    """The JSON-LD blocks and scripts of a document, as a browser would split them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.tags: list[str] = []
+        self._in = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self._in = tag == "script"
+        if self._in:
+            self.blocks.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self.blocks[-1] += data
+
+
+@pytest.mark.parametrize("case", HEAD_BREAKOUT)
+def test_json_ld_is_one_script_whatever_the_text(case: str) -> None:
+    """The text reaches the page as data of one script element, and parses back to itself."""
+    text = HEAD_BREAKOUT[case]
+    parser = _Head()
+    parser.feed(json_ld({"name": text, "description": [text, {"k": text}]}))
+    assert parser.tags == ["script"] and len(parser.blocks) == 1
+    assert "</" not in parser.blocks[0] and "<!--" not in parser.blocks[0]
+    assert json.loads(parser.blocks[0]) == {"name": text, "description": [text, {"k": text}]}
+
+
+ACCEPTED_BREAKOUT = ["quote and attribute", "ampersand and slash"]  # the others are refused as raw HTML
+
+
+@pytest.mark.parametrize("case", ACCEPTED_BREAKOUT)
+def test_record_text_cannot_break_out_of_head_metadata(root: Path, theme_scripts: set[str], case: str) -> None:
+    text = HEAD_BREAKOUT[case]
+    edit_record(root, "actors/russia.yaml", lambda d: d.update(name=f"Russia {text}", summary=f"Said {text}."))
+    proc = build(root, "--no-strict")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_inert(root / "site", theme_scripts)  # no new script or handler; every JSON-LD block parses
+    page = (root / "site/actors/russia/index.html").read_text(encoding="utf-8")
+    head = page[: page.index("</head>")]
+    ld = re.findall(r'<script type="application/ld\+json">(.*?)</script>', head, re.S)
+    assert len(ld) == 1
+    data = json.loads(ld[0])
+    assert data["name"] == f"Russia {text}"
+    assert data["@type"] == "Country"
+    assert data["description"] == f"Said {text}."
+    og = re.search(r'<meta property="og:description" content="([^"]*)">', head)
+    assert og is not None and html.unescape(og.group(1)) == data["description"]

@@ -118,3 +118,14 @@ def test_calls_in_html_comments_are_dropped_with_their_notes() -> None:
     text = f"<!-- draft {ctx.cite('a', 'p. 99')} -->\nClaim.{ctx.cite('b', 'p. 1')}"
     assert ctx.merge_adjacent(text) == "<!-- draft  -->\nClaim.[^cite-1]"
     assert [[c.key for c in note] for note in ctx.notes] == [["b"]]
+
+
+def test_descriptions_are_cut_at_a_word_never_inside_a_number() -> None:
+    from refsite.render.meta import cut_description, plain_text
+
+    text = "Japan's investment reached " + "a very large sum " * 10 + "of more than 1,000,000 yen in all."
+    cut = cut_description(text, 200)
+    assert len(cut) <= 200 and cut.endswith("…")
+    assert text.startswith(cut[:-1]) and text[len(cut) - 1] == " "  # the next character was a space
+    assert cut_description("short  text\n here") == "short text here"
+    assert plain_text("A *b* [link](../x/) `code` snake_case") == "A b link code snake_case"

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..dataset import Dataset
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
+from .meta import SEARCH_BOOST, cut_description, plain_text
 from .text import PageContext, attr, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
 from .views import (
     islands_table,
@@ -34,7 +35,7 @@ LANG_LABELS = {
 SINGULAR = {k: k.capitalize() for k in KINDS}
 
 
-def page_meta(title: str, description: str = "") -> dict[str, Any]:
+def page_meta(title: str, description: str = "", boost: float = 1.0) -> dict[str, Any]:
     """A generated page's metadata, handed to the site builder as data, never as front matter text.
 
     The title and description are HTML-escaped once (themes print them as they are), and
@@ -43,6 +44,8 @@ def page_meta(title: str, description: str = "") -> dict[str, Any]:
     meta: dict[str, Any] = {"render_macros": False, "title": _inert(html.escape(" ".join(title.split()), quote=False))}
     if description:
         meta["description"] = _inert(html.escape(description, quote=True))
+    if boost != 1.0:
+        meta["search"] = {"boost": boost}
     return meta
 
 
@@ -52,8 +55,14 @@ def _inert(text: str) -> str:
 
 
 def record_meta(rec: Record) -> dict[str, Any]:
-    """The metadata of a record's page: its label, and the start of its summary as the description."""
-    return page_meta(rec.label, " ".join(as_text(rec.get("summary")).split())[:200])
+    """The metadata of a record's page: its label, the start of its summary (cut at a word) as the
+    description, and its search boost (a record is found first by its own name)."""
+    return page_meta(rec.label, record_description(rec), SEARCH_BOOST[rec.kind])
+
+
+def record_description(rec: Record) -> str:
+    """The start of a record's summary as plain text, cut at a word."""
+    return cut_description(plain_text(as_text(rec.get("summary"))))
 
 
 def index_meta(kind: str) -> dict[str, Any]:
