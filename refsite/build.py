@@ -90,6 +90,9 @@ def unsafe_target(root: Path, site: Path) -> str | None:
     return None
 
 
+PDF_NAME = "reference.pdf"
+
+
 def build_site(root: Path, site_dir: Path, *, strict: bool = True, after: Callable[[Path], None] | None = None) -> int:
     """Build into a temporary directory beside ``site_dir``; replace ``site_dir`` only on success.
 
@@ -113,6 +116,10 @@ def build_site(root: Path, site_dir: Path, *, strict: bool = True, after: Callab
         if status != 0:
             print(f"the previous {site.name}/ is left as it was", file=sys.stderr)
             return status
+        kept = site / PDF_NAME
+        if not (tmp / PDF_NAME).exists() and kept.is_file() and not kept.is_symlink():
+            # a build without the PDF keeps the last one: every page links to it
+            shutil.copy2(kept, tmp / PDF_NAME)
         old = None
         if site.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{site.name}-old-", dir=site.parent))
