@@ -31,7 +31,7 @@ from .model import KIND_TITLES, KINDS, PLURAL
 from .problems import Problem, summary_line
 from .render.meta import dataset_document, dataset_ld, json_ld, opengraph, record_ld
 from .render.pages import index_meta, index_page, page_meta, record_description, record_meta, record_page
-from .render.text import PageContext, src_uri
+from .render.text import DATE_FORMATS, PageContext, set_date_format, src_uri
 from .sanitize import clean_attribute, clean_html, clean_title
 from .schema import dataset_schema
 
@@ -65,6 +65,7 @@ class RefsiteConfig(base.Config):
     bibliography_page = c.Type(str, default="bibliography.md")
     cite_page = c.Type(bool, default=True)
     version = c.Type(str, default="")
+    date_format = c.Choice(tuple(DATE_FORMATS), default="long")
     licence = c.Type(str, default="")
 
 
@@ -119,6 +120,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.pages = {}
         self.result = None
         self.pending = None
+        set_date_format(self.config.date_format)
         dataset, problems = load_project(self.root, self.docs_rel)
         if any(p.is_error for p in problems) or (problems and config.strict):
             self.fail(problems)

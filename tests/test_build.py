@@ -386,3 +386,27 @@ def test_build_without_the_pdf_keeps_the_last_one(tmp_path: Path) -> None:
     (root / "site/reference.pdf").write_bytes(b"%PDF-1.7 last edition")
     assert run_cli("build", cwd=root).returncode == 0
     assert (root / "site/reference.pdf").read_bytes() == b"%PDF-1.7 last edition"
+
+
+def test_one_date_format_configured_once(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  - refsite\n", "  - refsite:\n      date_format: us\n")
+    )
+    assert run_cli("build", cwd=root).returncode == 0
+    events = page(root / "site", "events")
+    assert re.search(
+        r"\b(January|February|March|April|May|June|July|August|September|October|November|December) "
+        r"\d{1,2}, \d{4}\b",
+        events,
+    )
+    assert not re.search(
+        r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|"
+        r"December) \d{4}\b",
+        events,
+    )
+    config.write_text(config.read_text(encoding="utf-8").replace("date_format: us", "date_format: roman"))
+    proc = run_cli("build", cwd=root)
+    assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
+    assert "date_format" in proc.stdout + proc.stderr

@@ -71,15 +71,34 @@ def attr(text: Any) -> str:
     return html.escape(as_text(text), quote=True)
 
 
+DATE_FORMATS = {
+    "long": ("{d} {m} {y}", "{m} {y}"),  # 29 April 2013, April 2013
+    "us": ("{m} {d}, {y}", "{m} {y}"),  # April 29, 2013
+    "iso": ("{y}-{mm}-{dd}", "{y}-{mm}"),  # 2013-04-29
+}
+_date_format = ["long"]
+
+
+def set_date_format(name: str) -> None:
+    """The one date format of pages and tables (a key of :data:`DATE_FORMATS`), set from the
+    ``date_format`` option of the plugin before any page is rendered."""
+    if name not in DATE_FORMATS:
+        raise ValueError(f"unknown date format '{name}'; choose one of: {', '.join(DATE_FORMATS)}")
+    _date_format[0] = name
+
+
 def fmt_date(value: Any) -> str:
-    """``2013-04-29`` -> ``29 April 2013``; ``2013-04`` -> ``April 2013``."""
+    """``2013-04-29`` -> ``29 April 2013``; ``2013-04`` -> ``April 2013`` (in the configured format)."""
     text = as_text(value)
     parts = text.split("-")
+    full, month_only = DATE_FORMATS[_date_format[0]]
     try:
         if len(parts) == 3:
-            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+            d, m = int(parts[2]), int(parts[1])
+            return full.format(d=d, m=_MONTHS[m - 1], y=parts[0], mm=f"{m:02d}", dd=f"{d:02d}")
         if len(parts) == 2:
-            return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+            m = int(parts[1])
+            return month_only.format(m=_MONTHS[m - 1], y=parts[0], mm=f"{m:02d}")
     except (ValueError, IndexError):
         pass
     return text
