@@ -99,6 +99,7 @@ def test_no_page_requests_another_host(server: str, browser: Any, real_site: Pat
     own = urlsplit(server).netloc
     foreign: list[str] = []
     failed: list[str] = []
+    loaded: set[str] = set()
     context = browser.new_context()
 
     def route(r: Any) -> None:
@@ -113,11 +114,16 @@ def test_no_page_requests_another_host(server: str, browser: Any, real_site: Pat
     page = context.new_page()
     page.on("requestfailed", lambda req: failed.append(req.url))
     page.on("response", lambda r: r.status >= 400 and not r.url.endswith(MISSING) and failed.append(r.url))
+    page.on("response", lambda r: r.ok and loaded.add(r.url))
     for path in page_types(real_site):
         page.goto(server + path, wait_until="networkidle")
+        assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui"), path
     context.close()
     assert foreign == []
-    assert failed == []
+    # The not-found page sets its base from its address with a script; the browser's preload
+    # scanner guesses its assets' addresses before that and misses. Each must then load from the base.
+    guessed = {u for u in failed if MISSING in u and u.replace(MISSING, "") in loaded}
+    assert [u for u in failed if u not in guessed] == []
 
 
 def _axe(page: Any) -> list[dict[str, Any]]:
