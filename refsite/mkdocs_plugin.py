@@ -198,18 +198,20 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         bib_uri = self.config.bibliography_page
         if files.get_file_from_path(bib_uri) is None:
             self.meta_of[bib_uri] = page_meta("Bibliography")
-            files.append(File.generated(config, bib_uri, content=self._bibliography_stub()))
+            web_only = "\n{: .web-only }" if "attr_list" in config.markdown_extensions else ""
+            files.append(File.generated(config, bib_uri, content=self._bibliography_stub(web_only)))
         for name, text in self.downloads().items():
             files.append(File.generated(config, f"downloads/{name}", content=text))
         self.top_level = sorted({f.dest_uri.split("/", 1)[0] for f in files if "/" in f.dest_uri} | {"search"})
         return files
 
-    def _bibliography_stub(self) -> str:
+    def _bibliography_stub(self, web_only: str = "") -> str:
+        """The bibliography page; the download links are marked for the website only (not printed)."""
         return (
             "# Bibliography\n\nEvery work the reference cites, in the citation style's order, "
-            "with the pages that cite it. Download it as "
+            "with the pages that cite it.\n\nDownload it as "
             "[BibTeX](downloads/references.bib) or [CSL-JSON](downloads/references.json); "
-            "the whole dataset is [JSON](downloads/dataset.json).\n\n"
+            f"the whole dataset is [JSON](downloads/dataset.json).{web_only}\n\n"
             f"{BIB_TOKEN}\n"
         )
 

@@ -25,6 +25,7 @@ from .render.text import fmt_date
 
 CSS = Path(__file__).parent / "print" / "print.css"
 PAPERS = {"a4": "A4", "letter": "letter"}
+HOME_TITLE = "Introduction"
 REFERENCE_PARTS = ("actor", "place", "topic", "proposal", "position", "event")
 
 
@@ -148,7 +149,9 @@ def md_to_url(path: str) -> str:
     return stem + "/" if stem else ""
 
 
-def assemble(root: Path, site: Path, site_name: str, nav: object, paper: str = "a4") -> str:
+def assemble(
+    root: Path, site: Path, site_name: str, nav: object, paper: str = "a4", author: str = "", lang: str = "en"
+) -> str:
     """The whole print document as one HTML string."""
     ds, _ = load_project(root)
     generated = {f"{PLURAL[k]}/index.md" for k in KINDS} | {"bibliography.md"}
@@ -171,6 +174,8 @@ def assemble(root: Path, site: Path, site_name: str, nav: object, paper: str = "
     toc: list[str] = []
     for url in narrative_urls:
         ch = read(url)
+        if ch.title == site_name:  # the home page is titled like the book: in print it introduces it
+            ch = Chapter(ch.url, HOME_TITLE, _H1.sub(f"<h1>{HOME_TITLE}</h1>", ch.body, count=1))
         parts.append(f'<section class="chapter" id="{page_slug(url)}">{ch.body}</section>')
         toc.append(f'<li><a href="#{page_slug(url)}">{html.escape(ch.title)}</a></li>')
     titles = {"event": "Chronology of events"}
@@ -201,10 +206,16 @@ def assemble(root: Path, site: Path, site_name: str, nav: object, paper: str = "
     contents = f'<nav class="toc"><h1>Contents</h1><ol>{"".join(toc)}</ol></nav>'
     paper_css = f":root {{ --paper: {PAPERS[paper]}; }} @page {{ size: {PAPERS[paper]}; }}"
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
         f"<title>{html.escape(site_name)}</title>"
         f'<meta name="generator" content="refsite {version}">'
-        f"<style>{paper_css}</style></head><body>" + cover + contents + "".join(parts) + "</body></html>"
+        + (f'<meta name="author" content="{html.escape(author)}">' if author else "")
+        + f'<meta name="dcterms.created" content="{today}"><meta name="dcterms.modified" content="{today}">'
+        + f"<style>{paper_css}</style></head><body>"
+        + cover
+        + contents
+        + "".join(parts)
+        + "</body></html>"
     )
 
 
@@ -257,7 +268,10 @@ def write_pdf(document: str, out: Path, base: Path) -> None:
     document = _TAG.sub(lambda tag: _ATTACHMENT_REL.sub("", tag.group(0)), document)
     fetcher = site_fetcher(base)
     HTML(string=document, base_url=str(base.resolve()) + "/", url_fetcher=fetcher).write_pdf(
-        str(out), stylesheets=[WCSS(filename=str(CSS), url_fetcher=fetcher)], attachments=[]
+        str(out),
+        stylesheets=[WCSS(filename=str(CSS), url_fetcher=fetcher)],
+        attachments=[],
+        pdf_tags=True,  # a tagged PDF: headings, lists, tables and reading order for assistive technology
     )
 
 
@@ -277,7 +291,9 @@ def _pdf_into(root: Path, site: Path, name: str, paper: str) -> None:
     from mkdocs.config import load_config
 
     config = load_config(str(root / "mkdocs.yml"))
-    document = assemble(root, site, config.site_name, config.nav, paper)
+    author = config.site_author or ""
+    lang = str(config.theme.get("language") or "en")
+    document = assemble(root, site, config.site_name, config.nav, paper, author, lang)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / name
         write_pdf(document, target, site)

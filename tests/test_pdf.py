@@ -113,3 +113,26 @@ def test_letter_paper_and_errors_stop_the_pdf(tmp_path: Path) -> None:
     assert "data/actors/japan.yaml:1:1: error: missing required field 'name'" in proc.stdout.splitlines()
     assert not (root / "site/broken.pdf").exists()
     assert (root / "site/letter.pdf").exists()
+
+
+def test_print_edition_metadata_tags_and_no_web_only_text(built: Path) -> None:
+    import pypdf
+
+    reader = pypdf.PdfReader(str(built))
+    meta = reader.metadata
+    assert meta is not None and meta.title == "Sample Reference"
+    assert meta.creation_date is not None
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"]  # a tagged PDF
+    assert catalog["/Lang"] == "en"
+    text = " ".join(pdftext(built).split())
+    assert "Download it as" not in text and "CSL-JSON" not in text
+    assert "Every work the reference cites" in text
+
+
+def test_running_headers_and_one_page_numbering(built: Path) -> None:
+    texts = pages(built)
+    numbers = [re.findall(r"^\s*(\S+)\s*$", t.rstrip().splitlines()[-1]) for t in texts[1:] if t.strip()]
+    assert all(n and n[0].isdigit() for n in numbers), numbers  # arabic numbers from the contents on
+    heads = [t.splitlines()[0] for t in texts[2:] if t.strip()]
+    assert not any(h.count("Sample Reference") > 1 for h in heads)
