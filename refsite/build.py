@@ -25,7 +25,8 @@ class _Handler(logging.Handler):
         print(f"{level:<8}-  {record.getMessage()}", file=sys.stderr)
 
 
-def _quiet_logging() -> None:
+def quiet_logging() -> None:
+    """Print MkDocs' warnings and errors in its usual form; nothing below that."""
     logger = logging.getLogger("mkdocs")
     if not any(isinstance(h, _Handler) for h in logger.handlers):
         handler = _Handler()
@@ -41,7 +42,7 @@ def build_into(root: Path, out_dir: Path, *, strict: bool = True) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
-    _quiet_logging()
+    quiet_logging()
     printed: list[Problem] = []
 
     def report(p: Problem) -> None:
@@ -140,14 +141,13 @@ def fault_message(exc: OSError, where: dict[Path, str]) -> str:
     """
     what = exc.strerror or str(exc) or type(exc).__name__
     what = what[:1].lower() + what[1:]
-    if not exc.filename:
-        return _printable(what)
-    path = Path(os.fsdecode(exc.filename))
-    for folder, name in where.items():
-        if path.is_relative_to(folder):
-            rel = path.relative_to(folder).as_posix()
-            return _printable(f"{what} while writing {name}/{rel}" if rel != "." else f"{what} while writing {name}")
-    return _printable(f"{what}: {path}")
+    names = [Path(os.fsdecode(n)) for n in (exc.filename2, exc.filename) if n]  # a copy's target comes second
+    for path in names:
+        for folder, name in where.items():
+            if path.is_relative_to(folder):
+                rel = path.relative_to(folder).as_posix()
+                return _printable(f"{what} while writing {name}" + (f"/{rel}" if rel != "." else ""))
+    return _printable(f"{what}: {names[-1]}" if names else what)
 
 
 def serve(root: Path, dev_addr: str) -> int:
