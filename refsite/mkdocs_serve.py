@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from mkdocs.livereload import LiveReloadServer
 
-from .build import quiet_logging, build_into, fault_message
+from .build import build_into, fault_message, quiet_logging
 from .dataset import docs_dir_of, read_config
 from .workspace import Workspace, open_workspace
 
