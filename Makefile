@@ -28,7 +28,7 @@ test: $(STAMP)
 check: $(STAMP)
 	'$(PY)' -m refsite check
 
-## serve: live preview on http://127.0.0.1:8000, rebuilt when docs/, data/ or bib/ change
+## serve: live preview on http://127.0.0.1:8000/japan-russia/, rebuilt when docs/, data/, bib/ or mkdocs.yml change
 serve: $(STAMP)
 	'$(PY)' -m refsite serve
 
