@@ -89,6 +89,8 @@ def open_workspace(parent: Path, kind: str, site: Path | None = None) -> Workspa
     fallback swap, the complete site it left is put back there first.
     """
     cache = parent / CACHE
+    if cache.is_symlink() or (cache.exists() and not cache.is_dir()):  # never work or delete elsewhere
+        raise OSError(errno.ENOTDIR, f"{CACHE} must be a folder, not a symlink or a file", str(cache))
     cache.mkdir(parents=True, exist_ok=True)
     cache_fd = _lock(cache, wait=True)
     assert cache_fd is not None

@@ -248,3 +248,17 @@ def test_fault_messages_name_the_site_file() -> None:
     assert fault_message(copy, {new: "site"}) == "file too large while writing site/assets/bundle.js"
     odd = OSError(13, "Permission denied", "/elsewhere/a\nb")
     assert fault_message(odd, {new: "site"}) == "permission denied: /elsewhere/a\\x0ab"
+
+
+def test_a_cache_folder_that_leads_elsewhere_is_refused(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "build-1-x").mkdir(parents=True)
+    (root / CACHE).symlink_to(elsewhere)
+    proc = _build(root, _env(tmp_path / "tmp"))
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"build failed: {CACHE} must be a folder, not a symlink or a file: {root / CACHE}"
+    ]
+    assert [p.name for p in elsewhere.iterdir()] == ["build-1-x"]
+    assert not (root / "site").exists()
