@@ -15,13 +15,17 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import test_browser
 
 from refsite.mkdocs_serve import BANNER_ID, preview_url, with_banner
 from refsite.workspace import CACHE
 
 from conftest import REPO, copy_root
+
+browser = test_browser.browser  # the Chromium fixture, shared with the browser tests
 
 BROKEN = "id: abe-shinzo\nname: [broken\n"
 BROKEN_LINE = "data/actors/abe-shinzo.yaml:3:1: error: invalid YAML: did not find expected ',' or ']'"
@@ -146,6 +150,32 @@ def test_a_project_broken_from_the_start_answers_with_its_problems(project: tupl
         record.write_text(good, encoding="utf-8")
         status, page = preview.wait_for("", lambda s, t: s == 200, "the home page")
         assert banner_lines(page) is None
+    finally:
+        assert preview.stop() == 0
+
+
+@pytest.mark.browser
+def test_the_open_tab_shows_the_problem_and_clears_it_by_itself(project: tuple[Path, Path], browser: Any) -> None:
+    """What an editor sees: the open page reloads with the banner on a broken save, without it on the fix."""
+    root, tmpdir = project
+    preview = Preview(root, tmpdir)
+    try:
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        tab.goto(preview.url + "actors/japan/")
+        assert tab.locator(f"#{BANNER_ID}").count() == 0
+        record = root / "data/actors/abe-shinzo.yaml"
+        good = record.read_text(encoding="utf-8")
+        record.write_text(BROKEN, encoding="utf-8")
+        banner = tab.locator(f"#{BANNER_ID}")
+        banner.wait_for(state="visible", timeout=40000)
+        assert BROKEN_LINE in banner.inner_text().splitlines()
+        box = banner.bounding_box()
+        assert box is not None and box["y"] < 5 and box["height"] > 40  # on top of the page, not hidden
+        assert tab.locator("article h1").first.inner_text().startswith("Japan")
+        record.write_text(good, encoding="utf-8")
+        banner.wait_for(state="detached", timeout=40000)
+        assert tab.locator("article h1").first.inner_text().startswith("Japan")
+        tab.close()
     finally:
         assert preview.stop() == 0
 
