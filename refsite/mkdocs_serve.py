@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from mkdocs.livereload import LiveReloadServer
 
 from .build import build_into, fault_message, quiet_logging
-from .dataset import docs_dir_of, read_config
+from .config import docs_dir, read_config, site_url
 from .workspace import Workspace, open_workspace
 
 BANNER_ID = "refsite-problems"
@@ -43,8 +43,7 @@ def preview_url(root: Path, dev_addr: str) -> str:
 
 def mount_path(root: Path) -> str:
     """The path of ``site_url`` in mkdocs.yml (``/japan-russia/``), or ``/``."""
-    site_url = read_config(root).get("site_url")
-    path = urlsplit(site_url).path if isinstance(site_url, str) else "/"
+    path = urlsplit(site_url(read_config(root))).path
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
 
@@ -205,7 +204,7 @@ def serve(root: Path, dev_addr: str) -> int:
         with work, work.temp_files():
             server = PreviewServer(root, work, host, int(port_text), mount)
             server.build()
-            for path in (docs_dir_of(root), "data", "bib", "mkdocs.yml", "macros.py", "overrides"):
+            for path in (docs_dir(root), "data", "bib", "mkdocs.yml", "macros.py", "overrides"):
                 if (root / path).exists():
                     server.watch(str(root / path))
             try:
