@@ -214,6 +214,7 @@ def serve(root: Path, dev_addr: str) -> int:
             finally:
                 server.shutdown()
     except OSError as exc:
-        print(f"serve failed: {fault_message(exc, {})}", file=sys.stderr)
+        where = "" if exc.filename else f" ({dev_addr})"  # the address in use, say
+        print(f"serve failed: {fault_message(exc, {})}{where}", file=sys.stderr)
         return 1
     return 0
