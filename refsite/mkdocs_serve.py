@@ -199,7 +199,8 @@ def serve(root: Path, dev_addr: str) -> int:
     except OSError as exc:
         print(f"serve failed: {fault_message(exc, {})}", file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, _interrupt)
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # stopped or its terminal closed: clean up as on Ctrl+C
+        signal.signal(signum, _interrupt)
     try:
         with work, work.temp_files():
             server = PreviewServer(root, work, host, int(port_text), mount)
