@@ -1,10 +1,11 @@
 """Live preview on MkDocs' livereload server: the last good site stays served, problems show on every page.
 
-Each change rebuilds the whole site, strictly as ``python -m refsite build`` does, into a fresh
+Each change rebuilds the whole site, as ``python -m refsite build --no-strict`` does, into a fresh
 folder of the server's workspace (``.refsite/serve-*``). A build that succeeds becomes the served
-site; one that fails leaves the last good site served and puts its problems, one
-``path:line:col: error: message`` line each, in a banner at the top of every page. The browser
-reloads when a rebuild ends either way, so fixing the file clears the banner.
+site, its warnings (which a strict build refuses) in a banner at the top of every page; one that
+fails leaves the last good site served, its problems in the banner, one
+``path:line:col: error: message`` line each. The browser reloads when a rebuild ends either way,
+so fixing the file clears the banner.
 """
 
 from __future__ import annotations
@@ -47,26 +48,29 @@ def mount_path(root: Path) -> str:
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
 
-def banner(lines: list[str]) -> bytes:
+FAILED = "The last build failed; this is the last good build. Fix these problems and save: the page reloads."
+WARNED = "This build has warnings, which make site refuses. Fix them and save: the page reloads."
+
+
+def banner(lines: list[str], *, failed: bool = True) -> bytes:
     """The problems of the last build as an HTML banner (every line escaped)."""
     listed = "\n".join(html.escape(line) for line in lines)
     return (
         f'<div id="{BANNER_ID}" role="alert" style="position:relative;z-index:10000;background:#fdecea;'
         'color:#611a15;border-bottom:3px solid #d32f2f;padding:.75em 1em;font:14px/1.45 sans-serif">'
-        "<strong>The last build failed; this is the last good build. "
-        "Fix these problems and save: the page reloads.</strong>"
+        f"<strong>{FAILED if failed else WARNED}</strong>"
         '<pre style="margin:.5em 0 0;white-space:pre-wrap;font:13px/1.45 monospace;background:none;color:inherit">'
         f"{listed}</pre></div>"
     ).encode()
 
 
-def with_banner(content: bytes, lines: list[str]) -> bytes:
+def with_banner(content: bytes, lines: list[str], *, failed: bool = True) -> bytes:
     """``content`` (an HTML page) with the banner right after its ``<body>`` tag."""
     if not lines:
         return content
     start = content.find(b"<body")
     end = content.find(b">", start) + 1 if start >= 0 else 0
-    return content[:end] + banner(lines) + content[end:]
+    return content[:end] + banner(lines, failed=failed) + content[end:]
 
 
 class _Tee(io.TextIOBase):
@@ -106,6 +110,7 @@ class PreviewServer(LiveReloadServer):
         self.work = work
         self.builds = 0
         self.problems: list[str] = []
+        self.failed = False
         self.good: Path | None = None
         empty = work.path / "empty"
         empty.mkdir(exist_ok=True)
@@ -125,7 +130,7 @@ class PreviewServer(LiveReloadServer):
         try:
             with _captured() as lines:
                 target.mkdir()
-                status = build_into(self.project, target, strict=True)
+                status = build_into(self.project, target, strict=False)
         except OSError as exc:
             status, lines = 1, [f"build failed: {fault_message(exc, {target: 'the preview site'})}"]
             print(lines[0], file=sys.stderr)
@@ -136,13 +141,13 @@ class PreviewServer(LiveReloadServer):
         if status == 0:
             previous, self.good = self.good, target
             self.root = str(target)
-            self.problems = []
+            self.problems, self.failed = lines, False
             if previous is not None:
                 shutil.rmtree(previous, ignore_errors=True)
             print(f"rebuilt in {elapsed:.2f} s", flush=True)
         else:
             shutil.rmtree(target, ignore_errors=True)
-            self.problems = lines or ["build failed"]
+            self.problems, self.failed = lines or ["build failed"], True
             kept = "serving the last good site" if self.good is not None else "no site to serve yet"
             print(f"build failed in {elapsed:.2f} s; {kept}", flush=True)
 
@@ -165,7 +170,7 @@ class PreviewServer(LiveReloadServer):
         return super()._serve_request(environ, start_response)  # type: ignore[no-any-return]
 
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
-        return super()._inject_js_into_html(with_banner(content, self.problems), epoch)  # type: ignore[no-any-return]
+        return super()._inject_js_into_html(with_banner(content, self.problems, failed=self.failed), epoch)  # type: ignore[no-any-return]
 
     def _problem_page(self) -> bytes:
         page = (

@@ -129,6 +129,13 @@ def test_a_broken_file_shows_in_the_browser_while_the_last_good_site_is_served(p
             "actors/abe-shinzo/", lambda s, t: "Edited in the preview." in t, "the fixed and edited page"
         )
         assert status == 200 and banner_lines(page) is None
+        # a warning (which a strict build refuses) shows above the new build
+        index = root / "docs/index.md"
+        index.write_text(index.read_text(encoding="utf-8") + "\nSee [the plan](nope.md).\n", encoding="utf-8")
+        status, page = preview.wait_for("", lambda s, t: "the plan" in t, "the page with a warning")
+        lines = banner_lines(page)
+        assert status == 200 and lines is not None and "make site refuses" in page
+        assert any("'nope.md'" in line for line in lines), lines
     finally:
         assert preview.stop() == 0
     out = "".join(preview.output)
