@@ -165,5 +165,9 @@ def replace_site(new: Path, site: Path, spare: Path) -> None:
         shutil.rmtree(new, ignore_errors=True)  # it now holds the old site
         return
     os.rename(site, spare)
-    os.rename(new, site)
+    try:
+        os.rename(new, site)
+    except BaseException:  # interrupted or refused: the old site goes back before the workspace is removed
+        os.rename(spare, site)
+        raise
     shutil.rmtree(spare, ignore_errors=True)

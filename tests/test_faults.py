@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -229,6 +230,23 @@ def test_swap_fallback_and_recovery(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     replace_site(new, site, spare)
     assert (site / MARKER).read_text(encoding="utf-8") == "old"
     assert not new.exists() and not spare.exists()
+    # the second rename refused: the old site goes back
+    new.mkdir()
+    (new / MARKER).write_text("newer", encoding="utf-8")
+    real_rename = os.rename
+
+    def refuse_new(a: Path, b: Path) -> None:
+        if Path(a) == new:
+            raise OSError(28, "No space left on device", str(b))
+        real_rename(a, b)
+
+    monkeypatch.setattr("refsite.workspace.os.rename", refuse_new)
+    with pytest.raises(OSError):
+        replace_site(new, site, spare)
+    monkeypatch.setattr("refsite.workspace.os.rename", real_rename)
+    assert (site / MARKER).read_text(encoding="utf-8") == "old"
+    assert not spare.exists()
+    shutil.rmtree(new)
     # a build killed after moving the old site away and before moving the new one in
     cache = tmp_path / CACHE
     work = cache / "build-999999-abc"
