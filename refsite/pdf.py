@@ -200,7 +200,7 @@ def assemble(
         f"<p>Data as of {html.escape(fmt_date(as_of)) if as_of else 'the dates of its sources'} "
         "(the dates of the source documents).</p>"
         f"<p>{sum(len(v) for v in record_urls.values())} records, {len(ds.bib)} works cited.</p>"
-        f"<p>Version {html.escape(version)}, built {today}.</p>"
+        f"<p>Version {html.escape(version)}, built {html.escape(fmt_date(today))}.</p>"
         "</div></section>"
     )
     contents = f'<nav class="toc"><h1>Contents</h1><ol>{"".join(toc)}</ol></nav>'
