@@ -66,10 +66,10 @@ class Dataset:
 
 
 def sort_key(rec: Record) -> tuple[str, str]:
-    """Dated records sort by date, others by label."""
+    """Dated records sort by date, others by label (people by family name, see ``Record.sort_label``)."""
     if rec.kind in ("position", "proposal", "event"):
         return (rec.date or "9999", rec.label.lower())
-    return (rec.label.lower(), rec.id)
+    return (rec.sort_label.lower(), rec.id)
 
 
 def load_records(root: Path) -> tuple[dict[str, Record], Unread, list[Problem]]:

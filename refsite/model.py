@@ -105,6 +105,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "actor": {
         **_common("name"),
         "kind": Field("enum", required=True, enum=ACTOR_KINDS),
+        "sort_name": Field("text", doc="how a person sorts, family name first: 'Putin, Vladimir'"),
         "country": Field("ref", ref=("actor",)),
         "names": Field("list", item=NAME),
         "roles": Field(
@@ -183,6 +184,10 @@ def label_field(kind: str) -> str:
     return "name" if "name" in SCHEMA[kind] else "title"
 
 
+def _slug(word: str) -> str:
+    return "".join(ch for ch in word.lower() if ch.isalnum())
+
+
 def as_text(value: Any) -> str:
     """A scalar as text; YAML reads ``2013`` as a number, the model wants ``"2013"``."""
     return "" if value is None else str(value)
@@ -200,6 +205,20 @@ class Record:
     @property
     def label(self) -> str:
         return as_text(self.data.get(label_field(self.kind)))
+
+    @property
+    def sort_label(self) -> str:
+        """The label records sort by. A person sorts by family name: the ``sort_name`` field, else
+        "Family, Given" when the name's last word starts the record's id (``abe-shinzo`` for
+        "Shinzo Abe"), else the name as written; nothing is guessed."""
+        given = as_text(self.data.get("sort_name"))
+        if given:
+            return given
+        if self.kind == "actor" and self.data.get("kind") == "person":
+            words = self.label.split()
+            if len(words) >= 2 and self.id.startswith(_slug(words[-1]) + "-"):
+                return f"{words[-1]}, {' '.join(words[:-1])}"
+        return self.label
 
     @property
     def path(self) -> str:

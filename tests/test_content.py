@@ -130,3 +130,9 @@ def test_narrative_pages_are_built_and_in_the_nav(real_site: Path) -> None:
         url = "" if page.stem == "index" else page.stem + "/"
         html = (real_site / url / "index.html").read_text(encoding="utf-8")
         assert "zRSCITE" not in html and '<li id="fn:cite-1">' in html
+
+
+def test_people_sort_by_family_name(dataset: Dataset) -> None:
+    people = [r.sort_label for r in dataset.of_kind("actor") if r.get("kind") == "person"]
+    assert people.index("Fanko, Andrew") < people.index("Obama, Barack") < people.index("Putin, Vladimir")
+    assert people.index("Medvedev, Dmitri") < people.index("Montbrial, Thierry de") < people.index("Mori, Yoshiro")

@@ -100,7 +100,12 @@ def test_record_page_links_both_ways_without_mkdocs() -> None:
     assert "[Four islands](../positions/japan-2013.md)" in page
     assert "on [Dispute](../topics/dispute.md)" in page
     assert page.startswith('<p class="refsite-crumbs" markdown>')  # no front matter: metadata is data
-    assert record_meta(japan) == {"render_macros": False, "title": "Japan", "description": "The state."}
+    assert record_meta(japan) == {
+        "render_macros": False,
+        "title": "Japan",
+        "description": "The state.",
+        "search": {"boost": 3.0},  # an actor is found first by its name
+    }
     position = record_page(PageContext("positions/japan-2013.md", 1), ds, pos)
     assert "held by [Japan](../actors/japan.md)" in position
 
