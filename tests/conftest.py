@@ -126,6 +126,7 @@ def _script_key(text: str) -> str:
     """A script with the page's own relative paths taken out (they differ by page depth)."""
     text = re.sub(r'"base": "[^"]*"', '"base": ""', text)
     text = re.sub(r'new URL\("[^"]*"', 'new URL(""', text)
+    text = re.sub(r"\}\)\(\[\[[^\]]*\], \"[^\"]*\"\]\)$", "})([])", text)  # the not-found page's list of folders
     return re.sub(r'"(?:\.\./)+|"\./|"(?=assets/)', '"', text)
 
 
