@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from ..dataset import Dataset
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
+from .svg_map import locator_map
 from .text import PageContext, attr, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
 from .views import (
     islands_table,
@@ -134,6 +135,8 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
         f"claimed by {ref_links(ctx, ds, rec.refs('claimed_by'))}" if rec.get("claimed_by") else "",
     ]
     out = [_head(ctx, ds, rec, facts)]
+    if rec.get("location"):
+        out.append(_section("Map", locator_map(ctx, ds, highlight=rec.id, caption=f"Where {rec.label} lies.")))
     out.append(_section("Names", _names(ctx, ds, rec)))
     figures = rec.get("figures") or []
     if figures:
@@ -197,6 +200,9 @@ def proposal_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     ]
     out = [_head(ctx, ds, rec, facts)]
     out.append(_section("What it would mean for each island", islands_table(ctx, ds, rec)))
+    if rec.get("islands"):
+        caption = "The islands shaded by what this proposal would do with each."
+        out.append(locator_map(ctx, ds, outcomes=rec.get("islands"), caption=caption))
     if ds.referring(rec.id, "position", "proposal"):
         out.append(_section("Stances", stance_table(ctx, ds, rec)))
     return "".join(out)
