@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from ..dataset import Dataset
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
+from .grid import island_comparison
 from .svg_map import locator_map
 from .text import PageContext, attr, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
 from .views import (
@@ -304,7 +305,11 @@ def index_page(ctx: PageContext, ds: Dataset, kind: str) -> str:
     extra = ""
     if kind == "proposal" and recs:
         matrix = stance_matrix(ctx, ds, recs)
-        extra = f"\n## Who stands where\n\nThe latest recorded stance of each actor on each proposal.\n\n{matrix}"
+        extra = (
+            f"\n## Who stands where\n\nThe latest recorded stance of each actor on each proposal.\n\n{matrix}"
+            f"\n## Island by island\n\nWho would hold each island under each proposal.\n\n"
+            f"{island_comparison(ctx, ds, recs)}"
+        )
     return front_matter(title) + f"# {title}\n\n{intro}\n\n{table}\n{extra}"
 
 
