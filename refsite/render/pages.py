@@ -10,6 +10,7 @@ from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .grid import island_comparison
 from .svg_map import locator_map
 from .text import PageContext, attr, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
+from .timeline_svg import timeline_chart
 from .views import (
     islands_table,
     positions_by_actor,
@@ -301,6 +302,8 @@ def index_page(ctx: PageContext, ds: Dataset, kind: str) -> str:
             for r in recs
         ]
     intro = f"{len(recs)} {title.lower()} in the reference."
+    if kind == "event" and recs:
+        intro += "\n\n" + timeline_chart(ctx, ds, recs)
     table = "\n".join([head, *rows]) if rows else "*None yet.*"
     extra = ""
     if kind == "proposal" and recs:
