@@ -22,6 +22,7 @@ STANCE_MARKS = {
     "ambiguous": ("?", "ambiguous"),
     "opposes": ("✖", "opposes"),
 }
+NO_STANCE = '<span class="refsite-grid-none">no stance recorded</span>'
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_MARK = re.compile(r"[*_`]+")
 
@@ -127,7 +128,29 @@ def stance_grid(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> s
     return (
         f'\n<div class="refsite-view refsite-stance-grid" data-refsite-filter>'
         f'<p class="refsite-grid-legend">Key: {legend}; <span aria-hidden="true">·</span> no recorded stance</p>'
-        f"{filters}{table}</div>\n"
+        f"{filters}{table}{_print_list(ctx, ds, proposals, by)}</div>\n"
+    )
+
+
+def _print_list(
+    ctx: PageContext, ds: Dataset, proposals: Sequence[Record], by: dict[tuple[str, str], list[Record]]
+) -> str:
+    """The grid folded for paper (too wide for a page): one row per proposal, each actor's latest stance."""
+    rows = []
+    for prop in proposals:
+        held = sorted(((aid, ps[-1]) for (aid, pid), ps in by.items() if pid == prop.id), key=lambda pair: pair[1].date)
+        stances = "; ".join(
+            f"{_stance(pos)} {html.escape(actor.label)} ({html.escape(fmt_date(pos.date))})"
+            for aid, pos in held
+            if (actor := ds.get(aid))
+        )
+        rows.append(
+            f'<tr><th scope="row"><a href="{attr(url_to(ctx, prop))}">{html.escape(prop.label)}</a></th>'
+            f"<td>{stances or NO_STANCE}</td></tr>"
+        )
+    return (
+        '<table class="refsite-grid-print" aria-hidden="true"><thead><tr><th>Proposal</th>'
+        f"<th>Latest stance of each actor</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 
