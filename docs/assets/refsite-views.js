@@ -76,7 +76,7 @@
         line.setAttribute(a[0], a[1]);
       });
       zoomed.appendChild(line);
-      for (var y = d0; y <= d1; y++) {
+      for (var y = d0; y < d1; y++) {
         var tick = document.createElementNS(SVGNS, "line");
         var xx = x(y, d0, d1).toFixed(1);
         [["x1", xx], ["x2", xx], ["y1", axisY], ["y2", axisY + 4], ["stroke", "#555"]].forEach(function (a) {

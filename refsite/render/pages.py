@@ -13,6 +13,7 @@ from .text import PageContext, attr, date_span, esc, fmt_date, prose, quote_text
 from .timeline_svg import timeline_chart
 from .views import (
     islands_table,
+    neutral_name,
     positions_by_actor,
     positions_list,
     record_list,
@@ -138,7 +139,8 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     ]
     out = [_head(ctx, ds, rec, facts)]
     if rec.get("location"):
-        out.append(_section("Map", locator_map(ctx, ds, highlight=rec.id, caption=f"Where {rec.label} lies.")))
+        caption = f"Where {neutral_name(ds, rec)} lies."
+        out.append(_section("Map", locator_map(ctx, ds, highlight=rec.id, caption=caption)))
     out.append(_section("Names", _names(ctx, ds, rec)))
     figures = rec.get("figures") or []
     if figures:
