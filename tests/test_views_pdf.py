@@ -60,7 +60,7 @@ def test_views_stay_within_the_page_and_legible(pdf: Path) -> None:
     words = _words(pdf)
     assert words
     for page, width, x0, x1, _y1, _h, text in words:
-        assert 0 <= x0 and x1 <= width, (page, text, x0, x1, width)
+        assert x0 >= 0 and x1 <= width, (page, text, x0, x1, width)
     labels = [w for w in words if w[6] in ("Hokkaido", "Shikotan", "1850")]
     assert labels
     assert min(w[5] for w in labels) >= 5.0  # points: SVG text scaled down no smaller than small print
