@@ -305,3 +305,17 @@ def test_bad_view_macro_argument_is_located(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "docs/views.md:5:15: error: unknown place 'shikotn' (did you mean 'shikotan'?)" in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_names_from_data_are_escaped_in_the_svg(tmp_path: Path) -> None:
+    root = copy_root("views", tmp_path)
+    path = root / "data/places/shikotan.yaml"
+    path.write_text(
+        path.read_text().replace("name: Shikotan, used_by: russia", 'name: "Ши & \\"ко\\" 3 < 4", used_by: russia')
+    )
+    proc = run_cli("build", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html = _page(root / "site", "places/shikotan")
+    fig = html[html.index('<figure class="refsite-view refsite-map"') : html.index("</figure>")]
+    assert "Ши &amp; &quot;ко&quot; 3 &lt; 4 (Russia&#x27;s name)</tspan>" in fig
+    assert "3 < 4" not in fig
