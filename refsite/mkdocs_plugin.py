@@ -18,16 +18,19 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .cite import Batch, CiteError, Formatter, Pending, Result, join_notes, style_digest, to_csl
 from .dataset import Dataset, load_project
+from .mkdocs_macros import sandbox
 from .model import KIND_TITLES, KINDS, PLURAL
 from .problems import Problem, summary_line
-from .render.pages import front_matter, index_page, record_page
+from .render.pages import index_meta, index_page, page_meta, record_meta, record_page
 from .render.text import PageContext, src_uri
+from .sanitize import clean_attribute, clean_html, clean_title
 
 log = logging.getLogger("mkdocs.plugins.refsite")
 
@@ -78,6 +81,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.dataset: Dataset | None = None
         self.contexts: dict[str, PageContext] = {}
         self.record_of: dict[str, str] = {}
+        self.meta_of: dict[str, dict[str, Any]] = {}
+        self.nav: Navigation | None = None
         self.result: Result | None = None
         self.pages: dict[str, Page] = {}
         self.cited_by: dict[str, list[str]] = {}
@@ -104,6 +109,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.problems = []
         self.contexts = {}
         self.record_of = {}
+        self.meta_of = {}
         self.pages = {}
         self.result = None
         self.pending = None
@@ -119,6 +125,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.formatter = formatter_for(style, self.config.lang)
         self.csl = {key: to_csl(entry) for key, entry in dataset.bib.items()}
         return config
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        """Narrative pages render in the page sandbox (every plugin's configuration is done by now)."""
+        macros = config.plugins.get("macros")
+        if macros is not None:
+            sandbox(macros, self)
 
     def style_problem(self, message: str) -> Problem:
         """A problem located at the ``style:`` line of mkdocs.yml (or its first line)."""
@@ -164,16 +176,19 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             uri = f"{PLURAL[kind]}/index.md"
             if files.get_file_from_path(uri) is None:
                 ctx = self.context_for(uri)
+                self.meta_of[uri] = index_meta(kind)
                 files.append(File.generated(config, uri, content=index_page(ctx, ds, kind)))
             for rec in ds.of_kind(kind):
                 uri = src_uri(rec)
                 ctx = self.context_for(uri)
                 self.record_of[uri] = rec.id
+                self.meta_of[uri] = record_meta(rec)
                 content = record_page(ctx, ds, rec, self.edit_url(config, rec.path))
                 # Record pages are reached from indexes and links, never from the nav.
                 files.append(File.generated(config, uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
         bib_uri = self.config.bibliography_page
         if files.get_file_from_path(bib_uri) is None:
+            self.meta_of[bib_uri] = page_meta("Bibliography")
             files.append(File.generated(config, bib_uri, content=self._bibliography_stub()))
         for name, text in self.downloads().items():
             files.append(File.generated(config, f"downloads/{name}", content=text))
@@ -181,13 +196,21 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def _bibliography_stub(self) -> str:
         return (
-            front_matter("Bibliography")
-            + "# Bibliography\n\nEvery work the reference cites, in the citation style's order, "
+            "# Bibliography\n\nEvery work the reference cites, in the citation style's order, "
             "with the pages that cite it. Download it as "
             "[BibTeX](downloads/references.bib) or [CSL-JSON](downloads/references.json); "
             "the whole dataset is [JSON](downloads/dataset.json).\n\n"
             f"{BIB_TOKEN}\n"
         )
+
+    @event_priority(100)
+    def _page_meta(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A generated page's metadata, set on the page itself before any other plugin sees it
+        (mkdocs-macros reads ``render_macros`` from it): data, never front matter text."""
+        meta = self.meta_of.get(page.file.src_uri)
+        if meta is not None and page.file.generated_by:
+            page.meta = dict(meta)
+        return markdown
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         uri = page.file.src_uri
@@ -203,6 +226,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             ctx = self.contexts[uri]
             markdown = ctx.merge_adjacent(markdown).rstrip("\n") + "\n\n" + ctx.footnotes() + "\n"
         return markdown
+
+    on_page_markdown = CombinedEvent(_page_meta, on_page_markdown)  # type: ignore[assignment]
 
     # -- one formatting batch ---------------------------------------------------------
 
@@ -229,7 +254,32 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         extra = [self.page_item] if self.config.cite_page else []
         return Batch([ctx.cites for ctx in order], self.csl, sorted(cited_by), extra)
 
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
+
+    def _clean_titles(self) -> None:
+        """Titles and descriptions as the theme prints them (HTML, as is): no tag, text escaped once.
+        Done for every page before any is written, since each page's template shows others' titles."""
+        for page in self.pages.values():
+            meta = page.meta
+            if isinstance(meta.get("title"), str):
+                meta["title"] = clean_title(meta["title"])
+            if isinstance(meta.get("description"), str):
+                meta["description"] = clean_attribute(meta["description"])
+            if page.title:
+                page.title = clean_title(page.title)
+                if not page.is_homepage:  # the theme un-escapes a title not in the metadata (striptags)
+                    meta["title"] = page.title
+        stack: list[Any] = list(self.nav.items) if self.nav is not None else []
+        while stack:
+            item = stack.pop()
+            if not isinstance(item, Page) and isinstance(item.title, str):
+                item.title = clean_title(item.title)
+            stack.extend(getattr(item, "children", None) or [])
+
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        self._clean_titles()
         if self.problems:
             self.fail(sorted(set(self.problems)))
         batch = self._batch(config)
@@ -261,7 +311,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 content = content.replace(f"<p>{BIB_TOKEN}</p>", self._bibliography_html(page))
             if self.config.cite_page:
                 content += self._cite_this(page, config)
-            page.content = content
+            page.content = clean_html(content)  # notes and bibliography included: all of it passes
         return context
 
     def _bibliography_html(self, page: Page) -> str:
