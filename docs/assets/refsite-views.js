@@ -3,16 +3,42 @@
 (function () {
   "use strict";
 
+  function choice(label, options, name) {
+    var wrap = document.createElement("label");
+    wrap.appendChild(document.createTextNode(label + " "));
+    var select = document.createElement("select");
+    if (name) select.dataset.filter = name;
+    options.forEach(function (o) {
+      var opt = document.createElement("option");
+      opt.value = o[0];
+      opt.textContent = o[1];
+      select.appendChild(opt);
+    });
+    wrap.appendChild(select);
+    return wrap;
+  }
+
+  function options(rows, key) {
+    var seen = {};
+    rows.forEach(function (tr) { seen[tr.dataset[key]] = tr.dataset[key + "Label"] || tr.dataset[key]; });
+    var list = Object.keys(seen).map(function (k) { return [k, seen[k]]; });
+    list.sort(function (a, b) { return a[1].localeCompare(b[1]); });
+    return [["", "all"]].concat(list);
+  }
+
   function filters(root) {
     var box = root.querySelector(".refsite-grid-filters");
     if (!box || box.dataset.ready) return;
     box.dataset.ready = "1";
+    var rows = Array.prototype.slice.call(root.querySelectorAll("table.refsite-grid tbody tr"));
+    box.appendChild(choice("Actor kind", options(rows, "kind"), "kind"));
+    box.appendChild(choice("Country", options(rows, "country"), "country"));
     box.hidden = false;
     var selects = box.querySelectorAll("select[data-filter]");
     function apply() {
       var want = {};
       selects.forEach(function (s) { want[s.dataset.filter] = s.value; });
-      root.querySelectorAll("tbody tr").forEach(function (tr) {
+      rows.forEach(function (tr) {
         var ok = Object.keys(want).every(function (k) { return !want[k] || tr.dataset[k] === want[k]; });
         tr.hidden = !ok;
       });
@@ -27,6 +53,12 @@
     var svg = root.querySelector("svg.refsite-timeline-svg");
     if (!bar || !svg || bar.dataset.ready) return;
     bar.dataset.ready = "1";
+    var t0 = Number(svg.dataset.t0), t1 = Number(svg.dataset.t1);
+    var decades = [["", "whole span"]];
+    for (var d = t0 - (t0 % 10); d < t1; d += 10) {
+      decades.push([Math.max(d, t0) + " " + Math.min(d + 10, t1), d + "s"]);
+    }
+    bar.appendChild(choice("Zoom to a decade", decades, ""));
     bar.hidden = false;
     var left = Number(svg.dataset.left), right = Number(svg.dataset.right);
     var axis = svg.querySelector(".refsite-tl-axis");

@@ -108,17 +108,16 @@ def stance_grid(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> s
                 else '<td class="refsite-grid-empty"><span aria-hidden="true">·</span>'
                 '<span class="refsite-sr">no recorded stance</span></td>'
             )
-        rows.append(f'<tr data-kind="{attr(kind)}" data-country="{attr(cid)}">{"".join(cells)}</tr>')
+        rows.append(
+            f'<tr data-kind="{attr(kind)}" data-kind-label="{attr(kinds[kind])}" data-country="{attr(cid)}" '
+            f'data-country-label="{attr(countries[cid])}">{"".join(cells)}</tr>'
+        )
     legend = " ".join(
         f'<span class="refsite-stance refsite-stance-{s}"><span aria-hidden="true">{sym}</span> {word}</span>'
         for s, (sym, word) in STANCE_MARKS.items()
     )
-    filters = (
-        '<div class="refsite-grid-filters" hidden>'
-        + _select("kind", "Actor kind", kinds)
-        + _select("country", "Country", countries)
-        + "</div>"
-    )
+    # the script fills in a choice of actor kind and of country from the rows' labels
+    filters = '<div class="refsite-grid-filters" hidden></div>'
     table = (
         '<div class="refsite-grid-scroll" tabindex="0" role="region" aria-label="Stance grid, scrolls sideways">'
         '<table class="refsite-grid"><caption>Latest recorded stance of each actor (rows) on each proposal '
@@ -152,13 +151,6 @@ def _print_list(
         '<table class="refsite-grid-print" aria-hidden="true"><thead><tr><th>Proposal</th>'
         f"<th>Latest stance of each actor</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
-
-
-def _select(name: str, label: str, options: dict[str, str]) -> str:
-    opts = "".join(
-        f'<option value="{attr(k)}">{html.escape(v)}</option>' for k, v in sorted(options.items(), key=lambda i: i[1])
-    )
-    return f'<label>{label} <select data-filter="{name}"><option value="">all</option>{opts}</select></label>'
 
 
 def island_comparison(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> str:

@@ -197,12 +197,7 @@ def timeline_chart(
             "date not given</text>"
         )
     out.append("</svg>")
-    decades = list(range(first - first % 10, last + 1, 10))
-    options = "".join(f'<option value="{max(d, first)} {min(d + 10, last + 1)}">{d}s</option>' for d in decades)
-    zoom = (
-        '<p class="refsite-timeline-zoom" hidden><label>Zoom to a decade <select>'
-        f'<option value="">whole span</option>{options}</select></label></p>'
-    )
+    zoom = '<p class="refsite-timeline-zoom" hidden></p>'  # the script adds a choice of decade
     items = [_item(ctx, ev) for ev in dated] + [_item(ctx, ev) for ev in undated]
     caption = (
         f"{len(dated)} dated events from {first} to {last}, one lane per kind; each decade is drawn wider "
