@@ -83,7 +83,7 @@ def stance_grid(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> s
         none = not any((a.id, prop.id) in by for a in actors)
         extra = '<span class="refsite-grid-none">no stance recorded</span>' if none else ""
         head.append(
-            f'<th scope="col"><a href="{attr(url_to(ctx, prop))}">{html.escape(prop.label)}</a>'
+            f'<th scope="col"><a href="{attr(url_to(ctx, prop))}">{html.escape(prop.label)}</a> '
             f'<span class="refsite-grid-date">{html.escape(fmt_date(prop.date))}</span>{extra}</th>'
         )
     rows = []
@@ -96,7 +96,7 @@ def stance_grid(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> s
         cid = country.id if country else "none"
         countries[cid] = country.label if country else "no country"
         cells = [
-            f'<th scope="row"><a href="{attr(url_to(ctx, actor))}">{html.escape(actor.label)}</a>'
+            f'<th scope="row"><a href="{attr(url_to(ctx, actor))}">{html.escape(actor.label)}</a> '
             f'<span class="refsite-grid-date">{html.escape(kinds[kind])}'
             f"{', ' + html.escape(country.label) if country and country is not actor else ''}</span></th>"
         ]
@@ -160,6 +160,10 @@ def island_comparison(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]
         return "*No proposal says what it would mean for the islands.*\n"
     islands = list(dict.fromkeys(i for p in with_islands for i in (p.get("islands") or {})))
     places = [r for r in map(ds.get, islands) if r]
+    # north to south where the places are located (the order of the chain), else as the proposals list them
+    places.sort(
+        key=lambda r: -float(r.get("location", {}).get("lat", -90)) if isinstance(r.get("location"), dict) else 90
+    )
     areas = {r.id: _area(r) for r in places}
     head = ['<th scope="col" class="refsite-grid-corner">Proposal</th>']
     for place in places:
@@ -172,7 +176,7 @@ def island_comparison(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]
     for prop in with_islands:
         outcome_of = prop.get("islands") or {}
         cells = [
-            f'<th scope="row"><a href="{attr(url_to(ctx, prop))}">{html.escape(prop.label)}</a>'
+            f'<th scope="row"><a href="{attr(url_to(ctx, prop))}">{html.escape(prop.label)}</a> '
             f'<span class="refsite-grid-date">{html.escape(fmt_date(prop.date))}</span></th>'
         ]
         for place in places:
