@@ -88,6 +88,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.cited_by: dict[str, list[str]] = {}
         self.page_item: dict[str, Any] = {}
         self.pending: Pending | None = None
+        self.submitted = False
         self.order: list[PageContext] = []
 
     @staticmethod
@@ -113,6 +114,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.pages = {}
         self.result = None
         self.pending = None
+        self.submitted = False
         dataset, problems = load_project(self.root, self.docs_rel)
         if any(p.is_error for p in problems) or (problems and config.strict):
             self.fail(problems)
@@ -215,10 +217,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         uri = page.file.src_uri
         self.pages[uri] = page
-        if page.file.generated_by and self.pending is None and not self.problems:
+        if page.file.generated_by and not self.submitted and not self.problems:
             # Narrative pages come first; from here on every citation is known, so the one
             # formatting batch starts now and runs beside MkDocs' own work.
+            # Once per build: with everything cached (a rebuild in serve) there is nothing pending.
             self.pending = self.formatter.submit(self._batch(config))
+            self.submitted = True
         if uri in self.record_of and self.dataset is not None:
             rec = self.dataset.records[self.record_of[uri]]
             page.edit_url = self.edit_url(config, rec.path)

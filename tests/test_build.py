@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import refsite.cite as cite_mod
 from refsite.build import build_into
 from refsite.synth import write_project
@@ -151,7 +153,8 @@ def test_failed_build_keeps_previous_site(tmp_path: Path) -> None:
     )
     assert "data/actors/japan.yaml:1:1: error: missing required field 'summary'" in lines
     assert (root / "site/index.html").read_bytes() == before
-    assert not list(root.glob(".site-build-*"))
+    assert not list(root.glob(".site-*"))
+    assert not list((root / ".refsite").iterdir())
 
 
 def test_macro_errors_are_collected_with_their_line(tmp_path: Path) -> None:
@@ -170,17 +173,22 @@ def test_macro_errors_are_collected_with_their_line(tmp_path: Path) -> None:
     ]
 
 
-def test_one_formatting_call_per_build(tmp_path: Path) -> None:
+def test_one_formatting_call_per_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = copy_root("basic", tmp_path)
     from refsite import mkdocs_plugin
 
     mkdocs_plugin._FORMATTERS.clear()
+    batches = []
+    make_batch = mkdocs_plugin.RefsitePlugin._batch
+    monkeypatch.setattr(mkdocs_plugin.RefsitePlugin, "_batch", lambda self, c: batches.append(1) or make_batch(self, c))
     before = cite_mod.CALLS
     assert build_into(root, tmp_path / "out") == 0
     assert before + 1 == cite_mod.CALLS
-    # a rebuild with nothing changed formats nothing (serve keeps the cache)
+    assert len(batches) == 2  # submitted early, assembled at the end
+    # a rebuild with nothing changed formats nothing (serve keeps the cache), and gathers the batch as often
     assert build_into(root, tmp_path / "out2") == 0
     assert before + 1 == cite_mod.CALLS
+    assert len(batches) == 4
 
 
 def test_style_switch_rebuilds_every_note(tmp_path: Path) -> None:
