@@ -125,7 +125,7 @@ def timeline_chart(
     x = scale
 
     out = [
-        f'<svg class="refsite-timeline-svg" viewBox="0 0 {WIDTH:g} {height:g}" role="img" '
+        f'<svg class="refsite-timeline-svg" viewBox="0 0 {WIDTH:g} {height:g}" role="group" '
         f'aria-label="Timeline of {len(dated) + len(undated)} events, {first} to {last}" '
         f'data-t0="{t0:g}" data-t1="{t1:g}" data-left="{LEFT:g}" data-right="{plot_right:g}">'
     ]
