@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .bib import BibEntry, load_bib
+from .bibrules import stub_entries
 from .claims import claim_checks, page_claim_checks
 from .load import read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, bind, check_args
@@ -270,6 +271,7 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     records, problems = load_records(root)
     bib, bib_problems = load_bib(root)
     problems.extend(bib_problems)
+    problems.extend(stub_entries(bib.values()))
     problems.extend(check_links(records, bib))
     inline_keys, claim_problems = claim_checks(records.values(), bib, read_config(root))
     problems.extend(claim_problems)
