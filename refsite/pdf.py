@@ -108,11 +108,13 @@ PRINT_BACKLINKS = 40
 
 
 def _cited_by_for_print(match: re.Match[str]) -> str:
-    """Backlinks with their page numbers; a work cited on very many pages is said to be cited throughout."""
+    """Backlinks with their page numbers, unfolded; a work cited on very many pages is said to be cited throughout."""
     text = match.group(0)
     count = text.count("<a ")
     if count > PRINT_BACKLINKS:
         return f'<p class="refsite-citedby">Cited throughout: on {count} pages of the reference.</p>'
+    text = re.sub(r"^<details ([^>]*)><summary>(.*?)</summary>", r"<div \1><p>\2</p>", text, flags=re.S)
+    text = re.sub(r"</details>$", "</div>", text)
     return text.replace("<a ", '<a class="xref" ')
 
 
@@ -239,7 +241,9 @@ def assemble(root: Path, site: Path, site_name: str, nav: object, paper: str = "
         parts.append(f'<section class="part {PLURAL[kind]}" id="{anchor}"><h1>{title}</h1>{records}</section>')
         toc.append(f'<li class="part"><a href="#{anchor}">{title}</a></li>')
     bib = read("bibliography/")
-    bib_body = re.sub(r'<p class="refsite-citedby">.*?</p>', _cited_by_for_print, bib.body, flags=re.S)
+    bib_body = re.sub(
+        r'<(div|details) class="refsite-citedby">.*?</\1>', _cited_by_for_print, bib.body, flags=re.S
+    )
     parts.append(f'<section class="part bibliography" id="{page_slug("bibliography/")}">{bib_body}</section>')
     toc.append(f'<li class="part"><a href="#{page_slug("bibliography/")}">Bibliography</a></li>')
     cover = (

@@ -186,10 +186,10 @@ def test_one_formatting_call_per_build(tmp_path: Path) -> None:
     bibcsl._CACHE.clear()
     before, read = cite_mod.CALLS, bibcsl.CALLS
     assert build_into(root, tmp_path / "out") == 0
-    assert (cite_mod.CALLS, bibcsl.CALLS) == (before + 1, read + 1)
+    assert (before + 1, read + 1) == (cite_mod.CALLS, bibcsl.CALLS)
     # a rebuild with nothing changed formats and reads nothing (serve keeps the caches)
     assert build_into(root, tmp_path / "out2") == 0
-    assert (cite_mod.CALLS, bibcsl.CALLS) == (before + 1, read + 1)
+    assert (before + 1, read + 1) == (cite_mod.CALLS, bibcsl.CALLS)
 
 
 def test_style_switch_rebuilds_every_note(tmp_path: Path) -> None:
