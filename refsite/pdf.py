@@ -18,11 +18,11 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from .bibcsl import bib_source, bib_texts, csl_items
 from .cite import Cite, join_notes
-from .dataset import Dataset, docs_dir_of, load_project, read_config
+from .config import plugin_options, read_config
+from .dataset import Dataset, docs_dir_of, load_project
 from .model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .render.pages import record_page
 from .render.text import PageContext, fmt_date, src_uri
@@ -155,15 +155,6 @@ def md_to_url(path: str) -> str:
     return stem + "/" if stem else ""
 
 
-def plugin_options(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The options of the ``refsite`` plugin in a mkdocs.yml read as plain data."""
-    plugins = config.get("plugins")
-    for entry in plugins if isinstance(plugins, list) else []:
-        if isinstance(entry, dict) and isinstance(entry.get("refsite"), dict):
-            return dict(entry["refsite"])
-    return {}
-
-
 def part_notes(root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> dict[str, dict[str, str]]:
     """The notes of the record pages as print forms them: a part is one chapter, so a work is cited
     in full at its first note in the part and short after it, wherever the record pages break.
@@ -171,7 +162,7 @@ def part_notes(root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> di
     Returns, per record page address, each note's text by its id (``cite-3``)."""
     from .citations import formatter_for, resolve_style
 
-    options = plugin_options(read_config(root))
+    options = plugin_options(read_config(root), "refsite")
     style = resolve_style(root, options.get("style") if isinstance(options.get("style"), str) else None)
     lang = str(options.get("lang") or "en-US")
     texts = bib_texts(root)
