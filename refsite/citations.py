@@ -218,10 +218,10 @@ class Session:
         return "\n".join(parts)
 
     def cite_this(self, page: PageRef) -> str:
-        """How to cite the page: formatted in the site's style and as BibTeX, each with a copy button.
+        """How to cite the page: formatted in the site's style and as BibTeX.
 
-        The access date is the reader's: a script puts today's date in the marked places; without
-        it the page says when it was built."""
+        The access date is the reader's: a script puts today's date in the marked places (the page
+        says when it was built without it) and adds a button to copy each form."""
         assert self.result is not None
         home = page.uri == "index.md"
         title = self.site.title if home else page.title
@@ -239,15 +239,14 @@ class Session:
             if name and value
         )
         bibtex = html.escape(f"@online{{refsite-{slug},\n{body}\n}}").replace(
-            built, f'<span class="refsite-accessed" data-iso="{built}">{built}</span>'
+            built, f'<span class="refsite-accessed refsite-date-iso">{built}</span>'
         )
+        # The script adds a copy button to each form (plain HTML: it passes the page's allow-list).
         return (
             '\n<details class="refsite-cite-page"><summary>Cite this page</summary>'
-            f'<div class="refsite-cite-form"><p id="refsite-cite-text">{formatted}</p>'
-            '<button type="button" class="md-button refsite-copy" data-copy="refsite-cite-text">Copy</button></div>'
-            f'<div class="refsite-cite-form"><pre><code id="refsite-cite-bibtex">{bibtex}</code></pre>'
-            '<button type="button" class="md-button refsite-copy" data-copy="refsite-cite-bibtex">Copy BibTeX</button>'
-            "</div></details>\n"
+            f'<p class="refsite-copyable" id="refsite-cite-text">{formatted}</p>'
+            f'<pre class="refsite-copyable"><code id="refsite-cite-bibtex">{bibtex}</code></pre>'
+            "</details>\n"
         )
 
     # -- downloads --------------------------------------------------------------------
@@ -322,7 +321,7 @@ def _mark_accessed(formatted: str, iso: str) -> str:
                 "ymd": f"{built.year}, {_MONTHS[built.month - 1]} {built.day}",
                 "iso": iso,
             }[form]
-            span = f'<span class="refsite-accessed" data-form="{form}" data-iso="{iso}">{shown}</span>'
+            span = f'<span class="refsite-accessed refsite-date-{form}">{shown}</span>'
             return formatted.replace(text, span)
     return formatted
 

@@ -206,7 +206,7 @@ def claims_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 _CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">(\d+)</a></sup>')
-_NOTE = re.compile(r'<li id="fn:([^"]+)">\s*<p>(.*?)&#160;<a class="footnote-backref"', re.S)
+_NOTE = re.compile(r'<li id="fn:([^"]+)">\s*<p>(.*?)(?:&#160;|&nbsp;)<a class="footnote-backref"', re.S)
 
 
 def notes_of(page_html: str) -> tuple[list[tuple[str, int]], list[str]]:
@@ -241,7 +241,7 @@ def test_narrative_page_inline_and_macro_citations_in_reading_order(claims_site:
 
 def test_cite_this_page_names_the_editor_and_the_site(claims_site: Path) -> None:
     abe = (claims_site / "actors/abe-shinzo/index.html").read_text(encoding="utf-8")
-    assert '<p id="refsite-cite-text">Sample Editor, ed. “Shinzo Abe.” Sample Reference. Accessed <span' in abe
+    assert 'id="refsite-cite-text">Sample Editor, ed. “Shinzo Abe.” Sample Reference. Accessed <span' in abe
     assert "editor = {Sample Editor}" in abe and "booktitle = {Sample Reference}" in abe
     home = (claims_site / "index.html").read_text(encoding="utf-8")
-    assert '<p id="refsite-cite-text">Sample Editor, ed. “Sample Reference.” Accessed' in home
+    assert 'id="refsite-cite-text">Sample Editor, ed. “Sample Reference.” Accessed' in home

@@ -1,11 +1,11 @@
-// "Cite this page": the reader's own date as the access date, and one-click copies.
+// "Cite this page": the reader's own date as the access date, and a button to copy each form.
 (function () {
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
-  function fill() {
+  function dates() {
     var now = new Date();
     var y = now.getFullYear(), m = MONTHS[now.getMonth()], d = now.getDate();
     var forms = {
@@ -16,7 +16,24 @@
     };
     var marks = document.querySelectorAll(".refsite-accessed");
     for (var i = 0; i < marks.length; i++) {
-      marks[i].textContent = forms[marks[i].getAttribute("data-form") || "iso"] || forms.iso;
+      var form = (marks[i].className.match(/refsite-date-(\w+)/) || [])[1];
+      marks[i].textContent = forms[form] || forms.iso;
+    }
+  }
+
+  function buttons() {
+    var forms = document.querySelectorAll(".refsite-copyable");
+    for (var i = 0; i < forms.length; i++) {
+      var source = forms[i].tagName === "PRE" ? forms[i].querySelector("code") : forms[i];
+      if (!source || forms[i].nextElementSibling && forms[i].nextElementSibling.className === "md-button refsite-copy") {
+        continue;
+      }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-button refsite-copy";
+      button.setAttribute("data-copy", source.id);
+      button.textContent = forms[i].tagName === "PRE" ? "Copy BibTeX" : "Copy";
+      forms[i].insertAdjacentElement("afterend", button);
     }
   }
 
@@ -32,11 +49,13 @@
     });
   });
 
+  function ready() { dates(); buttons(); }
+
   if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(fill);
+    window.document$.subscribe(ready);
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", fill);
+    document.addEventListener("DOMContentLoaded", ready);
   } else {
-    fill();
+    ready();
   }
 })();
