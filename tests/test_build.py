@@ -113,7 +113,8 @@ def test_bibliography_lists_citing_pages(basic_site: Path) -> None:
 
 def test_cite_this_page_and_downloads(basic_site: Path) -> None:
     abe = page(basic_site, "actors/abe-shinzo")
-    assert 'id="refsite-cite-text">Sample Reference. “Shinzo Abe.” Accessed <span class="refsite-accessed refsite-date-mdy">' in abe
+    cite = 'id="refsite-cite-text">Sample Reference. “Shinzo Abe.” Accessed <span class="refsite-accessed refsite-date-'
+    assert cite in abe
     assert "url = {https://example.org/sample/actors/abe-shinzo/}" in abe
     assert abe.count('class="refsite-copyable"') == 2 and "<button" not in abe  # the script adds the buttons
     home = page(basic_site, "")
