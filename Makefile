@@ -8,38 +8,38 @@ STAMP := $(VENV)/.installed
 .PHONY: site test check serve pdf bench clean schema review
 
 $(STAMP): requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	'$(PYTHON)' -m venv '$(VENV)'
+	'$(PY)' -m pip install --quiet --upgrade pip
+	'$(PY)' -m pip install --quiet -r requirements.lock
+	'$(PY)' -m pip install --quiet --no-deps -e .
+	touch '$(STAMP)'
 
 ## site: validate the data and build the website, with its PDF edition, into site/ (strict)
 site: $(STAMP)
-	$(PY) -m refsite build --pdf
+	'$(PY)' -m refsite build --pdf
 
 ## test: the whole test suite (lint and types included)
 test: $(STAMP)
-	$(PY) -m ruff check refsite tests macros.py
-	$(PY) -m mypy
-	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q
+	'$(PY)' -m ruff check refsite tests macros.py
+	'$(PY)' -m mypy
+	'$(VENV)/bin/lint-imports'
+	'$(PY)' -m pytest -q
 
 ## check: validate data/, bib/ and docs/ only
 check: $(STAMP)
-	$(PY) -m refsite check
+	'$(PY)' -m refsite check
 
-## serve: live preview on http://127.0.0.1:8000, rebuilt when docs/, data/ or bib/ change
+## serve: live preview on http://127.0.0.1:8000/japan-russia/, rebuilt when docs/, data/, bib/ or mkdocs.yml change
 serve: $(STAMP)
-	$(PY) -m refsite serve
+	'$(PY)' -m refsite serve
 
 ## pdf: the whole reference as a PDF in site/reference.pdf (the website is rebuilt with it)
 pdf: $(STAMP)
-	$(PY) -m refsite pdf
+	'$(PY)' -m refsite pdf
 
 ## bench: build times and memory on synthetic projects of 500 and 2000 records
 bench: $(STAMP)
-	$(PY) -m refsite bench
+	'$(PY)' -m refsite bench
 
 ## review: what the working tree changes against BASE (default origin/main), as Markdown
 ## BASE reaches the review through the environment, unexpanded: it is never make or shell text.
@@ -51,7 +51,7 @@ review: $(STAMP)
 
 ## schema: JSON Schemas for editors, in schema/
 schema: $(STAMP)
-	$(PY) -m refsite schema --out schema
+	'$(PY)' -m refsite schema --out schema
 
 clean:
-	rm -rf site .site-build-* .site-old-* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site .refsite .site-build-* .site-old-* .pytest_cache .mypy_cache .ruff_cache

@@ -1,20 +1,16 @@
-"""Build the site into a temporary directory and swap it in only on success.
+"""Build the site in a workspace and swap it in only on success.
 
 MkDocs itself runs in the adapter module :mod:`refsite.mkdocs_build`."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from .mkdocs_build import build_into
-
-MARKER = ".refsite-site"
+from .workspace import MARKER, clean_legacy, open_workspace, replace_site
 
 
 def unsafe_target(root: Path, site: Path) -> str | None:
@@ -33,43 +29,71 @@ def unsafe_target(root: Path, site: Path) -> str | None:
 
 
 def build_site(root: Path, site_dir: Path, *, strict: bool = True, after: Callable[[Path], None] | None = None) -> int:
-    """Build into a temporary directory beside ``site_dir``; replace ``site_dir`` only on success.
+    """Build into a workspace in ``.refsite/`` beside ``site_dir``; replace ``site_dir`` only on success.
 
-    ``after`` runs on the finished temporary site before the swap (the PDF is made there).
+    ``after`` runs on the finished new site before the swap (the PDF is made there). A file system
+    error (a full disk, say) is one line; the previous site stays and the workspace is removed.
     """
     site = (site_dir if site_dir.is_absolute() else root / site_dir).resolve()
     if refusal := unsafe_target(root.resolve(), site):
         print(f"build refused: {refusal}", file=sys.stderr)
         return 2
-    site.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}-build-", dir=site.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a published site must be readable
+    shown = _shown_site(root, site)
     try:
-        status = build_into(root, tmp, strict=strict)
-        if status == 0:
-            (tmp / MARKER).write_text("built by refsite; replaced whole by the next build\n", encoding="utf-8")
-        if status == 0 and after is not None:
-            after(tmp)
-        if status != 0:
-            print(f"the previous {site.name}/ is left as it was", file=sys.stderr)
-            return status
-        old = None
-        if site.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{site.name}-old-", dir=site.parent))
-            site.rename(old / site.name)
-        tmp.rename(site)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        print(f"site built in {site}")
-        return 0
+        site.parent.mkdir(parents=True, exist_ok=True)
+        work = open_workspace(site.parent, "build", site)
+    except OSError as exc:
+        print(f"build failed: {fault_message(exc, {})}", file=sys.stderr)
+        return 1
+    clean_legacy(site)
+    new = work.path / "site"
+    try:
+        with work.temp_files():
+            new.mkdir()
+            status = build_into(root, new, strict=strict)
+            if status != 0:
+                print(f"the previous {shown}/ is left as it was", file=sys.stderr)
+                return status
+            if after is not None:
+                after(new)
+            (new / MARKER).write_text("built by refsite; replaced whole by the next build\n", encoding="utf-8")
+            replace_site(new, site, work.path / "old")
+    except OSError as exc:
+        where = {new: shown, work.path: f"{_shown_site(root, work.path)}"}
+        print(f"build failed: {fault_message(exc, where)}; the previous {shown}/ is left as it was", file=sys.stderr)
+        return 1
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        work.close()
+    print(f"site built in {site}")
+    return 0
+
+
+def _shown_site(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def fault_message(exc: OSError, where: dict[Path, str]) -> str:
+    """``no space left on device while writing site/actors/x/index.html``: what failed, and on which file.
+
+    ``where`` maps folders to the names shown for them (the new site folder is shown as the site).
+    """
+    what = exc.strerror or str(exc) or type(exc).__name__
+    what = what[:1].lower() + what[1:]
+    names = [Path(os.fsdecode(n)) for n in (exc.filename2, exc.filename) if n]  # a copy's target comes second
+    for path in names:
+        for folder, name in where.items():
+            if path.is_relative_to(folder):
+                rel = path.relative_to(folder).as_posix()
+                return _printable(f"{what} while writing {name}" + (f"/{rel}" if rel != "." else ""))
+    return _printable(f"{what}: {names[-1]}" if names else what)
 
 
 def serve(root: Path, dev_addr: str) -> int:
-    """Live preview; the plugin also watches data/ and bib/."""
-    cmd = [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", dev_addr, "-f", str(root / "mkdocs.yml")]
-    return subprocess.call(cmd, cwd=root)
+    """Live preview of the project at ``root`` (see ``refsite.mkdocs_serve``)."""
+    from .mkdocs_serve import serve as run
+
+    return run(root, dev_addr)

@@ -102,6 +102,7 @@ class Session:
         self.source = bib_source(self.texts, dataset.bib)
         self.contexts: dict[str, PageContext] = {}
         self.pending: Pending | None = None
+        self.submitted = False
         self.result: Result | None = None
         self.notes: dict[int, list[str]] = {}
         self.cited_by: dict[str, list[str]] = {}
@@ -161,9 +162,11 @@ class Session:
         return Batch([ctx.cites for ctx in order], self.csl, sorted(cited_by), extra, self.source)
 
     def submit(self) -> None:
-        """Start the batch in the background (once every citation is known)."""
-        if self.pending is None:
+        """Start the batch in the background (once every citation is known); once per build:
+        with everything cached (a rebuild in serve) nothing is pending."""
+        if not self.submitted:
             self.pending = self.formatter.submit(self.batch())
+            self.submitted = True
 
     def format(self) -> None:
         """Wait for the batch (formatting what pages added since) and keep each page's notes."""

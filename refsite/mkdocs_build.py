@@ -6,22 +6,28 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from pathlib import Path
 
 from .config import load_config
 from .problems import Problem
 
+_FILE_ERROR = re.compile(r"Error (?:reading|building) page '.*': \[Errno \d+\]", re.S)
+
 
 class _Handler(logging.Handler):
     """Print MkDocs' own messages in its usual 'LEVEL - message' form, on stderr."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        if _FILE_ERROR.match(record.getMessage()):
+            return  # the OSError itself reaches build_site, which prints it as one line
         level = "WARNING" if record.levelno == logging.WARNING else record.levelname
         print(f"{level:<8}-  {record.getMessage()}", file=sys.stderr)
 
 
-def _quiet_logging() -> None:
+def quiet_logging() -> None:
+    """Print MkDocs' warnings and errors in its usual form; nothing below that."""
     logger = logging.getLogger("mkdocs")
     if not any(isinstance(h, _Handler) for h in logger.handlers):
         handler = _Handler()
@@ -37,7 +43,7 @@ def build_into(root: Path, out_dir: Path, *, strict: bool = True) -> int:
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
-    _quiet_logging()
+    quiet_logging()
     printed: list[Problem] = []
     if config_problems := load_config(root)[1]:  # before MkDocs' own loader reads mkdocs.yml
         for p in config_problems:
@@ -68,3 +74,6 @@ def build_into(root: Path, out_dir: Path, *, strict: bool = True) -> int:
         print(f"build failed (exit {exc.code})", file=sys.stderr)
         return 1
     return 0
+
+
+__all__ = ["build_into", "quiet_logging"]

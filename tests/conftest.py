@@ -31,7 +31,7 @@ def require(program: str) -> str:
 def copy_root(name: str, dest: Path) -> Path:
     """Copy the sample project ``tests/roots/<name>`` to ``dest``."""
     target = dest / name
-    shutil.copytree(ROOTS / name, target, ignore=shutil.ignore_patterns("site", ".site-*"))
+    shutil.copytree(ROOTS / name, target, ignore=shutil.ignore_patterns("site", ".site-*", ".refsite"))
     return target
 
 

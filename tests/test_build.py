@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import refsite.cite as cite_mod
 from refsite.build import build_into
 from refsite.synth import write_project
@@ -160,7 +162,8 @@ def test_failed_build_keeps_previous_site(tmp_path: Path) -> None:
     )
     assert "data/actors/japan.yaml:1:1: error: missing required field 'summary'" in lines
     assert (root / "site/index.html").read_bytes() == before
-    assert not list(root.glob(".site-build-*"))
+    assert not list(root.glob(".site-*"))
+    assert not list((root / ".refsite").iterdir())
 
 
 def test_macro_errors_are_collected_with_their_line(tmp_path: Path) -> None:
@@ -179,18 +182,24 @@ def test_macro_errors_are_collected_with_their_line(tmp_path: Path) -> None:
     ]
 
 
-def test_one_formatting_call_per_build(tmp_path: Path) -> None:
+def test_one_formatting_call_per_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = copy_root("basic", tmp_path)
     from refsite import bibcsl, citations
 
     citations._FORMATTERS.clear()
     bibcsl._CACHE.clear()
+    batches = []
+    make_batch = citations.Session.batch
+    monkeypatch.setattr(citations.Session, "batch", lambda self: batches.append(1) or make_batch(self))
     before, read = cite_mod.CALLS, bibcsl.CALLS
     assert build_into(root, tmp_path / "out") == 0
     assert (before + 1, read + 1) == (cite_mod.CALLS, bibcsl.CALLS)
-    # a rebuild with nothing changed formats and reads nothing (serve keeps the caches)
+    assert len(batches) == 2  # submitted early, assembled at the end
+    # a rebuild with nothing changed formats and reads nothing (serve keeps the caches), and gathers the batch
+    # as often
     assert build_into(root, tmp_path / "out2") == 0
     assert (before + 1, read + 1) == (cite_mod.CALLS, bibcsl.CALLS)
+    assert len(batches) == 4
 
 
 def test_style_switch_rebuilds_every_note(tmp_path: Path) -> None:
@@ -330,9 +339,12 @@ def test_build_time_errors_in_loops_and_branches_are_located(tmp_path: Path) -> 
 def test_stance_matrix_on_the_proposals_index(basic_site: Path) -> None:
     index = page(basic_site, "proposals")
     assert "Who stands where" in index
+    grid = index.split("Who stands")[1]
     row = re.search(
-        r'<td><a href="two-islands/">Return of two islands</a></td>(.*?)</tr>', index.split("Who stands")[1], re.S
+        r'<tr data-kind="person"[^>]*><th scope="row"><a href="../actors/abe-shinzo/">(.*?)</tr>', grid, re.S
     )
     assert row is not None
-    cells = re.findall(r"<td>(.*?)</td>", row.group(1))
-    assert cells == ["", '<a href="../actors/abe-shinzo/">Shinzo Abe</a> (April 2013)', "", ""]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    assert len(cells) == 1  # one proposal: one column
+    assert "◐</span> open to</span>" in cells[0]
+    assert '<a class="refsite-stance-date" href="../positions/abe-2013-talks/">April 2013</a>' in cells[0]

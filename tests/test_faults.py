@@ -1,0 +1,282 @@
+"""Faults: killed builds, full disks and file system errors never lose the site or leave litter."""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from refsite.build import MARKER, fault_message
+from refsite.workspace import CACHE, clean_stale, exchange, open_workspace, replace_site
+
+from conftest import copy_root
+
+
+def _env(tmpdir: Path) -> dict[str, str]:
+    tmpdir.mkdir(exist_ok=True)
+    return dict(os.environ, TMPDIR=str(tmpdir), NO_MKDOCS_2_WARNING="1")
+
+
+def _build(root: Path, env: dict[str, str], *args: str, **kw: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "refsite", "build", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        **kw,  # type: ignore[call-overload]
+    )
+
+
+def _files(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+
+
+def _revise(root: Path, n: int) -> None:
+    index = root / "docs/index.md"
+    text = index.read_text(encoding="utf-8").split("\n\nRevision ")[0].rstrip("\n")
+    index.write_text(f"{text}\n\nRevision r{n}x of the home page.\n", encoding="utf-8")
+
+
+def _revision(site: Path) -> int | None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    found = [n for n in range(100) if f"Revision r{n}x" in html]
+    return found[0] if len(found) == 1 else None
+
+
+def _assert_no_litter(root: Path, tmpdir: Path) -> None:
+    assert sorted(p.name for p in (root / CACHE).iterdir()) == []
+    assert not list(root.glob(".site-*"))
+    assert sorted(p.name for p in tmpdir.iterdir()) == []
+
+
+def test_builds_killed_at_random_moments_never_lose_the_site(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    tmpdir = tmp_path / "tmp"
+    env = _env(tmpdir)
+    _revise(root, 0)
+    start = time.monotonic()
+    proc = _build(root, env)
+    duration = time.monotonic() - start
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    site = root / "site"
+    expected = _files(site)
+    assert "index.html" in expected and MARKER in expected and len(expected) > 50
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
+    kills, good = 8, 0
+    killed_mid_build = 0
+    for i in range(1, kills + 1):
+        _revise(root, i)
+        delay = duration * 1.1 * (i - 1 + rng.random()) / kills  # spread over the whole build, swap included
+        child = subprocess.Popen(
+            [sys.executable, "-m", "refsite", "build"],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        where = f"seed {seed}, kill {i} after {delay:.2f} s of a {duration:.2f} s build"
+        assert _files(site) == expected, where
+        shown = _revision(site)
+        assert shown in (good, i), where
+        killed_mid_build += shown == good
+        good = shown
+    proc = _build(root, env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _revision(site) == kills
+    assert _files(site) == expected
+    _assert_no_litter(root, tmpdir)
+    assert killed_mid_build >= 1  # at least one kill landed before the swap
+
+
+_INJECT = textwrap.dedent(
+    """
+    import builtins, errno, os, sys
+    from refsite.cli import main
+    real_open, written = builtins.open, []
+
+    def full_disk_open(file, mode="r", *args, **kwargs):
+        name = os.fspath(file) if isinstance(file, (str, os.PathLike)) else ""
+        if any(m in mode for m in "wax") and "/.refsite/" in name and name.endswith(".html"):
+            written.append(name)
+            if len(written) > int(sys.argv[1]):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), name)
+        return real_open(file, mode, *args, **kwargs)
+
+    builtins.open = full_disk_open
+    sys.exit(main(sys.argv[2:]))
+    """
+)
+
+
+@pytest.mark.parametrize("after", [0, 10])
+def test_full_disk_is_one_line_and_keeps_the_site(tmp_path: Path, after: int) -> None:
+    root = copy_root("basic", tmp_path)
+    tmpdir = tmp_path / "tmp"
+    env = _env(tmpdir)
+    assert _build(root, env).returncode == 0
+    before = {name: (root / "site" / name).read_bytes() for name in _files(root / "site")}
+    (root / "docs/index.md").write_text("# Home\n\nChanged.\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-c", _INJECT, str(after), "build"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("build failed: no space left on device while writing site/"), lines[0]
+    assert lines[0].endswith(".html; the previous site/ is left as it was")
+    assert {name: (root / "site" / name).read_bytes() for name in _files(root / "site")} == before
+    _assert_no_litter(root, tmpdir)
+
+
+def _limit_file_size() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, resource.RLIM_INFINITY))
+
+
+def test_file_system_error_from_the_kernel_is_one_line(tmp_path: Path) -> None:
+    """A real write error (a file size limit: EFBIG) while copying the theme's assets into the site."""
+    root = copy_root("basic", tmp_path)
+    tmpdir = tmp_path / "tmp"
+    env = _env(tmpdir)
+    assert _build(root, env).returncode == 0
+    before = (root / "site/index.html").read_bytes()
+    proc = _build(root, env, preexec_fn=_limit_file_size)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("build failed: file too large while writing site/assets/"), lines[0]
+    assert (root / "site/index.html").read_bytes() == before
+    _assert_no_litter(root, tmpdir)
+
+
+def test_full_tmpfs(tmp_path: Path) -> None:
+    """A real full disk: a small tmpfs holds one site but not a second one beside it."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    size_kb = 4500  # the sample site takes about 3 MB
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(mnt)], capture_output=True, check=False
+        ).returncode
+        != 0
+    ):
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        root = copy_root("basic", tmp_path)
+        tmpdir = tmp_path / "tmp"
+        env = _env(tmpdir)
+        proc = _build(root, env, "--site-dir", str(mnt / "site"))
+        assert proc.returncode == 0, proc.stderr
+        before = {name: (mnt / "site" / name).read_bytes() for name in _files(mnt / "site")}
+        proc = _build(root, env, "--site-dir", str(mnt / "site"))
+        assert proc.returncode == 1
+        lines = proc.stderr.splitlines()
+        assert len(lines) == 1, proc.stderr
+        assert lines[0].startswith(f"build failed: no space left on device while writing {mnt}/site/"), lines[0]
+        assert {name: (mnt / "site" / name).read_bytes() for name in _files(mnt / "site")} == before
+        assert sorted(p.name for p in mnt.iterdir()) == [CACHE, "site"]
+        assert list((mnt / CACHE).iterdir()) == []
+        assert list(tmpdir.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(mnt)], check=False)
+
+
+def test_a_running_build_keeps_its_workspace_and_a_dead_one_is_removed(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    env = _env(tmp_path / "tmp")
+    running = open_workspace(root, "build")  # held by this process, as a concurrent build holds it
+    dead = root / CACHE / "build-999999-dead"
+    (dead / "tmp" / "refsite-cite-x").mkdir(parents=True)
+    proc = _build(root, env)
+    assert proc.returncode == 0, proc.stderr
+    assert running.path.is_dir()
+    assert not dead.exists()
+    running.close()
+    assert list((root / CACHE).iterdir()) == []
+
+
+def test_swap_fallback_and_recovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without an atomic exchange, a build that dies between its two renames is repaired by the next one."""
+    site, new, spare = tmp_path / "site", tmp_path / "new", tmp_path / "spare"
+    for folder, text in ((site, "old"), (new, "new")):
+        folder.mkdir()
+        (folder / MARKER).write_text(text, encoding="utf-8")
+    assert exchange(site, new)
+    assert (site / MARKER).read_text(encoding="utf-8") == "new"
+    monkeypatch.setattr("refsite.workspace.exchange", lambda a, b: False)
+    replace_site(new, site, spare)
+    assert (site / MARKER).read_text(encoding="utf-8") == "old"
+    assert not new.exists() and not spare.exists()
+    # the second rename refused: the old site goes back
+    new.mkdir()
+    (new / MARKER).write_text("newer", encoding="utf-8")
+    real_rename = os.rename
+
+    def refuse_new(a: Path, b: Path) -> None:
+        if Path(a) == new:
+            raise OSError(28, "No space left on device", str(b))
+        real_rename(a, b)
+
+    monkeypatch.setattr("refsite.workspace.os.rename", refuse_new)
+    with pytest.raises(OSError):
+        replace_site(new, site, spare)
+    monkeypatch.setattr("refsite.workspace.os.rename", real_rename)
+    assert (site / MARKER).read_text(encoding="utf-8") == "old"
+    assert not spare.exists()
+    shutil.rmtree(new)
+    # a build killed after moving the old site away and before moving the new one in
+    cache = tmp_path / CACHE
+    work = cache / "build-999999-abc"
+    work.mkdir(parents=True)
+    site.rename(work / "old")
+    assert clean_stale(cache, site) == ["build-999999-abc"]
+    assert (site / MARKER).read_text(encoding="utf-8") == "old"
+    assert list(cache.iterdir()) == []
+
+
+def test_fault_messages_name_the_site_file() -> None:
+    new = Path("/p/.refsite/build-1-x/site")
+    err = OSError(28, "No space left on device", str(new / "actors/a/index.html"))
+    assert fault_message(err, {new: "site"}) == "no space left on device while writing site/actors/a/index.html"
+    copy = OSError(27, "File too large")
+    copy.filename, copy.filename2 = "/usr/lib/theme/bundle.js", str(new / "assets/bundle.js")
+    assert fault_message(copy, {new: "site"}) == "file too large while writing site/assets/bundle.js"
+    odd = OSError(13, "Permission denied", "/elsewhere/a\nb")
+    assert fault_message(odd, {new: "site"}) == "permission denied: /elsewhere/a\\x0ab"
+
+
+def test_a_cache_folder_that_leads_elsewhere_is_refused(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "build-1-x").mkdir(parents=True)
+    (root / CACHE).symlink_to(elsewhere)
+    proc = _build(root, _env(tmp_path / "tmp"))
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"build failed: {CACHE} must be a folder, not a symlink or a file: {root / CACHE}"
+    ]
+    assert [p.name for p in elsewhere.iterdir()] == ["build-1-x"]
+    assert not (root / "site").exists()
