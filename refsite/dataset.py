@@ -15,6 +15,7 @@ from .bib import BibEntry, load_bib
 from .load import read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, bind, check_args
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
+from .pagemap import SourceMap, check_map_keys, load_maps
 from .problems import Problem, did_you_mean
 from .validate import _walk_refs, check_bib_use, check_links, check_shape, citation_keys
 
@@ -164,6 +165,7 @@ def check_page(
     records: Mapping[str, Record],
     bib: Mapping[str, BibEntry],
     variables: frozenset[str] = frozenset(),
+    maps: Mapping[str, SourceMap] | None = None,
 ) -> tuple[set[str], list[Problem]]:
     """Template syntax, unknown names, and the arguments of every macro call of one narrative page.
 
@@ -205,7 +207,7 @@ def check_page(
             continue
         bound, found = bind(name, args, kwargs)
         if not found:
-            found = check_args(name, bound, records, bib)
+            found = check_args(name, bound, records, bib, maps)
         if name == "cite" and isinstance(bound.get("key"), str):
             used.add(bound["key"])
         for problem in found:
@@ -216,7 +218,11 @@ def check_page(
 
 
 def scan_pages(
-    root: Path, docs_dir: str, records: dict[str, Record], bib: dict[str, BibEntry]
+    root: Path,
+    docs_dir: str,
+    records: dict[str, Record],
+    bib: dict[str, BibEntry],
+    maps: Mapping[str, SourceMap] | None = None,
 ) -> tuple[set[str], list[Problem]]:
     """Check every narrative page's template and macro calls; return the citation keys they use."""
     problems: list[Problem] = []
@@ -231,7 +237,7 @@ def scan_pages(
         except UnicodeDecodeError:
             problems.append(Problem(rel, 1, 1, "file is not valid UTF-8"))
             continue
-        keys, found = check_page(rel, text, records, bib, variables)
+        keys, found = check_page(rel, text, records, bib, variables, maps)
         used |= keys
         problems.extend(found)
     return used, problems
@@ -266,8 +272,10 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     records, problems = load_records(root)
     bib, bib_problems = load_bib(root)
     problems.extend(bib_problems)
-    problems.extend(check_links(records, bib))
-    used, page_problems = scan_pages(root, docs_dir, records, bib)
+    maps, map_problems = load_maps(root)
+    problems.extend(map_problems + check_map_keys(maps, bib))
+    problems.extend(check_links(records, bib, maps))
+    used, page_problems = scan_pages(root, docs_dir, records, bib, maps)
     problems.extend(page_problems)
     problems.extend(check_bib_use(records.values(), used, bib))
     return Dataset(root, records, bib), sorted(set(problems))

@@ -11,6 +11,7 @@ from typing import Any
 from .bib import BibEntry, field_warnings
 from .load import Key, Located
 from .model import KINDS, LOCATOR_LABELS, SCHEMA, Field, Record, as_text
+from .pagemap import SourceMap
 from .problems import Problem, did_you_mean
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -216,8 +217,10 @@ def check_key(path: str, line: int, col: int, key: str, bib: Mapping[str, BibEnt
     return Problem(path, line, col, f"unknown citation key '{key}'{did_you_mean(key, bib)}")
 
 
-def check_links(records: Mapping[str, Record], bib: Mapping[str, BibEntry]) -> list[Problem]:
-    """References between records, citation keys and supersede chains."""
+def check_links(
+    records: Mapping[str, Record], bib: Mapping[str, BibEntry], maps: Mapping[str, SourceMap] | None = None
+) -> list[Problem]:
+    """References between records, citation keys (and locators, against ``maps``) and supersede chains."""
     problems: list[Problem] = []
     by_kind = {kind: [r.id for r in records.values() if r.kind == kind] for kind in KINDS}
     for rec in records.values():
@@ -242,6 +245,8 @@ def check_links(records: Mapping[str, Record], bib: Mapping[str, BibEntry]) -> l
             line, col = rec.src.pos((*key, "key"))
             if p := check_key(rec.path, line, col, ckey, bib):
                 problems.append(p)
+            elif maps and ckey in maps and (msg := maps[ckey].check(as_text(cit.get("locator")))):
+                problems.append(rec.src.problem((*key, "locator"), msg))
     problems.extend(_check_supersedes(records))
     return problems
 
