@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .bib import BibEntry, load_bib
+from .claims import claim_checks, page_claim_checks
 from .load import read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, bind, check_args
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
@@ -240,6 +241,9 @@ def scan_pages(
         keys, found = check_page(rel, text, records, bib, variables, maps)
         used |= keys
         problems.extend(found)
+        keys, found = page_claim_checks(rel, text, bib, maps)
+        used |= keys
+        problems.extend(found)
     return used, problems
 
 
@@ -275,7 +279,9 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     maps, map_problems = load_maps(root)
     problems.extend(map_problems + check_map_keys(maps, bib))
     problems.extend(check_links(records, bib, maps))
+    inline_keys, claim_problems = claim_checks(records.values(), bib, read_config(root), maps)
+    problems.extend(claim_problems)
     used, page_problems = scan_pages(root, docs_dir, records, bib, maps)
     problems.extend(page_problems)
-    problems.extend(check_bib_use(records.values(), used, bib))
+    problems.extend(check_bib_use(records.values(), used | inline_keys, bib))
     return Dataset(root, records, bib), sorted(set(problems))

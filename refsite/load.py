@@ -46,6 +46,8 @@ class Located:
     data: Any
     values: dict[Key, Pos] = field(default_factory=dict)
     keys: dict[Key, Pos] = field(default_factory=dict)
+    spans: dict[Key, tuple[Pos, Pos]] = field(default_factory=dict)  # scalars: start and end, 0-based
+    text: str = ""
 
     def pos(self, key: Key) -> Pos:
         """Position of the value at ``key``, else of its nearest located parent."""
@@ -100,6 +102,8 @@ class _Builder:
             if node.tag != "tag:yaml.org,2002:seq":
                 self.fail(node, f"unsupported YAML tag '{node.tag}'")
             return [self.build(item, (*key, i)) for i, item in enumerate(node.value)]
+        start, end = node.start_mark, node.end_mark
+        self.doc.spans[key] = ((start.line, start.column), (end.line, end.column))
         if node.tag not in _SCALAR_TAGS:
             self.fail(node, f"unsupported YAML tag '{node.tag}'")
             return None
@@ -161,6 +165,7 @@ def parse_yaml(path: str, raw: bytes) -> tuple[Located | None, list[Problem]]:
         line, col = _mark(nodes[1])
         return None, [Problem(path, line, col, "a record file holds one YAML document, found more")]
     builder = _Builder(path)
+    builder.doc.text = text
     try:
         builder.doc.data = builder.build(nodes[0], ())
     except _TooBig as big:

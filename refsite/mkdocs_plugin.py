@@ -24,6 +24,8 @@ from mkdocs.structure.pages import Page
 
 from .cite import Batch, CiteError, Formatter, Pending, Result, join_notes, style_digest, to_csl
 from .dataset import Dataset, load_project
+from .footnotes import in_reading_order
+from .inline import has_citation, replace_in_page
 from .model import KIND_TITLES, KINDS, PLURAL
 from .problems import Problem, summary_line
 from .render.pages import front_matter, index_page, record_page
@@ -58,6 +60,7 @@ class RefsiteConfig(base.Config):
     edit_root = c.Optional(c.Type(str))
     bibliography_page = c.Type(str, default="bibliography.md")
     cite_page = c.Type(bool, default=True)
+    require_claim_citations = c.Type(bool, default=False)
 
 
 def formatter_for(style: Path, lang: str) -> Formatter:
@@ -199,9 +202,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if uri in self.record_of and self.dataset is not None:
             rec = self.dataset.records[self.record_of[uri]]
             page.edit_url = self.edit_url(config, rec.path)
-        elif uri in self.contexts and not page.file.generated_by:
-            ctx = self.contexts[uri]
-            markdown = ctx.merge_adjacent(markdown).rstrip("\n") + "\n\n" + ctx.footnotes() + "\n"
+        elif not page.file.generated_by and (uri in self.contexts or has_citation(markdown)):
+            ctx = self.context_for(uri)
+            markdown = ctx.merge_adjacent(replace_in_page(markdown, ctx.group))
+            markdown = markdown.rstrip("\n") + "\n\n" + ctx.footnotes() + "\n"
         return markdown
 
     # -- one formatting batch ---------------------------------------------------------
@@ -256,7 +260,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     @event_priority(50)
     def on_page_context(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         if page.content:
-            content = TOKEN_RE.sub(self._note, page.content)
+            content = in_reading_order(TOKEN_RE.sub(self._note, page.content))
             if BIB_TOKEN in content:
                 content = content.replace(f"<p>{BIB_TOKEN}</p>", self._bibliography_html(page))
             if self.config.cite_page:

@@ -353,6 +353,19 @@ CASES: list[tuple[str, dict[str, str | bytes | None], str]] = [
         "bib/maps/pajon2013.yaml:5:53: error: n. 28 is also listed on p. 11",
     ),
     (
+        "inline citation of a note on the wrong page",
+        {
+            PAGE_MAP: VALID_MAP,
+            JAPAN: VALID_JAPAN.replace("The Japanese state.", "The state [@pajon2013, p. 11, n. 33]."),
+        },
+        "data/actors/japan.yaml:4:33: error: n. 33 is printed on p. 12, not p. 11 (did you mean 'p. 12, n. 33'?)",
+    ),
+    (
+        "inline citation of a page the source does not print, in a page",
+        {PAGE_MAP: VALID_MAP, "docs/index.md": "# Home\n\nText [@pajon2013, p. 99].\n"},
+        "docs/index.md:3:19: error: pajon2013 has no printed p. 99 (pages 11–12)",
+    ),
+    (
         "map of a work not in the bibliography",
         {"bib/maps/other.yaml": VALID_MAP.replace("key: pajon2013", "key: pajon2031")},
         "bib/maps/other.yaml:1:6: error: page map of unknown citation key 'pajon2031'",

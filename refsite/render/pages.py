@@ -6,6 +6,7 @@ import html
 from collections.abc import Callable
 
 from ..dataset import Dataset
+from ..inline import has_citation
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .text import PageContext, attr, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
 from .views import (
@@ -56,9 +57,9 @@ def _list_section(ctx: PageContext, ds: Dataset, title: str, recs: list[Record])
 
 def _notes(ctx: PageContext, rec: Record) -> str:
     notes = rec.get("notes") or []
-    lines = [f"- {prose(n.get('text'), inline=True)}{ctx.sources(n.get('sources'))}" for n in notes]
+    lines = [f"- {ctx.prose(n.get('text'), inline=True)}{ctx.sources(n.get('sources'))}" for n in notes]
     if rec.get("date_note"):
-        lines.insert(0, f"- **Date:** {prose(rec.get('date_note'), inline=True)}")
+        lines.insert(0, f"- **Date:** {ctx.prose(rec.get('date_note'), inline=True)}")
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -69,7 +70,7 @@ def _names(ctx: PageContext, ds: Dataset, rec: Record) -> str:
         return ""
     rows = ["| Name | Language | Used by |", "| --- | --- | --- |"]
     for n in names:
-        note = f" ({esc(n.get('note'))})" if n.get("note") else ""
+        note = f" ({ctx.plain(n.get('note'))})" if n.get("note") else ""
         rows.append(
             f"| {esc(n.get('name'))}{note} | {LANG_LABELS.get(as_text(n.get('lang')), esc(n.get('lang')))} | "
             f"{ref_link(ctx, ds, n.get('used_by'))} |"
@@ -92,9 +93,20 @@ def _head(ctx: PageContext, ds: Dataset, rec: Record, facts: list[str]) -> str:
     return (
         f'<p class="refsite-crumbs" markdown>{crumbs}</p>\n\n# {esc(rec.label)}\n\n'
         + (f'<p class="refsite-meta" markdown>{meta}</p>\n\n' if meta else "")
-        + with_calls(prose(rec.get("summary")), ctx.sources(rec.get("sources")))
-        + "\n"
+        + _summary(ctx, rec)
     )
+
+
+def _summary(ctx: PageContext, rec: Record) -> str:
+    """The summary, its claims cited where they stand; the record's general sources under it, once.
+
+    A summary that cites nothing inline keeps its sources' note at its end."""
+    summary = rec.get("summary")
+    if not has_citation(as_text(summary)):
+        return with_calls(prose(summary), ctx.sources(rec.get("sources"))) + "\n"
+    text = ctx.prose(summary)
+    calls = ctx.sources(rec.get("sources"))
+    return f'{text}\n\n<p class="refsite-sources" markdown>Sources for the whole record.{calls}</p>\n'
 
 
 def actor_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
@@ -106,7 +118,7 @@ def actor_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
         rows = ["| Role | From | To |", "| --- | --- | --- |"]
         for r in roles:
             of = f", {ref_link(ctx, ds, r.get('of'))}" if r.get("of") else ""
-            note = f" ({esc(r.get('note'))})" if r.get("note") else ""
+            note = f" ({ctx.plain(r.get('note'))})" if r.get("note") else ""
             rows.append(
                 f"| {esc(r.get('title'))}{of}{note}{ctx.sources(r.get('sources'))} | "
                 f"{fmt_date(r.get('from'))} | {fmt_date(r.get('to'))} |"
@@ -141,7 +153,7 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
         for f in figures:
             value = f"{f.get('value'):,}" if isinstance(f.get("value"), int) else esc(f.get("value"))
             unit = f" {esc(f.get('unit'))}" if f.get("unit") else ""
-            note = f" ({esc(f.get('note'))})" if f.get("note") else ""
+            note = f" ({ctx.plain(f.get('note'))})" if f.get("note") else ""
             rows.append(
                 f"| {esc(f.get('label'))}{note} | {value}{unit}{ctx.sources(f.get('sources'))} | "
                 f"{fmt_date(f.get('as_of'))} |"

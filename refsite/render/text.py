@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from .. import inline as _inline
 from ..cite import Cite
 from ..model import PLURAL, Record, as_text
 
@@ -129,6 +130,26 @@ class PageContext:
         self.notes.append([Cite(key, as_text(locator).strip(), as_text(note).strip())])
         return self.call(len(self.notes))
 
+    def group(self, group: _inline.Group) -> str:
+        """A footnote call for one bracket of inline citations: ``[@a, p. 5; @b]``."""
+        self.notes.append([Cite(item.key, item.locator) for item in group.items])
+        return self.call(len(self.notes))
+
+    def prose(self, text: Any, *, inline: bool = False) -> str:
+        """Markdown from data (see :func:`prose`), each inline citation a footnote call where it stands."""
+        return _inline.replace(prose(text, inline=inline), self.group)
+
+    def plain(self, text: Any) -> str:
+        """Plain text from data (see :func:`esc`), each inline citation a footnote call where it stands."""
+        calls: list[str] = []
+
+        def mark(group: _inline.Group) -> str:
+            calls.append(self.group(group))
+            return f"\x00{len(calls) - 1}\x00"
+
+        marked = esc(_inline.replace(as_text(text), mark))
+        return re.sub(r"\x00(\d+)\x00", lambda m: calls[int(m.group(1))], marked)
+
     def sources(self, citations: Iterable[Mapping[str, Any]] | None) -> str:
         """One footnote call citing every entry of a ``sources`` list (empty if none)."""
         cites = [
@@ -148,7 +169,8 @@ class PageContext:
     def merge_adjacent(self, markdown: str) -> str:
         """Tidy the calls of a finished page: calls inside an HTML comment are dropped with their notes,
         and calls that stand side by side (``[^cite-3][^cite-4]``) become one note citing all their
-        sources, as in print: one superscript, the sources joined by semicolons. Notes are renumbered."""
+        sources, as in print: one superscript, the sources joined by semicolons. Notes are renumbered
+        in the order their calls stand on the page."""
         hidden: set[int] = set()
 
         def hide(match: re.Match[str]) -> str:
@@ -164,14 +186,16 @@ class PageContext:
             return self.call(nums[0])
 
         markdown = _ADJACENT.sub(join, markdown)
-        if not groups and not hidden:
-            return markdown
         dropped = hidden | {n for rest in groups.values() for n in rest}
+        # Number the notes in reading order: the order their calls stand in the finished page.
+        order = list(dict.fromkeys(int(n) for n in _CALL.findall(markdown)))
+        order += [n for n in range(1, len(self.notes) + 1) if n not in dropped and n not in order]
+        if not dropped and order == list(range(1, len(self.notes) + 1)):
+            return markdown
         notes: list[list[Cite]] = []
         renumber: dict[int, int] = {}
-        for n, note in enumerate(self.notes, 1):
-            if n in dropped:
-                continue
+        for n in order:
+            note = self.notes[n - 1]
             notes.append([*note, *(c for m in groups.get(n, []) for c in self.notes[m - 1])])
             renumber[n] = len(notes)
         self.notes = notes
