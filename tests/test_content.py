@@ -224,7 +224,7 @@ NAMING_CUES = re.compile(
     r"|\bknown (?:in|to|as)\b|\bto the (?:Japanese|Russians)\b|\bcalls? (?:it|them|the islands)\b"
 )
 AIMS = (
-    r"(?:wants?|wanted|demands?|demanded|insists?|insisted|seeks?|sought|hopes?|hoped|desires?|asks?|asked"
+    r"(?:wants?|wanted|demands?|demanded|insists?|insisted|seeks?|sought|hopes?|hoped|desires?"
     r"|claims?|claimed|position|aims?|goal|wish|wishes|calls? for|called for)\b"
 )
 QUOTED = re.compile(r"[\"“][^\"”]*[\"”]|(?<![\w])['‘][^'’]*['’](?![\w])")
