@@ -169,9 +169,10 @@ def stance_matrix(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) ->
         latest: dict[str, Record] = {}
         for pos in sorted(ds.referring(prop.id, "position", "proposal"), key=lambda p: (p.date, p.id)):
             latest[as_text(pos.get("actor"))] = pos
-        if not latest:
-            continue
         any_rows = True
+        if not latest:  # listed all the same: a proposal nobody is recorded taking a stance on
+            rows.append(f"| {ctx.link(prop)} | *no recorded stance* | | | |")
+            continue
         cells = []
         for stance in ("supports", "open", "ambiguous", "opposes"):
             held = [p for p in latest.values() if p.get("stance") == stance]
