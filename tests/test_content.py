@@ -310,3 +310,34 @@ def test_site_voice_is_neutral(dataset: Dataset) -> None:
     for page in sorted((REPO / "docs").glob("*.md")):
         slips += [f"docs/{page.name}: {s}" for s in one_sided(page.read_text(encoding="utf-8"))]
     assert slips == []
+
+
+def _matrix_rows(real_site: Path) -> dict[str, list[str]]:
+    html = (real_site / "proposals" / "index.html").read_text(encoding="utf-8").split('id="who-stands-where"')[1]
+    rows = {}
+    for m in re.finditer(r'<tr>\s*<td><a href="([a-z0-9-]+)/">.*?</a></td>(.*?)</tr>', html, re.S):
+        rows[m.group(1)] = re.findall(r"<td>(.*?)</td>", m.group(2), re.S)
+    return rows
+
+
+def test_stance_matrix_lists_every_proposal(dataset: Dataset, real_site: Path) -> None:
+    rows = _matrix_rows(real_site)
+    assert set(rows) == {p.id for p in dataset.of_kind("proposal")}
+    for prop in dataset.of_kind("proposal"):
+        stances = dataset.referring(prop.id, "position", "proposal")
+        assert ("no recorded stance" in rows[prop.id][0]) == (not stances), prop.id
+
+
+def test_stance_matrix_shows_russias_latest_view_of_the_two_island_handover(real_site: Path) -> None:
+    supports, _open, _ambiguous, opposes = _matrix_rows(real_site)["two-islands-1956-declaration"]
+    assert 'href="../actors/russia/">Russia</a> (9 September 2014)' in opposes
+    assert 'href="../actors/russia/"' not in supports
+
+
+def test_undated_events_come_last_and_say_so(real_site: Path) -> None:
+    html = (real_site / "actors" / "japan" / "index.html").read_text(encoding="utf-8")
+    events = html.split('id="events"')[1].split("</ul>")[0]
+    items = re.findall(r"<li>(.*?)</li>", events, re.S)
+    undated = [i for i, item in enumerate(items) if item.startswith("Undated — ")]
+    assert undated and undated == list(range(len(items) - len(undated), len(items)))
+    assert any("fukushima-disaster" in items[i] for i in undated)
