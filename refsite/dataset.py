@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .bib import BibEntry, load_bib
+from .bibrules import stub_entries
 from .claims import claim_checks, page_claim_checks
 from .load import read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, bind, check_args
@@ -276,6 +277,7 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     records, problems = load_records(root)
     bib, bib_problems = load_bib(root)
     problems.extend(bib_problems)
+    problems.extend(stub_entries(bib.values()))
     maps, map_problems = load_maps(root)
     problems.extend(map_problems + check_map_keys(maps, bib))
     problems.extend(check_links(records, bib, maps))

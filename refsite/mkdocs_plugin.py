@@ -22,7 +22,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .cite import Batch, CiteError, Formatter, Pending, Result, join_notes, style_digest, to_csl
+from .bibcsl import ConversionError, bib_source, bib_texts, csl_items
+from .cite import Batch, CiteError, Formatter, Pending, Result, join_notes, style_digest
 from .dataset import Dataset, load_project
 from .footnotes import in_reading_order
 from .inline import has_citation, replace_in_page
@@ -120,7 +121,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if not style.is_file():
             self.fail([self.style_problem(f"citation style file not found: {self.config.style}")])
         self.formatter = formatter_for(style, self.config.lang)
-        self.csl = {key: to_csl(entry) for key, entry in dataset.bib.items()}
+        texts = bib_texts(self.root)
+        try:
+            self.csl = csl_items(texts, dataset.bib)
+        except ConversionError as exc:
+            self.fail([Problem("bib", 1, 1, f"the bibliography could not be read by pandoc: {exc}")])
+        self.bib_source = bib_source(texts, dataset.bib)
         return config
 
     def style_problem(self, message: str) -> Problem:
@@ -231,7 +237,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         }
         # Every page's citation has the same shape: format one template, fill in title and address per page.
         extra = [self.page_item] if self.config.cite_page else []
-        return Batch([ctx.cites for ctx in order], self.csl, sorted(cited_by), extra)
+        return Batch([ctx.cites for ctx in order], self.csl, sorted(cited_by), extra, self.bib_source)
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
         if self.problems:

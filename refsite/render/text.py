@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from .. import inline as _inline
-from ..cite import Cite
+from ..cite import Cite, collapse
 from ..model import PLURAL, Record, as_text
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~{}])")
@@ -132,7 +132,7 @@ class PageContext:
 
     def group(self, group: _inline.Group) -> str:
         """A footnote call for one bracket of inline citations: ``[@a, p. 5; @b]``."""
-        self.notes.append([Cite(item.key, item.locator) for item in group.items])
+        self.notes.append(collapse([Cite(item.key, item.locator) for item in group.items]))
         return self.call(len(self.notes))
 
     def prose(self, text: Any, *, inline: bool = False) -> str:
@@ -158,7 +158,7 @@ class PageContext:
         ]
         if not cites:
             return ""
-        self.notes.append(cites)
+        self.notes.append(collapse(cites))
         return self.call(len(self.notes))
 
     @staticmethod
@@ -196,7 +196,7 @@ class PageContext:
         renumber: dict[int, int] = {}
         for n in order:
             note = self.notes[n - 1]
-            notes.append([*note, *(c for m in groups.get(n, []) for c in self.notes[m - 1])])
+            notes.append(collapse([*note, *(c for m in groups.get(n, []) for c in self.notes[m - 1])]))
             renumber[n] = len(notes)
         self.notes = notes
         return _CALL.sub(lambda m: self.call(renumber.get(int(m.group(1)), int(m.group(1)))), markdown)
