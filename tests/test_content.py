@@ -209,12 +209,14 @@ ONE_SIDED = {  # term -> (the side whose term it is, counterparts any of which i
     r"\bDiaoyu\b": (CHINA, (r"\bSenkakus?\b",)),
     # Japan's framing of a transfer of the islands as getting them back (only about the islands, see below)
     r"(?<!\bin )\b(?:return(?:s|ed|ing)?|"
-    r"(?:giv(?:e|es|ing|en)|gave|hand(?:s|ed|ing)?|get(?:s|ting)?|got|took|tak(?:e|es|en|ing))"
-    r"(?: [\w/-]+){0,4} back|recover(?:s|ed|ing|y)?)\b(?! (?:to power|for|to the)\b)": (JAPAN, ()),
+    r"(?:giv(?:e|es|ing|en)|gave|hand(?:s|ed|ing)?|get(?:s|ting)?|got|took|tak(?:e|es|en|ing)|com(?:e|es|ing)|came)"
+    r"(?: [\w/-]+){0,4} back|recover(?:s|ed|ing|y)?)\b(?! (?:to power|for|to the|in)\b)": (JAPAN, ()),
     # one side's word for Russia's taking of Crimea (the Stimson summary's; attributed where the site uses it)
     r"\bannex(?:ation|ed|es|ing)?\b": (RUSSIA, ()),
 }
-ISLANDS_CONTEXT = re.compile(r"\b(?:islands?|Kurils?|Territories|Etorofu|Iturup|Kunashiri?|Shikotan|Habomai)\b", re.I)
+ISLANDS_CONTEXT = re.compile(
+    r"\b(?:islands?|Kurils?|Territories|Etorofu|Iturup|Kunashiri?|Shikotan|Habomai|all four|two|three|four)\b", re.I
+)
 # whose name or term it is
 NAMING_CUES = re.compile(
     r"\b(?:Japan|Tokyo|Russia|Moscow|China|Beijing)['’]s (?:name|names|term|terms|usage|wording|demand|claim|view)\b"
@@ -263,6 +265,8 @@ def one_sided(text: str) -> list[str]:
         "Russia administers the Southern Kurils.",
         "Japan bought three of the Senkaku islands.",
         "Most Russians oppose returning the islands.",
+        "Two-thirds would accept less than the return of all four.",
+        "All four are to come back to Japan.",
         "The Red Army took back the Kurils in 1945.",
         "Tokyo's position is firm. The Northern Territories stay Russian.",
         "Russia will not return the islands to Japan.",
