@@ -9,8 +9,10 @@ from pathlib import Path
 
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc import latex2text, latexwalker, macrospec
 
+from .chars import hidden_char
+from .files import BIB_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
 from .problems import Problem
 
 _MERGED = re.compile(r"\n\s*([A-Za-z][\w-]*)\s*=\s*\S")
@@ -18,7 +20,25 @@ _MONTH_MACROS = {
     m: str(i)
     for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
 }
-_latex = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+_walker_db = latexwalker.get_default_latex_context_db()
+_walker_db.add_context_category(
+    "refsite",
+    prepend=True,
+    macros=[macrospec.MacroSpec("href", "{{"), macrospec.MacroSpec("url", "{"), macrospec.MacroSpec("footnote", "[{")],
+)
+_text_db = latex2text.get_default_latex_context_db()
+_text_db.add_context_category(
+    "refsite",
+    prepend=True,
+    macros=[
+        latex2text.MacroTextSpec("href", simplify_repl="%(2)s (%(1)s)"),
+        latex2text.MacroTextSpec("url", simplify_repl="%(1)s"),
+        latex2text.MacroTextSpec("footnote", simplify_repl=" (%(2)s)"),
+    ],
+)
+_latex = latex2text.LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True, latex_context=_text_db)
+logging.getLogger("pylatexenc").setLevel(logging.CRITICAL)
+_MACRO = re.compile(r"\\([A-Za-z@]+|.)\*?")
 
 #: Fields each entry type needs for a complete reference (warnings when missing).
 NEEDED: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -31,6 +51,10 @@ NEEDED: dict[str, tuple[tuple[str, ...], ...]] = {
     "online": (("title",), ("url", "organization", "publisher")),
     "misc": (("title", "note", "howpublished", "organization"),),
 }
+
+
+#: Fields naming who is responsible for a work; an entry needs one of them or a title.
+CREATORS = ("author", "editor", "organization", "institution")
 
 
 @dataclass(frozen=True)
@@ -66,17 +90,46 @@ def split_names(raw: str) -> list[str]:
     return [n for n in names if n]
 
 
-def decode(value: str) -> str:
-    """LaTeX markup to plain Unicode text."""
+def _plain(value: str) -> str:
+    """A rendering of LaTeX that needs no parser: macro names and braces dropped, their text kept."""
+    return _MACRO.sub("", value).replace("{", "").replace("}", "").replace("~", "\u00a0")
+
+
+def decode_checked(value: str) -> tuple[str, str | None]:
+    """LaTeX markup to plain Unicode text, and why the LaTeX could not be read as written (or None).
+
+    Never raises: LaTeX the converter fails on is shown with its macro names and braces
+    dropped and its text kept.
+    """
+    trouble: str | None = None
     if re.search(r"[\\{}~$]", value):
-        value = _latex.latex_to_text(value)
+        try:
+            nodes, _, _ = latexwalker.LatexWalker(
+                value, latex_context=_walker_db, tolerant_parsing=True
+            ).get_latex_nodes()
+            text = _latex.nodelist_to_text(nodes)
+            value = text
+        except Exception as exc:
+            value = _plain(value)
+            trouble = f"LaTeX that can't be read ({type(exc).__name__}), shown without its markup"
     for tex, char in (("``", "\u201c"), ("''", "\u201d"), ("`", "\u2018"), ("---", "\u2014"), ("--", "\u2013")):
         value = value.replace(tex, char)
-    return " ".join(value.split())
+    return " ".join(value.split()), trouble
+
+
+def decode(value: str) -> str:
+    """LaTeX markup to plain Unicode text (never raises; see :func:`decode_checked`)."""
+    return decode_checked(value)[0]
 
 
 def parse_bib(path: str, text: str) -> tuple[list[BibEntry], list[Problem]]:
     """Parse one BibTeX file's text; ``path`` is what problems report."""
+    entries, problems, _ = _parse_bib(path, text)
+    return entries, problems
+
+
+def _parse_bib(path: str, text: str) -> tuple[list[BibEntry], list[Problem], bool]:
+    """Entries, problems, and whether a block failed to parse (its entry is lost)."""
     problems: list[Problem] = []
     logger = logging.getLogger("bibtexparser")
     old_level, old_propagate = logger.level, logger.propagate
@@ -108,7 +161,8 @@ def parse_bib(path: str, text: str) -> tuple[list[BibEntry], list[Problem]]:
         entries.append(bib_entry)
         problems.extend(found)
         problems.extend(_run_on_fields(path, entry))
-    return entries, problems
+    lost = any(isinstance(block, ParsingFailedBlock) for block in library.failed_blocks)
+    return entries, problems, lost
 
 
 def _run_on_fields(path: str, entry: Entry) -> list[Problem]:
@@ -175,7 +229,19 @@ def _entry(path: str, entry: Entry, strings: dict[str, str]) -> tuple[BibEntry, 
             continue
         if name in ("author", "editor", "translator"):
             raw_names[name] = split_names(raw)
-        fields[name] = raw if name == "url" else decode(raw)
+        if hidden := hidden_char(raw):
+            problems.append(Problem(path, field_line, 1, f"field '{f.key}' of entry '{entry.key}' contains {hidden}"))
+        if name == "url":
+            fields[name] = raw
+            continue
+        fields[name], trouble = decode_checked(raw)
+        if trouble:
+            problems.append(
+                Problem(path, field_line, 1, f"field '{f.key}' of entry '{entry.key}': {trouble}", "warning")
+            )
+    if not any(fields.get(n) for n in (*CREATORS, "title")):
+        who = ", ".join(CREATORS[:-1]) + " or " + CREATORS[-1]
+        problems.append(Problem(path, line, 1, f"entry '{entry.key}' has neither a title nor an {who}"))
     return BibEntry(entry.key, entry.entry_type.lower(), fields, path, line, raw_names), problems
 
 
@@ -196,30 +262,46 @@ def field_warnings(entry: BibEntry) -> list[Problem]:
     return out
 
 
-_CACHE: dict[Path, tuple[float, int, list[BibEntry], list[Problem]]] = {}
+_CACHE: dict[Path, tuple[float, int, list[BibEntry], list[Problem], bool]] = {}
 
 
 def load_bib(root: Path) -> tuple[dict[str, BibEntry], list[Problem]]:
     """All entries of ``root/bib/*.bib``; files are cached by mtime and size."""
+    entries, problems, _ = load_bibliography(root)
+    return entries, problems
+
+
+def load_bibliography(root: Path) -> tuple[dict[str, BibEntry], list[Problem], bool]:
+    """All entries of ``root/bib/*.bib``, their problems, and whether the bibliography is complete.
+
+    It is incomplete when a file could not be read or an entry could not be parsed: a
+    citation of a key then may name a lost entry, and reports nothing more.
+    """
     entries: dict[str, BibEntry] = {}
     problems: list[Problem] = []
+    complete = True
     bibdir = root / "bib"
-    for file in sorted(bibdir.glob("*.bib")) if bibdir.is_dir() else []:
-        rel = file.relative_to(root).as_posix()
-        stat = file.stat()
+    if bad := folder_problem(root, bibdir):
+        return entries, [bad], False
+    for file in walk_files(root, bibdir, ".bib"):
+        if file.parent != bibdir:
+            continue
+        rel = rel_path(root, file)
+        why = check_path(root, file)
+        stat = file.stat() if why is None else None
         cached = _CACHE.get(file)
-        if cached and cached[0] == stat.st_mtime and cached[1] == stat.st_size:
-            found, found_problems = cached[2], cached[3]
+        if stat is not None and cached and cached[0] == stat.st_mtime and cached[1] == stat.st_size:
+            found, found_problems, lost = cached[2], cached[3], cached[4]
         else:
-            raw = file.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                line = raw[: exc.start].count(b"\n") + 1
-                problems.append(Problem(rel, line, 1, "file is not valid UTF-8"))
+            text, read_problems = read_text_input(root, file, BIB_LIMIT)
+            if text is None:
+                problems.extend(read_problems)
+                complete = False
                 continue
-            found, found_problems = parse_bib(rel, text)
-            _CACHE[file] = (stat.st_mtime, stat.st_size, found, found_problems)
+            assert stat is not None
+            found, found_problems, lost = _parse_bib(rel, text)
+            _CACHE[file] = (stat.st_mtime, stat.st_size, found, found_problems, lost)
+        complete = complete and not lost
         problems.extend(found_problems)
         for entry in found:
             if entry.key in entries:
@@ -231,4 +313,4 @@ def load_bib(root: Path) -> tuple[dict[str, BibEntry], list[Problem]]:
                 )
                 continue
             entries[entry.key] = entry
-    return entries, problems
+    return entries, problems, complete

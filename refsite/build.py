@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .config import load_config
 from .problems import Problem
 
 
@@ -35,18 +36,22 @@ def _quiet_logging() -> None:
 def build_into(root: Path, out_dir: Path, *, strict: bool = True) -> int:
     """Run MkDocs for the project at ``root`` into ``out_dir``; print problems; return the status."""
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+    from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
     _quiet_logging()
     printed: list[Problem] = []
+    if config_problems := load_config(root)[1]:  # before MkDocs' own loader reads mkdocs.yml
+        for p in config_problems:
+            print(p)
+        return 1
 
     def report(p: Problem) -> None:
         printed.append(p)
         print(p)
 
     try:
-        config = load_config(str(root / "mkdocs.yml"), site_dir=str(out_dir), strict=strict)
+        config = mkdocs_load_config(str(root / "mkdocs.yml"), site_dir=str(out_dir), strict=strict)
         plugin = config.plugins.get("refsite")
         if plugin is not None:
             plugin.report = report  # type: ignore[attr-defined]

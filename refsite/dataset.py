@@ -9,17 +9,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .bib import BibEntry, load_bib
+from .bib import BibEntry, load_bibliography
 from .bibrules import stub_entries
 from .claims import claim_checks, page_claim_checks
-from .load import read_yaml
-from .macro_args import MACRO_NAMES, SIGNATURES, bind, check_args
+from .config import docs_dir as config_docs_dir
+from .config import load_config, read_config
+from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
+from .load import parse_document, read_yaml
+from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
 from .pagemap import SourceMap, check_map_keys, load_maps
 from .problems import Problem, did_you_mean
-from .validate import _walk_refs, check_bib_use, check_links, check_shape, citation_keys
+from .validate import ID_RE, Unread, _walk_refs, check_bib_use, check_links, check_shape, citation_keys
 
 
 @dataclass
@@ -74,17 +75,30 @@ def sort_key(rec: Record) -> tuple[str, str]:
     return (rec.label.lower(), rec.id)
 
 
-def load_records(root: Path) -> tuple[dict[str, Record], list[Problem]]:
-    """Read and shape-check every ``data/<kind>s/<id>.yaml`` file."""
+def load_records(root: Path) -> tuple[dict[str, Record], Unread, list[Problem]]:
+    """Read and shape-check every ``data/<kind>s/<id>.yaml`` file.
+
+    Returns the records, what could not be read (a file that fails to load still reserves its
+    id, so references to it report nothing more), and the problems.
+    """
     problems: list[Problem] = []
     records: dict[str, Record] = {}
+    reserved: dict[str, str] = {}
+    lost: set[str] = set()
     data = root / "data"
+    if bad := folder_problem(root, data):
+        return records, Unread(kinds=frozenset(KINDS)), [bad]
     if not data.is_dir():
-        return records, problems
+        return records, Unread(), problems
     dirs = {PLURAL[k]: k for k in KINDS}
     for sub in sorted(data.iterdir()):
-        rel = sub.relative_to(root).as_posix()
+        rel = rel_path(root, sub)
         if sub.name.startswith("."):
+            continue
+        if bad := folder_problem(root, sub) if sub.is_symlink() else None:
+            problems.append(bad)
+            if sub.name in dirs:
+                lost.add(dirs[sub.name])
             continue
         if not sub.is_dir():
             problems.append(Problem(rel, 1, 1, "files belong in a kind folder such as data/actors/"))
@@ -94,27 +108,29 @@ def load_records(root: Path) -> tuple[dict[str, Record], list[Problem]]:
             problems.append(Problem(rel, 1, 1, f"unknown record folder '{sub.name}'{did_you_mean(sub.name, dirs)}"))
             continue
         for file in sorted(sub.iterdir()):
-            frel = file.relative_to(root).as_posix()
+            frel = rel_path(root, file)
             if file.name.startswith("."):
                 continue
             if file.suffix != ".yaml":
                 problems.append(Problem(frel, 1, 1, "record files must end in .yaml"))
                 continue
+            rid = file.stem
             doc, found = read_yaml(root, file)
             problems.extend(found)
+            if ID_RE.match(rid):
+                reserved.setdefault(rid, kind)
             if doc is None:
                 continue
-            shape = check_shape(doc, kind, file.stem)
+            shape = check_shape(doc, kind, rid)
             problems.extend(shape)
             if not isinstance(doc.data, dict):
                 continue
-            rid = file.stem
             if rid in records:
                 other = records[rid]
                 problems.append(doc.problem(("id",), f"id '{rid}' is already used by {other.path}"))
                 continue
             records[rid] = Record(kind, rid, doc.data, doc)
-    return records, problems
+    return records, Unread({k: v for k, v in reserved.items() if k not in records}, frozenset(lost)), problems
 
 
 def locate(lines: list[str], lineno: int, needle: str, after: int = 0) -> tuple[int, int]:
@@ -147,18 +163,23 @@ def macro_calls(ast: Any) -> list[tuple[str, int, tuple[Any, ...] | None, dict[s
     return out
 
 
+FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+
+
+def read_front_matter(rel: str, text: str) -> tuple[dict[str, Any], list[Problem]]:
+    """A page's YAML front matter (empty if none), read as MkDocs finds it, and its problems."""
+    m = FRONT_MATTER_RE.match(text)
+    if not m:
+        return {}, []
+    doc, problems = parse_document(rel, m.group(1), first_line=2, what="front matter")
+    if doc is None or not isinstance(doc.data, dict):
+        return {}, problems
+    return doc.data, problems
+
+
 def front_matter(text: str) -> dict[str, Any]:
     """A page's YAML front matter (empty if none or unreadable)."""
-    if not text.startswith("---"):
-        return {}
-    end = text.find("\n---", 3)
-    if end < 0:
-        return {}
-    try:
-        data = yaml.load(text[3:end], Loader=_ConfigLoader)
-    except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    return read_front_matter("page", text)[0]
 
 
 def check_page(
@@ -167,6 +188,7 @@ def check_page(
     records: Mapping[str, Record],
     bib: Mapping[str, BibEntry],
     variables: frozenset[str] = frozenset(),
+    unread: Unread | None = None,
     maps: Mapping[str, SourceMap] | None = None,
 ) -> tuple[set[str], list[Problem]]:
     """Template syntax, unknown names, and the arguments of every macro call of one narrative page.
@@ -177,7 +199,9 @@ def check_page(
     import jinja2
     from jinja2 import meta
 
-    meta_vars = front_matter(text)
+    meta_vars, meta_problems = read_front_matter(rel, text)
+    if meta_problems:
+        return set(), meta_problems
     if meta_vars.get("render_macros") is False:
         return set(), []
     known = MACRO_NAMES | variables | {str(k) for k in meta_vars}
@@ -209,7 +233,7 @@ def check_page(
             continue
         bound, found = bind(name, args, kwargs)
         if not found:
-            found = check_args(name, bound, records, bib, maps)
+            found = [p for p in check_args(name, bound, records, bib, maps) if not _unread_arg(name, p, unread)]
         if name == "cite" and isinstance(bound.get("key"), str):
             used.add(bound["key"])
         for problem in found:
@@ -219,27 +243,50 @@ def check_page(
     return used, problems
 
 
+def _unread_arg(name: str, problem: ArgProblem, unread: Unread | None) -> bool:
+    """True if ``problem`` is about an argument naming what could not be read (a follow-on)."""
+    if unread is None or not problem.param or not isinstance(problem.value, str):
+        return False
+    kind = dict((p[0], p[1]) for p in SIGNATURES[name]).get(problem.param)
+    if kind == "bibkey":
+        return unread.bib
+    if kind == "record":
+        return unread.covers(problem.value, KINDS)
+    return kind in KINDS and unread.covers(problem.value, (kind,))
+
+
 def scan_pages(
     root: Path,
     docs_dir: str,
     records: dict[str, Record],
     bib: dict[str, BibEntry],
+    config: dict[str, Any] | None = None,
+    unread: Unread | None = None,
     maps: Mapping[str, SourceMap] | None = None,
 ) -> tuple[set[str], list[Problem]]:
-    """Check every narrative page's template and macro calls; return the citation keys they use."""
+    """Check every narrative page's template and macro calls; return the citation keys they use.
+
+    Every file under the docs folder that may not be read (a symlink leaving the project,
+    a dangling one, a device) is an error: MkDocs would publish it.
+    """
     problems: list[Problem] = []
     used: set[str] = set()
     docs = root / docs_dir
-    extra = read_config(root).get("extra")
+    if bad := folder_problem(root, docs):
+        return used, [bad]
+    extra = (read_config(root) if config is None else config).get("extra")
     variables = frozenset(str(k) for k in extra) if isinstance(extra, dict) else frozenset()
-    for page in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
-        rel = page.relative_to(root).as_posix()
-        try:
-            text = page.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            problems.append(Problem(rel, 1, 1, "file is not valid UTF-8"))
+    for page in walk_files(root, docs, ""):
+        if not page.name.endswith(".md"):
+            if (why := check_path(root, page)) is not None:
+                problems.append(Problem(rel_path(root, page), 1, 1, why))
             continue
-        keys, found = check_page(rel, text, records, bib, variables, maps)
+        text, found = read_text_input(root, page, PAGE_LIMIT)
+        if text is None:
+            problems.extend(found)
+            continue
+        rel = rel_path(root, page)
+        keys, found = check_page(rel, text, records, bib, variables, unread, maps)
         used |= keys
         problems.extend(found)
         keys, found = page_claim_checks(rel, text, bib, maps)
@@ -248,42 +295,45 @@ def scan_pages(
     return used, problems
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml for a few plain settings; tagged values (``!ENV``, ``!!python/name``) read as None."""
-
-
-_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def read_config(root: Path) -> dict[str, Any]:
-    """The project's mkdocs.yml as plain data (empty if missing or unreadable)."""
-    try:
-        config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    return config if isinstance(config, dict) else {}
-
-
 def docs_dir_of(root: Path) -> str:
     """The ``docs_dir`` setting of the project's mkdocs.yml (``docs`` if unset or unreadable)."""
-    value = read_config(root).get("docs_dir")
-    return value.strip("/") if isinstance(value, str) and value.strip("/") else "docs"
+    return config_docs_dir(root)
+
+
+def _theme_problems(root: Path, config: dict[str, Any]) -> list[Problem]:
+    """Files of the theme's ``custom_dir`` that may not be read (MkDocs would read or publish them)."""
+    theme = config.get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if not isinstance(custom, str) or not custom.strip("/"):
+        return []
+    folder = root / custom.strip("/")
+    if bad := folder_problem(root, folder):
+        return [bad]
+    out = []
+    for path in walk_files(root, folder, ""):
+        if (why := check_path(root, path)) is not None:
+            out.append(Problem(rel_path(root, path), 1, 1, why))
+    return out
 
 
 def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list[Problem]]:
     """Load, validate and index a project. The dataset is usable only if no problem is an error."""
+    config, problems = load_config(root)
     if docs_dir is None:
-        docs_dir = docs_dir_of(root)
-    records, problems = load_records(root)
-    bib, bib_problems = load_bib(root)
+        docs_dir = config_docs_dir(root, config)
+    records, unread, record_problems = load_records(root)
+    problems.extend(record_problems)
+    bib, bib_problems, bib_complete = load_bibliography(root)
     problems.extend(bib_problems)
     problems.extend(stub_entries(bib.values()))
+    unread = Unread(unread.ids, unread.kinds, not bib_complete)
     maps, map_problems = load_maps(root)
     problems.extend(map_problems + check_map_keys(maps, bib))
-    problems.extend(check_links(records, bib, maps))
-    inline_keys, claim_problems = claim_checks(records.values(), bib, read_config(root), maps)
+    problems.extend(check_links(records, bib, unread, maps))
+    inline_keys, claim_problems = claim_checks(records.values(), bib, config, maps)
     problems.extend(claim_problems)
-    used, page_problems = scan_pages(root, docs_dir, records, bib, maps)
+    used, page_problems = scan_pages(root, docs_dir, records, bib, config, unread, maps)
     problems.extend(page_problems)
     problems.extend(check_bib_use(records.values(), used | inline_keys, bib))
+    problems.extend(_theme_problems(root, config))
     return Dataset(root, records, bib), sorted(set(problems))

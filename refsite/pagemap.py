@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .files import folder_problem, walk_files
 from .load import Key, Located, read_yaml
 from .problems import Problem
 
@@ -192,7 +193,9 @@ def load_maps(root: Path) -> tuple[dict[str, SourceMap], list[Problem]]:
     maps: dict[str, SourceMap] = {}
     problems: list[Problem] = []
     folder = root / "bib" / "maps"
-    for file in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    if bad := folder_problem(root, folder):
+        return maps, [bad]
+    for file in walk_files(root, folder, ".yaml") if folder.is_dir() else []:
         doc, found = read_yaml(root, file)
         problems.extend(found)
         if doc is None:

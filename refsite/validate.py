@@ -6,9 +6,11 @@ import datetime as dt
 import html
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from .bib import BibEntry, field_warnings
+from .bib import CREATORS, BibEntry, field_warnings
+from .chars import hidden_char
 from .load import Key, Located
 from .model import KINDS, LOCATOR_LABELS, SCHEMA, Field, Record, as_text
 from .pagemap import SourceMap
@@ -45,6 +47,18 @@ def check_locator(value: Any) -> str | None:
     return None
 
 
+_INT_RE = re.compile(r"^-?(?:0|[1-9][0-9]*)$")
+_FLOAT_RE = re.compile(r"^-?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?$|^-?(?:0|[1-9][0-9]*)\.[0-9]*$")
+
+
+def odd_number(value: Any, raw: str | None) -> bool:
+    """True for a number YAML read from text that does not look like it: ``0x7DD``, ``33:33``, ``0o17``, ``1_000``."""
+    if raw is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    pattern = _INT_RE if isinstance(value, int) else _FLOAT_RE
+    return not pattern.match(raw)
+
+
 def _a(word: str) -> str:
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
@@ -72,6 +86,9 @@ class _ShapeChecker:
             self.err(key, f"{what} must be a mapping, found {_type_name(value)}")
             return
         for name, item in value.items():
+            if hidden := hidden_char(name):
+                self.err((*key, name), f"field name '{name}' contains {hidden}", at_key=True)
+                continue
             if name not in spec:
                 self.err((*key, name), f"unknown field '{name}'{did_you_mean(name, spec)}", at_key=True)
             else:
@@ -86,6 +103,17 @@ class _ShapeChecker:
                 self.err(key, f"field '{name}' is empty")
             return
         t = spec.type
+        raw = self.doc.raw.get(key)
+        if odd_number(value, raw):
+            self.err(key, f"'{raw}' in field '{name}' is read as the number {value!r}; put it in quotes")
+            return
+        if isinstance(value, str) and (hidden := hidden_char(value, markdown=t == "markdown")):
+            self.err(key, f"field '{name}' contains {hidden}; remove it")
+            return
+        if (t in ("id", "ref") or (t == "text" and name == "key")) and not isinstance(value, (str, dict, list)):
+            kind = "true/false" if isinstance(value, bool) else "a number"
+            self.err(key, f"field '{name}' is read as {kind} ({raw or value}); an id or key is text in quotes")
+            return
         if t in ("text", "markdown", "id", "ref", "enum", "locator"):
             if isinstance(value, (dict, list)):
                 self.err(key, f"field '{name}' must be text, found {_type_name(value)}")
@@ -147,7 +175,7 @@ def check_shape(doc: Located, kind: str, expected_id: str) -> list[Problem]:
     checker.fields(SCHEMA[kind], doc.data, (), f"a {kind} record")
     data = doc.data if isinstance(doc.data, dict) else {}
     rid = data.get("id")
-    if isinstance(rid, str) and ID_RE.match(rid) and rid != expected_id:
+    if isinstance(rid, str) and ID_RE.match(rid) and rid != expected_id and ID_RE.match(expected_id):
         checker.err(("id",), f"id '{rid}' does not match the file name '{expected_id}.yaml'")
     if expected_id == "index":
         checker.problems.append(Problem(doc.path, 1, 1, "'index' is reserved for the index page of each kind"))
@@ -217,16 +245,50 @@ def check_key(path: str, line: int, col: int, key: str, bib: Mapping[str, BibEnt
     return Problem(path, line, col, f"unknown citation key '{key}'{did_you_mean(key, bib)}")
 
 
+@dataclass(frozen=True)
+class Unread:
+    """What the project holds but could not be read, so that references to it report nothing more.
+
+    One mistake, one line: a record file that fails to load still reserves its id (its file
+    name) for its kind; a kind folder that can't be read covers every id of that kind; an
+    unreadable or partly unparsable bibliography covers every citation key.
+    """
+
+    ids: Mapping[str, str] = field(default_factory=dict)
+    kinds: frozenset[str] = frozenset()
+    bib: bool = False
+
+    def covers(self, target: str, kinds: Iterable[str]) -> bool:
+        """True if a reference to ``target`` (a record of one of ``kinds``) may be to something unread."""
+        wanted = set(kinds)
+        return self.ids.get(target) in wanted or bool(self.kinds & wanted)
+
+
 def check_links(
-    records: Mapping[str, Record], bib: Mapping[str, BibEntry], maps: Mapping[str, SourceMap] | None = None
+    records: Mapping[str, Record],
+    bib: Mapping[str, BibEntry],
+    unread: Unread | None = None,
+    maps: Mapping[str, SourceMap] | None = None,
 ) -> list[Problem]:
-    """References between records, citation keys (and locators, against ``maps``) and supersede chains."""
+    """References between records, citation keys (and locators, against ``maps``) and supersede chains.
+
+    A reference to what ``unread`` covers reports nothing: the file's own error says it all.
+    """
     problems: list[Problem] = []
+    unread = unread or Unread()
+    reserved = unread.ids
     by_kind = {kind: [r.id for r in records.values() if r.kind == kind] for kind in KINDS}
     for rec in records.values():
         for key, f, target in _walk_refs(SCHEMA[rec.kind], rec.data, ()):
             found = records.get(target)
             at_key = f.type == "map"
+            if found is None and (unread.covers(target, f.ref) or not ID_RE.match(target)):
+                continue  # unread, or not an id at all (the shape check said so)
+            if found is None and target in reserved:
+                expected = " or ".join(_a(k) for k in f.ref)
+                kind = reserved[target]
+                problems.append(rec.src.problem(key, f"'{target}' is {_a(kind)}, expected {expected}", at_key=at_key))
+                continue
             if found is None:
                 pool = [i for kind in f.ref for i in by_kind[kind]]
                 problems.append(
@@ -241,7 +303,7 @@ def check_links(
                 )
     for rec, key, cit in citation_keys(records.values()):
         ckey = cit.get("key")
-        if isinstance(ckey, str):
+        if isinstance(ckey, str) and not unread.bib:
             line, col = rec.src.pos((*key, "key"))
             if p := check_key(rec.path, line, col, ckey, bib):
                 problems.append(p)
@@ -300,7 +362,8 @@ def check_bib_use(
     used = {as_text(cit.get("key")) for _, _, cit in citation_keys(records)} | set(cited_in_pages)
     problems = []
     for entry in bib.values():
-        problems.extend(field_warnings(entry))
+        if any(entry.fields.get(n) for n in (*CREATORS, "title")):  # else an error says so already
+            problems.extend(field_warnings(entry))
         if entry.key not in used:
             problems.append(Problem(entry.path, entry.line, 1, f"entry '{entry.key}' is cited nowhere", "warning"))
     return problems

@@ -55,3 +55,22 @@ def test_alias_bomb_is_refused() -> None:
         lines.append(f"{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]")
     _, problems = parse_yaml("x.yaml", ("\n".join(lines) + "\n").encode())
     assert len(problems) == 1 and "too large" in problems[0].message
+
+
+def test_deep_nesting_is_located_not_a_crash() -> None:
+    _, problems = parse_yaml("x.yaml", b"a: " + b"[" * 50_000)
+    assert [str(p) for p in problems] == ["x.yaml:1:53: error: nesting is too deep (more than 50 levels)"]
+
+
+def test_aliases_to_earlier_anchors_are_shared_values() -> None:
+    doc, problems = parse_yaml("x.yaml", b"a: &x [1, {b: 2}]\nc: *x\n")
+    assert problems == []
+    assert doc is not None
+    assert doc.data == {"a": [1, {"b": 2}], "c": [1, {"b": 2}]}
+
+
+def test_source_text_of_numbers_is_kept() -> None:
+    doc, _ = parse_yaml("x.yaml", b"a: 0x7DD\nb: 33:33\nc: '0x7DD'\nd: 2013\n")
+    assert doc is not None
+    assert doc.data == {"a": 2013, "b": 2013, "c": "0x7DD", "d": 2013}
+    assert doc.raw == {("a",): "0x7DD", ("b",): "33:33", ("d",): "2013"}
