@@ -325,7 +325,8 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     problems.extend(record_problems)
     bib, bib_problems, bib_complete = load_bibliography(root)
     problems.extend(bib_problems)
-    problems.extend(stub_entries(bib.values()))
+    flagged = {(p.path, p.line) for p in bib_problems if p.is_error}  # one mistake, one line
+    problems.extend(p for p in stub_entries(bib.values()) if (p.path, p.line) not in flagged)
     unread = Unread(unread.ids, unread.kinds, not bib_complete)
     maps, map_problems = load_maps(root)
     problems.extend(map_problems + check_map_keys(maps, bib))
