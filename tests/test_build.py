@@ -72,7 +72,8 @@ def test_text_from_data_is_escaped_and_braces_literal(basic_site: Path) -> None:
     odd = page(basic_site, "actors/odd-name")
     assert ">R&amp;D_Unit *x* [y] {{ z }} {onclick=alert(1)} &amp;lt;<" in odd
     assert '{% raw %} and {{ config }} stay literal; 3 &lt; 4; <em>styled</em>{: onmouseover="x" } too.' in odd
-    assert "onclick=" not in odd.replace("{onclick=alert(1)}", "") and "<em onmouseover" not in odd
+    shown = odd.replace("{onclick=alert(1)}", "").replace("\\{onclick=alert(1)\\}", "")  # as text, and in BibTeX
+    assert "onclick=" not in shown and "<em onmouseover" not in odd
     html = (basic_site / "actors/odd-name/index.html").read_text(encoding="utf-8")
     assert "<title>R&amp;D_Unit *x* [y] {{ z }} {onclick=alert(1)} &amp;lt; - Sample Reference</title>" in html
     abe = page(basic_site, "actors/abe-shinzo")
@@ -100,24 +101,30 @@ def test_footnotes_full_then_short(basic_site: Path) -> None:
 def test_bibliography_lists_citing_pages(basic_site: Path) -> None:
     bib = page(basic_site, "bibliography")
     assert ">R&amp;D_Unit *x* [y] {{ z }} {onclick=alert(1)} &amp;lt;</a>" in bib  # escaped once, not twice
-    entry = re.search(r'<div class="refsite-entry" id="kimura2008kurilian">(.*?)</div>', bib, re.S)
+    entry = re.search(r'<div class="refsite-entry" id="kimura2008kurilian">(.*?)</div></div>', bib, re.S)
     assert entry is not None
     assert entry.group(1).startswith("<p>Kimura, H. <em>The Kurilian Knot")
     assert '<a href="../topics/territorial-dispute/">Territorial dispute</a>' in entry.group(1)
     assert '<a href="../actors/odd-name/">' in entry.group(1)
-    assert "Cited on 3 pages. Guide: " in entry.group(1) and "; Actors: " in entry.group(1)
+    assert "<p>Cited on 3 pages: Guide (1), Actors (1), Topics (1)</p>" in entry.group(1)
+    assert "<li><strong>Actors:</strong> <a href" in entry.group(1)
     assert bib.index('id="kimura2008kurilian"') < bib.index('id="pajon2013"')  # the style's order
 
 
 def test_cite_this_page_and_downloads(basic_site: Path) -> None:
     abe = page(basic_site, "actors/abe-shinzo")
-    assert "<summary>Cite this page</summary><p>Sample Reference. “Shinzo Abe.” Accessed" in abe
+    assert '<p id="refsite-cite-text">Sample Reference. “Shinzo Abe.” Accessed <span class="refsite-accessed"' in abe
     assert "url = {https://example.org/sample/actors/abe-shinzo/}" in abe
+    assert 'data-copy="refsite-cite-text">Copy</button>' in abe and 'data-copy="refsite-cite-bibtex"' in abe
+    home = page(basic_site, "")
+    assert '<p id="refsite-cite-text">“Sample Reference.” Accessed' in home  # the site, by its title
+    assert (basic_site / "assets/refsite.js").is_file()
     data = json.loads((basic_site / "downloads/dataset.json").read_text(encoding="utf-8"))
     assert {r["id"] for r in data} >= {"abe-shinzo", "two-islands", "shimoda-1855"}
     csl = json.loads((basic_site / "downloads/references.json").read_text(encoding="utf-8"))
     assert {i["id"] for i in csl} == {"pajon2013", "kimura2008kurilian"}
-    assert "@report{pajon2013," in (basic_site / "downloads/references.bib").read_text(encoding="utf-8")
+    bib = (basic_site / "downloads/references.bib").read_text(encoding="utf-8")
+    assert bib.startswith("@report{pajon2013,") and "annote" not in bib
 
 
 def test_nav_does_not_list_records(basic_site: Path) -> None:
@@ -173,15 +180,16 @@ def test_macro_errors_are_collected_with_their_line(tmp_path: Path) -> None:
 
 def test_one_formatting_call_per_build(tmp_path: Path) -> None:
     root = copy_root("basic", tmp_path)
-    from refsite import mkdocs_plugin
+    from refsite import bibcsl, citations
 
-    mkdocs_plugin._FORMATTERS.clear()
-    before = cite_mod.CALLS
+    citations._FORMATTERS.clear()
+    bibcsl._CACHE.clear()
+    before, read = cite_mod.CALLS, bibcsl.CALLS
     assert build_into(root, tmp_path / "out") == 0
-    assert before + 1 == cite_mod.CALLS
-    # a rebuild with nothing changed formats nothing (serve keeps the cache)
+    assert (before + 1, read + 1) == (cite_mod.CALLS, bibcsl.CALLS)
+    # a rebuild with nothing changed formats and reads nothing (serve keeps the caches)
     assert build_into(root, tmp_path / "out2") == 0
-    assert before + 1 == cite_mod.CALLS
+    assert (before + 1, read + 1) == (cite_mod.CALLS, bibcsl.CALLS)
 
 
 def test_style_switch_rebuilds_every_note(tmp_path: Path) -> None:

@@ -345,3 +345,29 @@ def test_undated_events_come_last_and_say_so(real_site: Path) -> None:
     undated = [i for i, item in enumerate(items) if item.startswith("Undated — ")]
     assert undated and undated == list(range(len(items) - len(undated), len(items)))
     assert any("fukushima-disaster" in items[i] for i in undated)
+
+
+_MARK = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">(\d+)</a></sup>')
+_ITEM = re.compile(r'<li id="fn:([^"]+)">')
+
+
+def test_note_numbers_in_reading_order_on_every_page(real_site: Path) -> None:
+    """Every built page: the first call of each note reads 1, 2, 3 … in page order, and the notes are listed so."""
+    out_of_order = []
+    pages = sorted(real_site.rglob("index.html"))
+    assert len(pages) > 300
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        first: dict[str, int] = {}
+        for name, number in _MARK.findall(html):
+            first.setdefault(name, int(number))
+        numbers = list(first.values())
+        listed = _ITEM.findall(html)
+        if numbers != list(range(1, len(numbers) + 1)) or listed != list(first):
+            out_of_order.append(f"{page.relative_to(real_site)}: {numbers[:12]}")
+    assert out_of_order == []
+
+
+def test_no_punctuation_made_by_css() -> None:
+    css = (REPO / "docs/assets/refsite.css").read_text(encoding="utf-8")
+    assert "::before" not in css and "content:" not in css
