@@ -22,7 +22,8 @@ from typing import Any
 
 from .bibcsl import bib_source, bib_texts, csl_items
 from .cite import Cite, join_notes
-from .dataset import Dataset, docs_dir_of, load_project, read_config
+from .config import read_config
+from .dataset import Dataset, docs_dir_of, load_project
 from .model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .render.pages import record_page
 from .render.text import PageContext, fmt_date, src_uri
