@@ -371,3 +371,13 @@ def test_note_numbers_in_reading_order_on_every_page(real_site: Path) -> None:
 def test_no_punctuation_made_by_css() -> None:
     css = (REPO / "docs/assets/refsite.css").read_text(encoding="utf-8")
     assert "::before" not in css and "content:" not in css
+
+
+def test_every_summary_paragraph_cites_where_its_claims_stand(dataset: Dataset) -> None:
+    """The site requires claim-level citations (checked by make check), and every record meets it."""
+    plugins = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)["plugins"]
+    options = next(p["refsite"] for p in plugins if isinstance(p, dict) and "refsite" in p)
+    assert options.get("require_claim_citations") == "true"
+    for rec in dataset.records.values():
+        for para in as_text(rec.get("summary")).split("\n\n"):
+            assert not para.strip() or "[@" in para, f"{rec.path}: {para[:60]}"
