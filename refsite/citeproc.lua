@@ -166,7 +166,8 @@ end
 local bibids = {}
 for _, id in ipairs(data.bib) do bibids[#bibids + 1] = id end
 bibliography(subset(bibids), result.bib)
-bibliography(read_csl(data.extra or {}), result.extra)
+-- each extra item alone: a bibliography would print a repeated author as "———"
+for _, item in ipairs(read_csl(data.extra or {})) do bibliography({item}, result.extra) end
 
 local fo = assert(io.open(output, 'w'))
 fo:write(pandoc.json.encode(result))

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import inline
 from .bib import BibEntry
+from .config import plugin_options
 from .load import Key, Located
 from .model import Record
 from .pagemap import SourceMap as PageMap
@@ -231,20 +232,15 @@ def _paragraph_pos(smap: SourceMap, doc: Located, offset: int, value: str) -> tu
     return doc.pos(("summary",))
 
 
-def require_claim_citations(config: Mapping[str, Any]) -> bool:
+def require_claim_citations(config: dict[str, Any]) -> bool:
     """The ``require_claim_citations`` option of the ``refsite`` plugin in mkdocs.yml (default off)."""
-    plugins = config.get("plugins")
-    entries = plugins if isinstance(plugins, list) else [plugins] if isinstance(plugins, dict) else []
-    for entry in entries:
-        if isinstance(entry, dict) and isinstance(entry.get("refsite"), dict):
-            return entry["refsite"].get("require_claim_citations") is True
-    return False
+    return plugin_options(config, "refsite").get("require_claim_citations") is True
 
 
 def claim_checks(
     records: Iterable[Record],
     bib: Mapping[str, BibEntry],
-    config: Mapping[str, Any],
+    config: dict[str, Any],
     maps: Mapping[str, PageMap] | None = None,
 ) -> tuple[set[str], list[Problem]]:
     """The keys cited inline in records, and every problem with their inline citations."""

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from .bib import BibEntry, load_bibliography
-from .bibrules import stub_entries
 from .claims import claim_checks, page_claim_checks
 from .config import docs_dir as config_docs_dir
 from .config import load_config, read_config
@@ -325,8 +324,6 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     problems.extend(record_problems)
     bib, bib_problems, bib_complete = load_bibliography(root)
     problems.extend(bib_problems)
-    flagged = {(p.path, p.line) for p in bib_problems if p.is_error}  # one mistake, one line
-    problems.extend(p for p in stub_entries(bib.values()) if (p.path, p.line) not in flagged)
     unread = Unread(unread.ids, unread.kinds, not bib_complete)
     maps, map_problems = load_maps(root)
     problems.extend(map_problems + check_map_keys(maps, bib))

@@ -64,7 +64,7 @@ class Located:
     values: dict[Key, Pos] = field(default_factory=dict)
     keys: dict[Key, Pos] = field(default_factory=dict)
     raw: dict[Key, str] = field(default_factory=dict)
-    spans: dict[Key, tuple[Pos, Pos]] = field(default_factory=dict)  # scalars: start and end, 0-based
+    spans: dict[Key, tuple[Pos, Pos]] = field(default_factory=dict)  # scalars: start and end in ``text``, 0-based
     text: str = ""
 
     def pos(self, key: Key) -> Pos:

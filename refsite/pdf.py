@@ -18,11 +18,10 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from .bibcsl import bib_source, bib_texts, csl_items
 from .cite import Cite, join_notes
-from .config import read_config
+from .config import plugin_options, read_config
 from .dataset import Dataset, docs_dir_of, load_project
 from .model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .render.pages import record_page
@@ -156,15 +155,6 @@ def md_to_url(path: str) -> str:
     return stem + "/" if stem else ""
 
 
-def plugin_options(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The options of the ``refsite`` plugin in a mkdocs.yml read as plain data."""
-    plugins = config.get("plugins")
-    for entry in plugins if isinstance(plugins, list) else []:
-        if isinstance(entry, dict) and isinstance(entry.get("refsite"), dict):
-            return dict(entry["refsite"])
-    return {}
-
-
 def part_notes(root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> dict[str, dict[str, str]]:
     """The notes of the record pages as print forms them: a part is one chapter, so a work is cited
     in full at its first note in the part and short after it, wherever the record pages break.
@@ -172,7 +162,7 @@ def part_notes(root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> di
     Returns, per record page address, each note's text by its id (``cite-3``)."""
     from .citations import formatter_for, resolve_style
 
-    options = plugin_options(read_config(root))
+    options = plugin_options(read_config(root), "refsite")
     style = resolve_style(root, options.get("style") if isinstance(options.get("style"), str) else None)
     lang = str(options.get("lang") or "en-US")
     texts = bib_texts(root)
@@ -190,9 +180,7 @@ def part_notes(root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> di
             owned.append((rec.url, ctx))
         pages.append(cites)
         owners.append(owned)
-    result = formatter_for(style, lang).format(
-        pages, csl_items(texts, ds.bib), source=bib_source(texts, ds.bib)
-    )
+    result = formatter_for(style, lang).format(pages, csl_items(texts, ds.bib), source=bib_source(texts, ds.bib))
     out: dict[str, dict[str, str]] = {}
     for owned, formatted in zip(owners, result.notes, strict=True):
         at = 0
@@ -242,9 +230,7 @@ def assemble(root: Path, site: Path, site_name: str, nav: object, paper: str = "
         parts.append(f'<section class="part {PLURAL[kind]}" id="{anchor}"><h1>{title}</h1>{records}</section>')
         toc.append(f'<li class="part"><a href="#{anchor}">{title}</a></li>')
     bib = read("bibliography/")
-    bib_body = re.sub(
-        r'<(div|details) class="refsite-citedby">.*?</\1>', _cited_by_for_print, bib.body, flags=re.S
-    )
+    bib_body = re.sub(r'<(div|details) class="refsite-citedby">.*?</\1>', _cited_by_for_print, bib.body, flags=re.S)
     parts.append(f'<section class="part bibliography" id="{page_slug("bibliography/")}">{bib_body}</section>')
     toc.append(f'<li class="part"><a href="#{page_slug("bibliography/")}">Bibliography</a></li>')
     cover = (

@@ -10,7 +10,6 @@ import refsite.bibcsl as bibcsl
 import refsite.cite as cite_mod
 from refsite.bib import BibEntry, parse_bib
 from refsite.bibcsl import bib_source, csl_items
-from refsite.bibrules import stub_entries
 from refsite.cite import Cite, Formatter
 
 CHICAGO = Path(cite_mod.__file__).parent / "styles" / "chicago-fullnote-bibliography.csl"
@@ -115,10 +114,27 @@ def test_one_conversion_per_content(parsed: tuple[dict[str, dict], dict]) -> Non
     assert before + 1 == bibcsl.CALLS
 
 
-def test_an_entry_without_author_and_title_is_a_located_error() -> None:
-    text = "@book{ok, title = {T}}\n\n@misc{stub2013,\n  organization = {The Asahi Shimbun},\n  year = {2013},\n}\n"
-    entries, _ = parse_bib("bib/t.bib", text)
-    assert [str(p) for p in stub_entries(entries)] == [
-        "bib/t.bib:3:1: error: entry 'stub2013' has neither an author nor a title, so it would print as a "
-        "bare stub; give it a title, or the organisation as author in double braces: author = {{Name}}"
-    ]
+ORDER_BIB = r"""
+@article{reuters2013, title = {Gazprom Neft to Start Output}, journaltitle = {Reuters}, entrysubtype = {newspaper},
+  date = {2013-06-07}}
+@article{izvestia2013, title = {La {Russie} investit}, journaltitle = {Izvestia}, entrysubtype = {newspaper},
+  langid = {french}, date = {2013-01-22}}
+@article{akaha2012, author = {Akaha, T.}, title = {A Distant Neighbor}, journaltitle = {Global Asia}, year = {2012}}
+@misc{asahi2013, author = {{The Asahi Shimbun}}, title = {Map}, year = {2013}}
+@misc{stimson2014, title = {{Japan}-{Russia} Relations}, organization = {Stimson Center}, date = {2014-09-09}}
+"""
+
+
+def test_bibliography_in_the_order_the_style_prints_it() -> None:
+    entries, problems = parse_bib("bib/o.bib", ORDER_BIB)
+    assert problems == []
+    by_key = {e.key: e for e in entries}
+    result = Formatter(CHICAGO).format(
+        [], csl_items([ORDER_BIB], by_key), bibliography=sorted(by_key), source=bib_source([ORDER_BIB], by_key)
+    )
+    # an unsigned newspaper article is filed under the newspaper, as it is printed; an organisation
+    # as author under its name; an entry with neither under its title
+    assert [key for key, _ in result.bibliography] == [
+        "akaha2012", "izvestia2013", "stimson2014", "reuters2013", "asahi2013",
+    ]  # fmt: skip
+    assert dict(result.bibliography)["reuters2013"].startswith("Reuters. “Gazprom Neft")

@@ -237,3 +237,11 @@ def test_narrative_page_inline_and_macro_citations_in_reading_order(claims_site:
     assert notes[2].startswith("Stimson Center") and "para. 4" in notes[2]
     assert "<code>[@not-a-citation]</code>" in page_html
     assert "[@also-not-one]" in page_html
+
+
+def test_cite_this_page_names_the_editor_and_the_site(claims_site: Path) -> None:
+    abe = (claims_site / "actors/abe-shinzo/index.html").read_text(encoding="utf-8")
+    assert '<p id="refsite-cite-text">Sample Editor, ed. “Shinzo Abe.” Sample Reference. Accessed <span' in abe
+    assert "editor = {Sample Editor}" in abe and "booktitle = {Sample Reference}" in abe
+    home = (claims_site / "index.html").read_text(encoding="utf-8")
+    assert '<p id="refsite-cite-text">Sample Editor, ed. “Sample Reference.” Accessed' in home
