@@ -42,9 +42,12 @@ bench: $(STAMP)
 	$(PY) -m refsite bench
 
 ## review: what the working tree changes against BASE (default origin/main), as Markdown
+## BASE reaches the review through the environment, unexpanded: it is never make or shell text.
 BASE ?= origin/main
+unexport BASE
+review: export REFSITE_REVIEW_BASE = $(value BASE)
 review: $(STAMP)
-	$(PY) -m refsite review $(BASE)
+	$(PY) -m refsite review -- "$$REFSITE_REVIEW_BASE"
 
 ## schema: JSON Schemas for editors, in schema/
 schema: $(STAMP)

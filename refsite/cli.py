@@ -86,10 +86,20 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    """Report what a content change does: records, fields, backlinks, bibliography, problems."""
+    """What a pull request changes in the reference, as readers see it: pages, records, sources, flags."""
     from .review import run_review
 
-    return run_review(Path(args.root).resolve(), args.base, args.head, Path(args.out) if args.out else None)
+    return run_review(
+        Path(args.root).resolve(),
+        args.base,
+        args.head,
+        Path(args.out) if args.out else None,
+        json_out=Path(args.json) if args.json else None,
+        full_out=Path(args.full) if args.full else None,
+        show_annotations=args.annotations or "",
+        limit=args.max_chars,
+        build_sites=not args.no_build,
+    )
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -136,11 +146,27 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--paper", choices=("a4", "letter"), default="a4")
     p.set_defaults(func=cmd_pdf)
 
-    p = sub.add_parser("review", help=cmd_review.__doc__)
+    p = sub.add_parser(
+        "review",
+        help=cmd_review.__doc__,
+        epilog="exit status: 0 the new state has no error (flags are warnings); 1 it has errors; "
+        "2 a ref or the repository cannot be read, or a ref is refused",
+    )
     p.add_argument("base", help="git ref of the state before the change, e.g. origin/main")
     p.add_argument("head", nargs="?", help="git ref of the state after it (default: the working tree)")
     p.add_argument("--root", default=".")
     p.add_argument("--out", help="write the Markdown report to this file")
+    p.add_argument("--json", help="also write the whole review as JSON to this file")
+    p.add_argument("--full", help="also write the whole review, not cut to a comment's size, as Markdown")
+    p.add_argument(
+        "--annotations",
+        nargs="?",
+        const="all",
+        choices=("all", "review"),
+        help="print a GitHub annotation for every problem ('review': only the review's own flags)",
+    )
+    p.add_argument("--max-chars", type=int, default=65_000, help="cap on the comment's length in characters")
+    p.add_argument("--no-build", action="store_true", help="compare the data only, without building the sites")
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("bench", help=cmd_bench.__doc__)

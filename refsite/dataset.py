@@ -181,6 +181,18 @@ def front_matter(text: str) -> dict[str, Any]:
     return read_front_matter("page", text)[0]
 
 
+def _parse_only() -> Any:
+    """A Jinja environment to read page templates with: sandboxed, and folding no constant
+    expression while it looks at the template (``9 ** 99999999`` would never end)."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class ParseOnly(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "/", "//", "%", "+", "-"})
+        intercepted_unops = frozenset({"+", "-"})
+
+    return ParseOnly()
+
+
 def check_page(
     rel: str,
     text: str,
@@ -205,7 +217,7 @@ def check_page(
         return set(), []
     known = MACRO_NAMES | variables | {str(k) for k in meta_vars}
     try:
-        ast = jinja2.Environment().parse(text)
+        ast = _parse_only().parse(text)
     except jinja2.TemplateSyntaxError as exc:
         return set(), [Problem(rel, exc.lineno or 1, 1, f"template syntax error: {exc.message}")]
     lines = text.splitlines()
@@ -315,6 +327,21 @@ def _theme_problems(root: Path, config: dict[str, Any]) -> list[Problem]:
     return out
 
 
+def check_addresses(root: Path, docs_dir: str, records: Mapping[str, Record]) -> list[Problem]:
+    """A narrative page where a record's generated page goes is an error (an index page may replace
+    the generated index of its kind: that is how an editor writes one)."""
+    problems: list[Problem] = []
+    docs = root / docs_dir
+    for rec in records.values():
+        rel = f"{PLURAL[rec.kind]}/{rec.id}.md"
+        if (docs / rel).is_file():
+            message = (
+                f"this page has the address of the generated page of {rec.kind} '{rec.id}' ({rec.path}); rename it"
+            )
+            problems.append(Problem(f"{docs_dir}/{rel}", 1, 1, message))
+    return problems
+
+
 def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list[Problem]]:
     """Load, validate and index a project. The dataset is usable only if no problem is an error."""
     config, problems = load_config(root)
@@ -334,4 +361,5 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     problems.extend(page_problems)
     problems.extend(check_bib_use(records.values(), used | inline_keys, bib))
     problems.extend(_theme_problems(root, config))
+    problems.extend(check_addresses(root, docs_dir, records))
     return Dataset(root, records, bib), sorted(set(problems))

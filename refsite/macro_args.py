@@ -47,28 +47,9 @@ SIGNATURES: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "quote": (("text", "text", True),),
 }
 
-#: Names a narrative page may use: refsite's macros and what mkdocs-macros provides.
-MACRO_NAMES = frozenset(SIGNATURES) | frozenset(
-    [
-        "config",
-        "page",
-        "environment",
-        "plugin",
-        "git",
-        "extra",
-        "navigation",
-        "files",
-        "macros_info",
-        "now",
-        "fix_url",
-        "context",
-        "pretty",
-        "render_file",
-        "macros",
-        "filters",
-        "include",
-    ]
-)
+#: Names a narrative page may use: refsite's macros, the page (title, metadata) and ``extra`` of mkdocs.yml.
+#: Pages render in a sandbox that offers nothing else (no configuration, environment or files).
+MACRO_NAMES = frozenset(SIGNATURES) | frozenset(["page", "extra"])
 
 
 @dataclass(frozen=True)

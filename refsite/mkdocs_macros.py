@@ -7,9 +7,18 @@ and the build fails once, at the end, listing all of them.
 
 from __future__ import annotations
 
+import functools
+import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
 from typing import Any
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+from mkdocs.structure.pages import Page
 
 from .dataset import locate
 from .macro_args import SIGNATURES, ArgProblem, bind, check_args
@@ -39,6 +48,219 @@ def _template_line() -> int | None:
                 return None
         frame = frame.f_back  # type: ignore[assignment]
     return None
+
+
+PAGE_ATTRIBUTES = frozenset({"title", "meta", "url", "canonical_url", "is_homepage", "edit_url"})
+"""What a page template may read of its page: no file paths, no build objects."""
+_HIDDEN_MODULES = ("mkdocs", "material", "mkdocs_macros", "refsite", "super_collections", "jinja2.environment")
+_QUOTED = re.compile(r"'([^']+)'")
+_CLASS_NAME = re.compile(r"'(?:[A-Za-z_][\w]*\.)+(\w+) object'")
+
+
+class _DocsLoader(jinja2.FileSystemLoader):
+    """Includes and imports come from files inside docs/ only (no symlink out, no absolute path)."""
+
+    def __init__(self, docs: Path) -> None:
+        super().__init__(str(docs))
+        self.docs = docs
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.docs):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
+class PageSandbox(SandboxedEnvironment):
+    """The Jinja environment of narrative pages: refsite's macros, ``extra`` and the page's title and
+    metadata, nothing else. Python internals, build objects, files outside docs/ and dumps of the
+    configuration are refused; every refusal and runtime error is one located problem."""
+
+    def __init__(self, macros_plugin: Any, refsite_plugin: Any, old: jinja2.Environment) -> None:
+        docs = Path(macros_plugin.conf["docs_dir"]).resolve()
+        super().__init__(
+            loader=_DocsLoader(docs),
+            undefined=old.undefined,
+            block_start_string=old.block_start_string,
+            block_end_string=old.block_end_string,
+            variable_start_string=old.variable_start_string,
+            variable_end_string=old.variable_end_string,
+            comment_start_string=old.comment_start_string,
+            comment_end_string=old.comment_end_string,
+        )
+        self.macros_plugin = macros_plugin
+        self.refsite = refsite_plugin
+        self.globals.pop("lipsum", None)
+        self.globals.update({name: macros_plugin.macros[name] for name in SIGNATURES if name in macros_plugin.macros})
+        self.filters = {name: _bounded(f, self.MAX_SIZE) for name, f in self.filters.items()}
+        self.template_class = _PageTemplate
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+    MAX_SIZE = 100_000
+    MAX_OUTPUT = 4_000_000
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """``*``, ``**`` and ``%`` may not build a huge string, list or number (memory and time)."""
+        if operator == "**" and isinstance(right, int) and abs(right) > 1000 and abs(left) > 1:
+            raise SecurityError(f"the power {right} is too large")
+        if operator == "*" and isinstance(left, int) != isinstance(right, int):
+            seq, times = (right, left) if isinstance(left, int) else (left, right)
+            if hasattr(seq, "__len__") and isinstance(times, int) and len(seq) * times > self.MAX_SIZE:
+                raise SecurityError(f"a value longer than {self.MAX_SIZE} characters or items")
+        if operator == "%" and isinstance(left, str):
+            _check_format(left)
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """A call from a page: no number above the size limit as an argument, no huge format width."""
+        _check_sizes(args, kwargs, __self.MAX_SIZE)
+        target = getattr(__obj, "__wrapped__", __obj)
+        if getattr(target, "__name__", "") in ("format", "format_map") and isinstance(
+            getattr(target, "__self__", None), str
+        ):
+            _check_format(target.__self__)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def concat(self, pieces: Any) -> str:  # type: ignore[override]
+        """The page's text, refused once it grows past the output limit (a loop that never stops writing)."""
+        out: list[str] = []
+        size = 0
+        for piece in pieces:
+            size += len(piece)
+            if size > self.MAX_OUTPUT:
+                raise SecurityError(f"the page grows past {self.MAX_OUTPUT // 1_000_000} MB of text")
+            out.append(piece)
+        return "".join(out)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, Page):
+            return attr in PAGE_ATTRIBUTES
+        if type(obj).__module__.startswith(_HIDDEN_MODULES) and not isinstance(obj, dict):
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        try:
+            template = super().from_string(source, globals, template_class)
+        except jinja2.TemplateSyntaxError as exc:
+            self.report(str(source), exc.lineno or 1, f"template syntax error: {exc.message}")
+            return _Empty()
+        if isinstance(template, _PageTemplate):
+            template.refsite_source = str(source)
+        return template
+
+    def variables(self, given: dict[str, Any]) -> dict[str, Any]:
+        """The names a page may use: ``extra`` of mkdocs.yml, the page (title, metadata) and its own front matter."""
+        extra = dict(self.macros_plugin.conf.get("extra") or {})
+        page = given.get("page")
+        meta = dict(page.meta) if isinstance(page, Page) else {}
+        allowed = {"extra", "page", *extra, *meta}
+        return {k: v for k, v in given.items() if k in allowed}
+
+    def report(self, source: str, lineno: int, message: str, needle: str = "") -> None:
+        """One problem at ``lineno`` of the rendered Markdown, located in the page's source file."""
+        page = self.macros_plugin.page
+        try:
+            text = str(page.file.content_string)
+        except (OSError, UnicodeDecodeError):
+            text = source
+        offset = text.count("\n") - source.count("\n") if source and text.endswith(source) else 0
+        lines = text.splitlines()
+        line = min(max(lineno + offset, 1), max(len(lines), 1))
+        src = lines[line - 1] if lines else ""
+        col = src.find(needle) if needle else -1
+        if col < 0:
+            col = min(
+                (i for i in (src.find(self.variable_start_string), src.find(self.block_start_string)) if i >= 0),
+                default=0,
+            )
+        path = f"{self.refsite.docs_rel}/{page.file.src_uri}"
+        message = _CLASS_NAME.sub(r"'\1'", " ".join(message.split()))
+        self.refsite.problems.append(Problem(path, line, col + 1, message))
+
+
+class _Empty:
+    """What a page that cannot be parsed renders to (its problem is already reported)."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return ""
+
+
+class _PageTemplate(jinja2.Template):
+    """A page template: rendered with the page's allowed names; a runtime error becomes a located problem."""
+
+    refsite_source = ""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        env = self.environment
+        assert isinstance(env, PageSandbox)
+        try:
+            return str(super().render(**env.variables(dict(*args, **kwargs))))
+        except RecursionError:
+            env.report(
+                self.refsite_source,
+                _template_lineno(sys.exc_info()[2]),
+                "template error: a macro or include calls itself without end",
+            )
+        except jinja2.TemplateNotFound as exc:
+            name = exc.name if isinstance(exc.name, str) else str(exc)
+            env.report(
+                self.refsite_source,
+                _template_lineno(exc.__traceback__),
+                f"template refused: '{name}' is not a file in docs/",
+                name,
+            )
+        except SecurityError as exc:
+            needle = m.group(1) if (m := _QUOTED.search(str(exc))) else ""
+            env.report(self.refsite_source, _template_lineno(exc.__traceback__), f"template refused: {exc}", needle)
+        except Exception as exc:  # any runtime error of a page template is the page's problem, located
+            needle = m.group(1) if (m := _QUOTED.search(str(exc))) else ""
+            env.report(self.refsite_source, _template_lineno(exc.__traceback__), f"template error: {exc}", needle)
+        return ""
+
+
+_FORMAT_WIDTH = re.compile(r"[%:{][^%{}]*?\d{6,}")
+
+
+def _check_format(text: str) -> None:
+    if _FORMAT_WIDTH.search(text):
+        raise SecurityError("a format width above the size limit")
+
+
+def _check_sizes(args: Any, kwargs: Any, limit: int) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > limit:
+            raise SecurityError(f"the number {value} is above the size limit ({limit})")
+
+
+def _bounded(f: Callable[..., Any], limit: int) -> Callable[..., Any]:
+    """A filter refusing numbers above the size limit in its arguments (``center(10**9)``)."""
+
+    @functools.wraps(f)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _check_sizes(args, kwargs, limit)
+        if f.__name__ == "do_format" and args and isinstance(args[0], str):
+            _check_format(args[0])
+        return f(*args, **kwargs)
+
+    return bounded
+
+
+def _template_lineno(tb: TracebackType | None) -> int:
+    """The line of the page template where an error was raised (the innermost frame of the page)."""
+    line = 1
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def sandbox(macros_plugin: Any, refsite_plugin: Any) -> None:
+    """Replace mkdocs-macros' Jinja environment by the page sandbox (after its configuration)."""
+    old = macros_plugin.env
+    if not isinstance(old, PageSandbox):
+        macros_plugin._env = PageSandbox(macros_plugin, refsite_plugin, old)
 
 
 def define_env(env: Any) -> None:

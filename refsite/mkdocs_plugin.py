@@ -16,19 +16,22 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .bibcsl import ConversionError
 from .citations import BIB_TOKEN, PageRef, Session, SiteInfo, formatter_for, resolve_style
 from .cite import CiteError
 from .dataset import Dataset, load_project
+from .mkdocs_macros import sandbox
 from .model import KINDS, PLURAL
 from .pdf import git_version
 from .problems import Problem, summary_line
-from .render.pages import front_matter, index_page, record_page
+from .render.pages import index_meta, index_page, page_meta, record_meta, record_page
 from .render.text import src_uri
+from .sanitize import clean_attribute, clean_html, clean_title
 
 log = logging.getLogger("mkdocs.plugins.refsite")
 SCRIPT = Path(__file__).parent / "assets" / "refsite.js"
@@ -56,6 +59,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.dataset: Dataset | None = None
         self.session: Session | None = None
         self.record_of: dict[str, str] = {}
+        self.meta_of: dict[str, dict[str, Any]] = {}
+        self.nav: Navigation | None = None
         self.pages: dict[str, Page] = {}
         self.refs: dict[str, PageRef] = {}
 
@@ -90,6 +95,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.docs_rel = docs_dir.relative_to(self.root).as_posix() if docs_dir.is_relative_to(self.root) else "docs"
         self.problems = []
         self.record_of = {}
+        self.meta_of = {}
         self.pages = {}
         self.session = None
         dataset, problems = load_project(self.root, self.docs_rel)
@@ -116,6 +122,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if self.config.cite_page and SCRIPT_URI not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(SCRIPT_URI)
         return config
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        """Narrative pages render in the page sandbox (every plugin's configuration is done by now)."""
+        macros = config.plugins.get("macros")
+        if macros is not None:
+            sandbox(macros, self)
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         for sub in ("data", "bib"):
@@ -149,15 +161,18 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         for kind in KINDS:
             uri = f"{PLURAL[kind]}/index.md"
             if files.get_file_from_path(uri) is None:
+                self.meta_of[uri] = index_meta(kind)
                 files.append(File.generated(config, uri, content=index_page(session.context_for(uri), ds, kind)))
             for rec in ds.of_kind(kind):
                 uri = src_uri(rec)
                 self.record_of[uri] = rec.id
+                self.meta_of[uri] = record_meta(rec)
                 content = record_page(session.context_for(uri), ds, rec, self.edit_url(config, rec.path))
                 # Record pages are reached from indexes and links, never from the nav.
                 files.append(File.generated(config, uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
         bib_uri = self.config.bibliography_page
         if files.get_file_from_path(bib_uri) is None:
+            self.meta_of[bib_uri] = page_meta("Bibliography")
             files.append(File.generated(config, bib_uri, content=self._bibliography_stub()))
         for name, text in session.downloads().items():
             files.append(File.generated(config, f"downloads/{name}", content=text))
@@ -167,17 +182,25 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def _bibliography_stub(self) -> str:
         return (
-            front_matter("Bibliography")
-            + "# Bibliography\n\nEvery work the reference cites, in the citation style's order, "
+            "# Bibliography\n\nEvery work the reference cites, in the citation style's order, "
             "with the pages that cite it. Download it as "
             "[BibTeX](downloads/references.bib) or [CSL-JSON](downloads/references.json); "
             "the whole dataset is [JSON](downloads/dataset.json).\n\n"
             f"{BIB_TOKEN}\n"
         )
 
+    @event_priority(100)
+    def _page_meta(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A generated page's metadata, set on the page itself before any other plugin sees it
+        (mkdocs-macros reads ``render_macros`` from it): data, never front matter text."""
+        meta = self.meta_of.get(page.file.src_uri)
+        if meta is not None and page.file.generated_by:
+            page.meta = dict(meta)
+        return markdown
+
     # Runs after every other plugin's Markdown step (mkdocs-macros' above all), wherever it is listed.
     @event_priority(-100)
-    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def _page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         assert self.session is not None
         uri = page.file.src_uri
         self.pages[uri] = page
@@ -191,7 +214,34 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             markdown = self.session.narrative(uri, markdown)
         return markdown
 
+    on_page_markdown = CombinedEvent(_page_meta, _page_markdown)
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
+
+    def _clean_titles(self) -> None:
+        """Titles and descriptions as the theme prints them (HTML, as is): no tag, text escaped once.
+        Done for every page before any is written, since each page's template shows others' titles."""
+        for page in self.pages.values():
+            meta = page.meta
+            if isinstance(meta.get("title"), str):
+                meta["title"] = clean_title(meta["title"])
+            if isinstance(meta.get("description"), str):
+                meta["description"] = clean_attribute(meta["description"])
+            if page.title:
+                page.title = clean_title(page.title)
+                if not page.is_homepage:  # the theme un-escapes a title not in the metadata (striptags)
+                    meta["title"] = page.title
+        stack: list[Any] = list(self.nav.items) if self.nav is not None else []
+        while stack:
+            item = stack.pop()
+            if not isinstance(item, Page) and isinstance(item.title, str):
+                item.title = clean_title(item.title)
+            stack.extend(getattr(item, "children", None) or [])
+
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        self._clean_titles()
         if self.problems:
             self.fail(sorted(set(self.problems)))
         assert self.session is not None
@@ -205,7 +255,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     @event_priority(50)
     def on_page_context(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         if page.content and self.session is not None:
-            page.content = self.session.finish(page.content, _ref(page), self.refs)
+            content = self.session.finish(page.content, _ref(page), self.refs)
+            page.content = clean_html(content)  # notes and bibliography included: all of it passes
         return context
 
 

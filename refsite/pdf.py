@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .bibcsl import bib_source, bib_texts, csl_items
 from .cite import Cite, join_notes
@@ -42,8 +43,10 @@ class Chapter:
 
 
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
-_FOOTNOTES = re.compile(r'<div class="footnote">\s*<hr />\s*<ol>(.*?)</ol>\s*</div>', re.S)
-_NOTE = re.compile(r'<li id="fn:([^"]+)">\s*<p>(.*?)&#160;<a class="footnote-backref"[^>]*>.*?</a></p>\s*</li>', re.S)
+_FOOTNOTES = re.compile(r'<div class="footnote">\s*<hr\s*/?>\s*<ol>(.*?)</ol>\s*</div>', re.S)
+_NOTE = re.compile(
+    r'<li id="fn:([^"]+)">\s*<p>(.*?)(?:&#160;|&nbsp;|\xa0)<a class="footnote-backref"[^>]*>.*?</a></p>\s*</li>', re.S
+)
 _CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">\d+</a></sup>')
 _FURNITURE = [
     re.compile(r'<a href="[^"]*" title="(?:Edit|View) this page" class="md-content__button[^"]*"[^>]*>.*?</a>', re.S),
@@ -51,7 +54,7 @@ _FURNITURE = [
     re.compile(r'<p class="refsite-crumbs">.*?</p>', re.S),
     re.compile(r'<details class="refsite-cite-page">.*?</details>', re.S),
     re.compile(r'<p class="refsite-record">.*?</p>', re.S),
-    re.compile(r"<hr />\s*(?=$)"),
+    re.compile(r"<hr\s*/?>\s*(?=$)"),
 ]
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
 
@@ -255,16 +258,57 @@ def assemble(root: Path, site: Path, site_name: str, nav: object, paper: str = "
     )
 
 
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+_ATTACHMENT_REL = re.compile(r"""\srel\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+
+
+def site_fetcher(site: Path) -> Any:
+    """A WeasyPrint URL fetcher that serves the built site's own files and nothing else.
+
+    Anything outside ``site`` (resolved, so no symlink leads out), any network address and any
+    ``data:`` URL is refused; WeasyPrint then leaves the resource out, it never reads it.
+    """
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    root = site.resolve()
+    allowed = (root, CSS.parent.resolve())
+
+    class SiteFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+                raise ValueError(f"not fetched: {parts.scheme or 'relative'} address outside the site")
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path.is_relative_to(folder) for folder in allowed) or not path.is_file():
+                raise ValueError("not fetched: a file outside the site")
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": _content_type(path)})
+
+    return SiteFetcher(allowed_protocols={"file"}, allow_redirects=False)
+
+
+def _content_type(path: Path) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
 def write_pdf(document: str, out: Path, base: Path) -> None:
-    """Render the print document with WeasyPrint."""
+    """Render the print document with WeasyPrint: only files of the site at ``base`` are read, and
+    the PDF carries no attachment (no ``rel`` from a page reaches the renderer)."""
     import logging
 
     from weasyprint import CSS as WCSS
     from weasyprint import HTML
 
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    HTML(string=document, base_url=str(base)).write_pdf(str(out), stylesheets=[WCSS(filename=str(CSS))])
+    document = _TAG.sub(lambda tag: _ATTACHMENT_REL.sub("", tag.group(0)), document)
+    fetcher = site_fetcher(base)
+    HTML(string=document, base_url=str(base.resolve()) + "/", url_fetcher=fetcher).write_pdf(
+        str(out), stylesheets=[WCSS(filename=str(CSS), url_fetcher=fetcher)], attachments=[]
+    )
 
 
 def build_pdf(root: Path, out: Path, *, paper: str = "a4") -> int:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,78 @@ def article(html: str) -> str:
     """The main article of a Material page."""
     start = html.index("<article")
     return html[start : html.index("</article>", start)]
+
+
+_URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"})
+_UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.I)
+_SPACES = re.compile(r"[\x00-\x20\x7f]+")
+_INJECTED_TAGS = frozenset({"iframe", "object", "embed", "form", "input", "button", "textarea", "base", "frame"})
+
+
+class _PageScan(HTMLParser):
+    """Every script, event handler, URL and tag of one page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: set[str] = set()
+        self.problems: list[str] = []
+        self._script: dict[str, str] | None = None
+        self._text: list[str] = []
+        self._article = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "script":
+            self._script, self._text = values, []
+        if tag == "article":
+            self._article += 1
+        if (self._article and tag in _INJECTED_TAGS) or "_" in tag or "." in tag:
+            self.problems.append(f"tag <{tag}>")  # the theme's search form is outside the page body
+        if tag == "link" and "attachment" in values.get("rel", "").lower():
+            self.problems.append("attachment link")
+        for name, value in values.items():
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}={value!r}>")
+            if name in _URL_ATTRS and _UNSAFE_SCHEME.match(_SPACES.sub("", value)):
+                self.problems.append(f"<{tag} {name}={value!r}>")
+            if name == "rel" and "attachment" in value.lower():
+                self.problems.append(f"<{tag} rel={value!r}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self._article -= 1
+        if tag == "script" and self._script is not None:
+            src = self._script.get("src", "")
+            self.scripts.add(_script_key(src.rsplit("/", 1)[-1] if src else "".join(self._text)))
+            self._script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._text.append(data)
+
+
+def _script_key(text: str) -> str:
+    """A script with the page's own relative paths taken out (they differ by page depth)."""
+    text = re.sub(r'"base": "[^"]*"', '"base": ""', text)
+    text = re.sub(r'new URL\("[^"]*"', 'new URL(""', text)
+    return re.sub(r'"(?:\.\./)+|"\./|"(?=assets/)', '"', text)
+
+
+def scan_site(site: Path) -> tuple[set[str], list[str]]:
+    """The scripts of every page of a built site, and every injected script, handler, URL or tag."""
+    scripts: set[str] = set()
+    problems: list[str] = []
+    for path in sorted(site.rglob("*.html")):
+        scan = _PageScan()
+        scan.feed(path.read_text(encoding="utf-8"))
+        scripts |= scan.scripts
+        problems += [f"{path.relative_to(site)}: {p}" for p in scan.problems]
+    return scripts, problems
+
+
+def assert_inert(site: Path, theme_scripts: set[str]) -> None:
+    """Parse every built page: no script but the theme's own, no event handler, no javascript:,
+    vbscript: or data: address, no form, frame, object or unknown tag, no attachment."""
+    scripts, problems = scan_site(site)
+    assert not problems, problems
+    assert scripts <= theme_scripts, scripts - theme_scripts

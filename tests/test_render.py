@@ -10,7 +10,7 @@ from refsite.cite import Cite, collapse, join_notes, pinpoint
 from refsite.dataset import Dataset
 from refsite.load import parse_yaml
 from refsite.model import Record
-from refsite.render.pages import record_page
+from refsite.render.pages import record_meta, record_page
 from refsite.render.text import PageContext, esc, fmt_date, prose, relative, with_calls
 from refsite.render.views import neutral_name
 
@@ -55,7 +55,7 @@ def test_footnote_call_after_code_goes_on_its_own_line() -> None:
 def test_calls_after_tables_and_link_definitions_stand_apart() -> None:
     assert with_calls("| a |\n| --- |\n| b |", "[^cite-1]").endswith("| b |\n\n[^cite-1]")
     assert with_calls("See [t].\n\n[t]: https://example.org", "[^cite-1]").endswith("example.org\n\n[^cite-1]")
-    assert prose("Use `{a, b}` and {c}.") == r"Use `{a, b}` and \{c\}."
+    assert prose("Use `{a, b}` and {c}.") == r"Use <code>\{a, b\}</code> and \{c\}."
 
 
 def test_notes_join_several_sources() -> None:
@@ -128,7 +128,8 @@ def test_record_page_links_both_ways_without_mkdocs() -> None:
     assert "## Positions" in page
     assert "[Four islands](../positions/japan-2013.md)" in page
     assert "on [Dispute](../topics/dispute.md)" in page
-    assert page.startswith('---\nrender_macros: false\ntitle: "Japan"\n')
+    assert page.startswith('<p class="refsite-crumbs" markdown>')  # no front matter: metadata is data
+    assert record_meta(japan) == {"render_macros": False, "title": "Japan", "description": "The state."}
     position = record_page(PageContext("positions/japan-2013.md", 1), ds, pos)
     assert "held by [Japan](../actors/japan.md)" in position
 

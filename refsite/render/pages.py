@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import Any
 
 from ..dataset import Dataset
 from ..inline import has_citation
@@ -34,16 +35,31 @@ LANG_LABELS = {
 SINGULAR = {k: k.capitalize() for k in KINDS}
 
 
-def front_matter(title: str, description: str = "") -> str:
-    """Front matter: the page title (HTML-escaped: themes print it as is), and no macro rendering."""
-    lines = ["---", "render_macros: false", f"title: {_yaml_str(html.escape(title, quote=False))}"]
+def page_meta(title: str, description: str = "") -> dict[str, Any]:
+    """A generated page's metadata, handed to the site builder as data, never as front matter text.
+
+    The title and description are HTML-escaped once (themes print them as they are), and
+    ``render_macros`` is off: nothing on a generated page is ever a template.
+    """
+    meta: dict[str, Any] = {"render_macros": False, "title": _inert(html.escape(" ".join(title.split()), quote=False))}
     if description:
-        lines.append(f"description: {_yaml_str(html.escape(description))}")
-    return "\n".join(lines) + "\n---\n\n"
+        meta["description"] = _inert(html.escape(description, quote=True))
+    return meta
 
 
-def _yaml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _inert(text: str) -> str:
+    """Braces as character references: the same text on the page, and never template syntax."""
+    return text.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def record_meta(rec: Record) -> dict[str, Any]:
+    """The metadata of a record's page: its label, and the start of its summary as the description."""
+    return page_meta(rec.label, " ".join(as_text(rec.get("summary")).split())[:200])
+
+
+def index_meta(kind: str) -> dict[str, Any]:
+    """The metadata of the index page of one kind."""
+    return page_meta(KIND_TITLES[kind])
 
 
 def _section(title: str, body: str) -> str:
@@ -240,8 +256,7 @@ def record_page(ctx: PageContext, ds: Dataset, rec: Record, edit_url: str | None
     if notes:
         body += _section("Notes", notes)
     body = ctx.merge_adjacent(body)
-    summary = " ".join(as_text(rec.get("summary")).split())[:200]
-    return front_matter(rec.label, summary) + body + _record_footer(rec, edit_url) + "\n" + ctx.footnotes() + "\n"
+    return body + _record_footer(rec, edit_url) + "\n" + ctx.footnotes() + "\n"
 
 
 def _count(ds: Dataset, rec: Record, kind: str, field: str) -> int:
@@ -311,7 +326,7 @@ def index_page(ctx: PageContext, ds: Dataset, kind: str) -> str:
     if kind == "proposal" and recs:
         matrix = stance_matrix(ctx, ds, recs)
         extra = f"\n## Who stands where\n\nThe latest recorded stance of each actor on each proposal.\n\n{matrix}"
-    return front_matter(title) + f"# {title}\n\n{intro}\n\n{table}\n{extra}"
+    return f"# {title}\n\n{intro}\n\n{table}\n{extra}"
 
 
-__all__ = ["index_page", "record_page", "src_uri", "timeline"]
+__all__ = ["index_meta", "index_page", "page_meta", "record_meta", "record_page", "src_uri", "timeline"]

@@ -15,7 +15,7 @@ from ..model import PLURAL, Record, as_text
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~{}])")
 _BRACES = re.compile(r"([{}])")
 _BLOCK_END = re.compile(r"(?:^|\n)(?: {4}|\t|\s*\||\s*\[[^\]]+\]:|\s*>)[^\n]*\s*$|```|~~~")
-_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
+_CODE = re.compile(r"(\\[\\`])|(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\2(?!`)", re.S)
 _MONTHS = (
     "January",
     "February",
@@ -40,9 +40,23 @@ def esc(text: Any) -> str:
 def prose(text: Any, *, inline: bool = False) -> str:
     """Markdown from data (a summary, a note): braces kept literal, so no attribute list or
     template syntax can come through; ``inline`` folds it onto one line for lists and tables."""
-    parts = _CODE.split(as_text(text).strip())
-    out = "".join(part if i % 2 else _BRACES.sub(r"\\\1", part) for i, part in enumerate(parts))
+    src = as_text(text).strip()
+    parts: list[str] = []
+    pos = 0
+    for m in _CODE.finditer(src):
+        if m.group(2) is None:  # an escaped backslash or backtick: plain text
+            continue
+        parts += [_BRACES.sub(r"\\\1", src[pos : m.start()]), _code(m.group(3))]
+        pos = m.end()
+    parts.append(_BRACES.sub(r"\\\1", src[pos:]))
+    out = "".join(parts)
     return " ".join(out.split()) if inline else out
+
+
+def _code(span: str) -> str:
+    """A code span from data as an HTML ``<code>`` element whose text is escaped like any other:
+    it shows exactly as written, and no brace in it reaches a template engine or attr_list."""
+    return f"<code>{esc(span.strip())}</code>"
 
 
 def with_calls(markdown: str, calls: str) -> str:

@@ -1,0 +1,182 @@
+"""``python -m refsite review BASE [HEAD]``: what a pull request changes in the reference, as readers see it.
+
+The review builds the merge base of BASE and HEAD and the head with the project's own build
+(the base build is cached in ``.refsite/review-cache/``), compares the built pages block by
+block and the data by meaning, flags what a reviewer must look at, and writes a Markdown
+comment (under GitHub's size limit), JSON, and GitHub annotations.
+
+Exit status: 0 when the new state has no error, 1 when it has (a check error, a failed
+build, a link leaving the project), 2 when a ref or the repository can't be read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from ..config import read_config
+from ..dataset import Dataset, docs_dir_of, load_project
+from ..files import PAGE_LIMIT, read_text_input, walk_files
+from ..model import PLURAL
+from ..problems import Problem
+from . import flags as fl
+from .git import ReviewError, check_ref, merge_base, renames, resolve, snapshot
+from .pages import compare_sites
+from .records import compare_bib, compare_config, compare_records
+from .report import LIMIT, Review, annotation_lines, markdown
+from .site import Built, build, cached_build, read_bibliography, read_site
+
+__all__ = ["Review", "ReviewError", "make_review", "run_review"]
+
+
+def _redirects(config: dict[str, Any]) -> dict[str, str]:
+    """``redirect_maps`` of the redirects plugin in mkdocs.yml."""
+    for plugin in config.get("plugins") or []:
+        if isinstance(plugin, dict) and isinstance(plugin.get("redirects"), dict):
+            maps = plugin["redirects"].get("redirect_maps")
+            if isinstance(maps, dict):
+                return {str(k): str(v) for k, v in maps.items()}
+    return {}
+
+
+def _site_url(config: dict[str, Any]) -> str:
+    url = config.get("site_url")
+    return url.rstrip("/") + "/" if isinstance(url, str) and url.startswith(("http://", "https://")) else ""
+
+
+def _as_flags(problems: list[Problem], source: str) -> list[fl.Flag]:
+    return [fl.Flag(p.path, p.line, p.col, p.message, p.severity, True, source) for p in problems]
+
+
+def _cited_on(ds: Dataset, key: str) -> list[str]:
+    urls = [rec.url for rec in ds.cited_keys().get(key, [])]
+    docs = ds.root / docs_dir_of(ds.root)
+    for page in walk_files(ds.root, docs, ".md") if docs.is_dir() else []:
+        text, _ = read_text_input(ds.root, page, PAGE_LIMIT)  # never follows a link out of the project
+        if text is not None and key in text:
+            stem = page.relative_to(docs).with_suffix("").as_posix()
+            urls.append("" if stem == "index" else stem.removesuffix("/index") + "/")
+    return urls
+
+
+def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = True) -> Review:
+    """Compare the merge base of ``base`` and ``head`` (a ref, or None for the working tree) with ``head``."""
+    check_ref(base)
+    if head is not None:
+        check_ref(head)
+    base_sha = resolve(root, base)
+    head_sha = resolve(root, head) if head is not None else resolve(root, "HEAD")
+    mb = merge_base(root, base_sha, head_sha)
+    with tempfile.TemporaryDirectory(prefix="refsite-review-") as tmp:
+        old_root, old_skipped = snapshot(root, mb, Path(tmp, "base"))
+        new_skipped: list[Problem] = []
+        if head is not None:
+            new_root, new_skipped = snapshot(root, head_sha, Path(tmp, "head"))
+        else:
+            new_root = root
+        old, old_problems = load_project(old_root)
+        new, new_problems = load_project(new_root)
+        old_built = new_built = Built(None, [])
+        if build_sites:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                base_job = pool.submit(cached_build, root, mb, old_root)
+                head_job = pool.submit(build, new_root, Path(tmp, "head-site"))
+                old_built, new_built = base_job.result(), head_job.result()
+        old_site = read_site(old_built.site) if old_built.site else {}
+        new_site = read_site(new_built.site) if new_built.site else {}
+        old_refs, new_refs = read_bibliography(old_built.site), read_bibliography(new_built.site)
+        old_config, new_config = read_config(old_root), read_config(new_root)
+
+        review = Review(
+            base=base,
+            head=head or "working tree",
+            base_ref=base,
+            merge_base=mb,
+            site_url=_site_url(new_config),
+            built=new_built.site is not None,
+        )
+        if old_site and new_site:
+            review.pages = compare_sites(old_site, new_site)
+        elif build_sites and new_built.site is None:
+            review.note = "The new state does not build, so the pages readers would see are not compared."
+        git_renames = renames(root, mb, head_sha if head is not None else None)
+        review.records = compare_records(old, new, git_renames)
+        redirects = _redirects(new_config)
+        for d in review.records:
+            site = old_site if d.status == "removed" else new_site
+            page = site.get(f"{PLURAL[d.kind]}/{d.id}/")
+            if d.status in ("added", "removed") and page is not None:
+                d.notes = page.note_texts()
+            if d.status == "renamed":
+                d.redirect = redirects.get(f"{PLURAL[d.kind]}/{d.old_id}.md") == f"{PLURAL[d.kind]}/{d.id}.md"
+        review.bib = compare_bib(old, new, old_refs, new_refs)
+        for b in review.bib:
+            b.cited_on = _cited_on(new if b.status != "removed" else old, b.key)
+        review.config = compare_config(old_config, new_config)
+
+        # problems of the new state (from check, the build, the tree), marked new or already on the base
+        head_build = [p for p in new_built.problems if p not in set(new_problems)]
+        if build_sites and new_built.site is None and not any(p.is_error for p in [*new_problems, *head_build]):
+            warned = sum(not p.is_error for p in new_problems)
+            output = " ".join(new_built.output.split())[-300:]
+            why = f"a warning counts as an error there ({warned} in all)" if warned else output
+            head_build.append(Problem("mkdocs.yml", 1, 1, f"the strict build fails: {why}"))
+        state = [
+            *_as_flags(new_problems, "check"),
+            *_as_flags(head_build, "build"),
+            *_as_flags(new_skipped, "git"),
+        ]
+        base_state = [*_as_flags(old_problems, "check"), *_as_flags(old_skipped, "git")]
+        flags = fl.mark(state, base_state)
+        flags += fl.mark(fl.state_flags(new, new_site or None), fl.state_flags(old, old_site or None))
+        flags += fl.record_flags(old, new)
+        flags += fl.page_flags(review.pages, new_root, docs_dir_of(new_root), new)
+        flags += fl.work_flags(old, new, fl.cited_keys(old), fl.cited_keys(new))
+        flags += fl.rename_flags(review.records, new)
+        review.flags = sorted(dict.fromkeys(flags), key=lambda f: (not f.new, f.severity != "error", f.path, f.line))
+    return review
+
+
+def run_review(
+    root: Path,
+    base: str,
+    head: str | None,
+    out: Path | None,
+    *,
+    json_out: Path | None = None,
+    full_out: Path | None = None,
+    show_annotations: str = "",
+    limit: int = LIMIT,
+    build_sites: bool = True,
+) -> int:
+    """Print (or write) the review; see the module's docstring for the exit status."""
+    start = time.perf_counter()
+    try:
+        review = make_review(root, base, head, build_sites=build_sites)
+    except ReviewError as exc:
+        print(f"review: {exc}", file=sys.stderr)
+        return 2
+    text = markdown(review, limit)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    if full_out is not None:
+        full_out.write_text(markdown(review, 0), encoding="utf-8")
+    if json_out is not None:
+        json_out.write_text(json.dumps(review.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    if show_annotations:
+        for line in annotation_lines(review, only_review=show_annotations == "review"):
+            print(line)
+    elapsed = time.perf_counter() - start
+    print(
+        f"review: {len(review.pages)} pages read differently, {review.errors} errors, "
+        f"{len(review.flags) - review.errors} warnings ({elapsed:.1f} s)",
+        file=sys.stderr,
+    )
+    return 1 if review.errors else 0

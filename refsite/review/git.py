@@ -1,0 +1,108 @@
+"""Git, read safely: refs are arguments (never shell text), trees are extracted without following links."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import subprocess
+import tarfile
+from pathlib import Path
+
+from ..problems import Problem
+
+
+class ReviewError(Exception):
+    """A git ref or repository that cannot be read (exit status 2)."""
+
+
+def _run(root: Path, args: list[str]) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        raise ReviewError("git is not installed") from exc
+    except NotADirectoryError as exc:
+        raise ReviewError(f"{root} is not a folder") from exc
+
+
+def _git(root: Path, *args: str) -> bytes:
+    proc = _run(root, list(args))
+    if proc.returncode != 0:
+        message = " ".join(proc.stderr.decode(errors="replace").split())
+        raise ReviewError(f"git {args[0]} failed: {message}")
+    return proc.stdout
+
+
+def check_ref(ref: str) -> None:
+    """Refuse a ref git could read as an option, or one holding control characters."""
+    if not ref:
+        raise ReviewError("empty git ref")
+    if ref.startswith("-"):
+        raise ReviewError(f"refusing git ref {ref!r}: a ref may not start with '-'")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in ref):
+        raise ReviewError(f"refusing git ref {ref!r}: control characters")
+
+
+def resolve(root: Path, ref: str) -> str:
+    """The commit id ``ref`` names."""
+    check_ref(ref)
+    proc = _run(root, ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"])
+    sha = proc.stdout.decode().strip()
+    if proc.returncode != 0 or not sha:
+        raise ReviewError(f"cannot read git ref {ref!r}: no such commit")
+    return sha
+
+
+def merge_base(root: Path, base: str, head: str) -> str:
+    """The commit where ``head``'s branch left ``base`` (both are commit ids)."""
+    try:
+        return _git(root, "merge-base", "--end-of-options", base, head).decode().strip()
+    except ReviewError as exc:
+        raise ReviewError(f"no common ancestor of {base[:12]} and {head[:12]}") from exc
+
+
+def renames(root: Path, old: str, new: str | None) -> list[tuple[str, str]]:
+    """Files git sees as renamed between commit ``old`` and commit ``new`` (or the working tree)."""
+    args = ["diff", "--find-renames", "--name-status", "-z", "--end-of-options", old]
+    if new:
+        args.append(new)
+    out = _git(root, *args, "--", "data/").decode("utf-8", errors="replace").split("\0")
+    pairs, i = [], 0
+    while i < len(out) - 1:
+        status = out[i]
+        if status.startswith(("R", "C")):
+            if status.startswith("R"):
+                pairs.append((out[i + 1], out[i + 2]))
+            i += 3
+        else:
+            i += 2
+    return pairs
+
+
+def _escapes(member: tarfile.TarInfo) -> bool:
+    """Whether a link member points outside the tree (absolute, or up through '..')."""
+    target = member.linkname
+    if posixpath.isabs(target):
+        return True
+    base = posixpath.dirname(member.name) if member.issym() else ""
+    joined = posixpath.normpath(posixpath.join(base, target))
+    return joined == ".." or joined.startswith("../")
+
+
+def snapshot(root: Path, commit: str, dest: Path) -> tuple[Path, list[Problem]]:
+    """Extract the tree of ``commit`` into ``dest``; links leaving the tree are skipped and reported."""
+    data = _git(root, "archive", "--format=tar", "--end-of-options", commit)
+    dest.mkdir(parents=True, exist_ok=True)
+    skipped: list[Problem] = []
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        for member in tar:
+            if (member.issym() or member.islnk()) and _escapes(member):
+                skipped.append(Problem(member.name, 1, 1, "symbolic link leaving the project, not followed", "error"))
+                continue
+            if not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
+                skipped.append(Problem(member.name, 1, 1, "not a regular file, not read", "error"))
+                continue
+            try:
+                tar.extract(member, dest, filter="data")
+            except (tarfile.TarError, OSError) as exc:
+                skipped.append(Problem(member.name, 1, 1, f"not extracted: {' '.join(str(exc).split())}", "error"))
+    return dest, skipped
