@@ -206,7 +206,7 @@ def claims_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 _CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">(\d+)</a></sup>')
-_NOTE = re.compile(r'<li id="fn:([^"]+)">\s*<p>(.*?)&#160;<a class="footnote-backref"', re.S)
+_NOTE = re.compile(r'<li id="fn:([^"]+)">\s*<p>(.*?)(?:&#160;|&nbsp;)<a class="footnote-backref"', re.S)
 
 
 def notes_of(page_html: str) -> tuple[list[tuple[str, int]], list[str]]:
