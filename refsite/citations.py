@@ -244,9 +244,9 @@ class Session:
         return (
             '\n<details class="refsite-cite-page"><summary>Cite this page</summary>'
             f'<div class="refsite-cite-form"><p id="refsite-cite-text">{formatted}</p>'
-            '<button type="button" class="md-button refsite-copy" data-copy="refsite-cite-text">Copy</button></div>'
+            '<span class="md-button refsite-copy" data-copy="refsite-cite-text">Copy</span></div>'
             f'<div class="refsite-cite-form"><pre><code id="refsite-cite-bibtex">{bibtex}</code></pre>'
-            '<button type="button" class="md-button refsite-copy" data-copy="refsite-cite-bibtex">Copy BibTeX</button>'
+            '<span class="md-button refsite-copy" data-copy="refsite-cite-bibtex">Copy BibTeX</span>'
             "</div></details>\n"
         )
 

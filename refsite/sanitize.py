@@ -16,7 +16,7 @@ import nh3
 
 TAGS = frozenset(
     {
-        "a", "abbr", "b", "bdi", "blockquote", "br", "button", "caption", "cite", "code", "col", "colgroup",
+        "a", "abbr", "b", "bdi", "blockquote", "br", "caption", "cite", "code", "col", "colgroup",
         "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2",
         "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q",
         "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
@@ -45,8 +45,7 @@ ATTRIBUTES: dict[str, set[str]] = {
     "bdi": {"dir"},
     "p": {"dir"},
     "div": {"dir"},
-    "span": {"dir", "data-iso", "data-form"},  # the reader's date in "Cite this page"
-    "button": {"type", "data-copy"},  # its copy buttons: inert, the site's own script reads them
+    "span": {"dir", "data-iso", "data-form", "data-copy"},  # "Cite this page": the reader's date, copy marks
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 SAFE_REL = frozenset({"noopener", "noreferrer", "nofollow", "footnote", "external", "license", "edit"})

@@ -115,7 +115,7 @@ def test_cite_this_page_and_downloads(basic_site: Path) -> None:
     abe = page(basic_site, "actors/abe-shinzo")
     assert '<p id="refsite-cite-text">Sample Reference. “Shinzo Abe.” Accessed <span class="refsite-accessed"' in abe
     assert "url = {https://example.org/sample/actors/abe-shinzo/}" in abe
-    assert 'data-copy="refsite-cite-text">Copy</button>' in abe and 'data-copy="refsite-cite-bibtex"' in abe
+    assert 'data-copy="refsite-cite-text">Copy</span>' in abe and 'data-copy="refsite-cite-bibtex"' in abe
     home = page(basic_site, "")
     assert '<p id="refsite-cite-text">“Sample Reference.” Accessed' in home  # the site, by its title
     assert (basic_site / "assets/refsite.js").is_file()

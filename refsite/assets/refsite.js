@@ -5,7 +5,21 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
+  // The page carries inert marks (<span class="refsite-copy">); the script makes them buttons.
+  function buttons() {
+    var marks = document.querySelectorAll("span.refsite-copy");
+    for (var i = 0; i < marks.length; i++) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = marks[i].className;
+      button.setAttribute("data-copy", marks[i].getAttribute("data-copy"));
+      button.textContent = marks[i].textContent;
+      marks[i].parentNode.replaceChild(button, marks[i]);
+    }
+  }
+
   function fill() {
+    buttons();
     var now = new Date();
     var y = now.getFullYear(), m = MONTHS[now.getMonth()], d = now.getDate();
     var forms = {
