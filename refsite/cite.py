@@ -24,6 +24,7 @@ SEPARATOR = "refsite-separator"
 #: How many formatting subprocesses this process has run (the tests read it).
 CALLS = 0
 
+
 @dataclass(frozen=True)
 class Cite:
     """One citation on a page: a key, a pinpoint and optional free text."""

@@ -17,6 +17,7 @@ from .bib import BibEntry
 from .config import plugin_options
 from .load import Key, Located
 from .model import Record
+from .pagemap import SourceMap as PageMap
 from .problems import Problem, did_you_mean
 from .validate import check_locator
 
@@ -109,6 +110,7 @@ def check_text_citations(
     groups: Iterable[tuple[inline.Group, inline.Group | None]],
     at: Any,
     bib: Mapping[str, BibEntry],
+    maps: Mapping[str, PageMap] | None = None,
 ) -> list[tuple[Any, str]]:
     """Messages for the brackets of one text, each with the position ``at(offset)`` gives."""
     out: list[tuple[Any, str]] = []
@@ -127,12 +129,19 @@ def check_text_citations(
                         f"unknown citation key '{item.key}'{did_you_mean(item.key, bib)}",
                     )
                 )
-            if item.locator and (msg := check_locator(item.locator)):
+            if not item.locator:
+                continue
+            msg = check_locator(item.locator)
+            if msg is None and maps and item.key in maps:
+                msg = maps[item.key].check(item.locator)
+            if msg:
                 out.append((at(sitem.locator_start if exact else None), msg))
     return out
 
 
-def check_records(records: Iterable[Record], bib: Mapping[str, BibEntry]) -> list[Problem]:
+def check_records(
+    records: Iterable[Record], bib: Mapping[str, BibEntry], maps: Mapping[str, PageMap] | None = None
+) -> list[Problem]:
     """Keys and locators of every inline citation in the records, at the citation itself."""
     problems: list[Problem] = []
     for rec in records:
@@ -146,7 +155,7 @@ def check_records(records: Iterable[Record], bib: Mapping[str, BibEntry]) -> lis
                 def at(offset: int | None, key: Key = key, base: int = base, smap: SourceMap = smap) -> tuple[int, int]:
                     return smap.position(key, offset, base)
 
-                for (line, col), message in check_text_citations([(g, s)], at, bib):
+                for (line, col), message in check_text_citations([(g, s)], at, bib, maps):
                     problems.append(Problem(rec.path, line, col, message))
     return problems
 
@@ -163,7 +172,9 @@ def cited_keys(records: Iterable[Record]) -> set[str]:
     }
 
 
-def check_page_citations(rel: str, text: str, bib: Mapping[str, BibEntry]) -> tuple[set[str], list[Problem]]:
+def check_page_citations(
+    rel: str, text: str, bib: Mapping[str, BibEntry], maps: Mapping[str, PageMap] | None = None
+) -> tuple[set[str], list[Problem]]:
     """Keys and locators of the inline citations of one narrative page, and the keys it cites."""
     if "@" not in text:
         return set(), []
@@ -176,7 +187,7 @@ def check_page_citations(rel: str, text: str, bib: Mapping[str, BibEntry]) -> tu
     keys = {item.key for g in groups for item in g.items}
     problems = [
         Problem(rel, line, col, message)
-        for (line, col), message in check_text_citations([(g, g) for g in groups], at, bib)
+        for (line, col), message in check_text_citations([(g, g) for g in groups], at, bib, maps)
     ]
     return keys, problems
 
@@ -227,16 +238,21 @@ def require_claim_citations(config: dict[str, Any]) -> bool:
 
 
 def claim_checks(
-    records: Iterable[Record], bib: Mapping[str, BibEntry], config: dict[str, Any]
+    records: Iterable[Record],
+    bib: Mapping[str, BibEntry],
+    config: dict[str, Any],
+    maps: Mapping[str, PageMap] | None = None,
 ) -> tuple[set[str], list[Problem]]:
     """The keys cited inline in records, and every problem with their inline citations."""
     recs = list(records)
-    problems = check_records(recs, bib)
+    problems = check_records(recs, bib, maps)
     if require_claim_citations(config):
         problems.extend(uncited_paragraphs(recs))
     return cited_keys(recs), problems
 
 
-def page_claim_checks(rel: str, text: str, bib: Mapping[str, BibEntry]) -> tuple[set[str], list[Problem]]:
+def page_claim_checks(
+    rel: str, text: str, bib: Mapping[str, BibEntry], maps: Mapping[str, PageMap] | None = None
+) -> tuple[set[str], list[Problem]]:
     """The inline citations of a narrative page outside its code blocks: keys cited and problems."""
-    return check_page_citations(rel, inline.blank_code_blocks(text), bib)
+    return check_page_citations(rel, inline.blank_code_blocks(text), bib, maps)

@@ -183,9 +183,7 @@ def part_notes(root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> di
             owned.append((rec.url, ctx))
         pages.append(cites)
         owners.append(owned)
-    result = formatter_for(style, lang).format(
-        pages, csl_items(texts, ds.bib), source=bib_source(texts, ds.bib)
-    )
+    result = formatter_for(style, lang).format(pages, csl_items(texts, ds.bib), source=bib_source(texts, ds.bib))
     out: dict[str, dict[str, str]] = {}
     for owned, formatted in zip(owners, result.notes, strict=True):
         at = 0
@@ -235,9 +233,7 @@ def assemble(root: Path, site: Path, site_name: str, nav: object, paper: str = "
         parts.append(f'<section class="part {PLURAL[kind]}" id="{anchor}"><h1>{title}</h1>{records}</section>')
         toc.append(f'<li class="part"><a href="#{anchor}">{title}</a></li>')
     bib = read("bibliography/")
-    bib_body = re.sub(
-        r'<(div|details) class="refsite-citedby">.*?</\1>', _cited_by_for_print, bib.body, flags=re.S
-    )
+    bib_body = re.sub(r'<(div|details) class="refsite-citedby">.*?</\1>', _cited_by_for_print, bib.body, flags=re.S)
     parts.append(f'<section class="part bibliography" id="{page_slug("bibliography/")}">{bib_body}</section>')
     toc.append(f'<li class="part"><a href="#{page_slug("bibliography/")}">Bibliography</a></li>')
     cover = (

@@ -212,10 +212,7 @@ def test_style_switch_rebuilds_every_note(tmp_path: Path) -> None:
     home = page(root / "site", "")
     assert "(Pajon, 2013, p. 15)" in home
     bib = page(root / "site", "bibliography")
-    assert (
-        "Pajon, C. (2013). “Japan-Russia: Toward a Strategic Partnership?”" in bib
-        or "Pajon, C. (2013)." in bib
-    )
+    assert "Pajon, C. (2013). “Japan-Russia: Toward a Strategic Partnership?”" in bib or "Pajon, C. (2013)." in bib
 
 
 def test_synthetic_project_builds_with_plain_mkdocs(tmp_path: Path) -> None:

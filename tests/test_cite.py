@@ -98,8 +98,7 @@ FIRST = {
 
 SHORT = {
     "akaha2012distant": "Akaha, “A Distant Neighbor,” 16.",  # the title before its colon: the short title
-    "trenin2012russias": "Trenin and Weber, “Russia’s Pacific Future. Solving the South Kuril Islands "
-    "Dispute,” 16.",
+    "trenin2012russias": "Trenin and Weber, “Russia’s Pacific Future. Solving the South Kuril Islands Dispute,” 16.",
     "hyodo2012russias": "Hyodo, “Russia’s Strategic Approach Towards Asia,” 16.",
     "weaver2013russia": "Weaver and Buckley, “Russia and China Agree $270bn Oil Deal,” 16.",
     "interview2013tanaka": "Interview with Hitoshi Tanaka, 16.",

@@ -147,7 +147,7 @@ def actor_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     positions = sorted(ds.referring(rec.id, "position", "actor"), key=lambda p: (p.date, p.id), reverse=True)
     out.append(_section("Positions", positions_list(ctx, ds, positions, actor=False) if positions else ""))
     out.append(_list_section(ctx, ds, "Proposals made", ds.referring(rec.id, "proposal", "proposed_by")))
-    events = sorted(ds.referring(rec.id, "event", "actors"), key=lambda e: (e.date, e.id))
+    events = sorted(ds.referring(rec.id, "event", "actors"), key=lambda e: (e.date or "9999", e.id))
     out.append(_list_section(ctx, ds, "Events", events))
     members = ds.referring(rec.id, "actor", "country") + ds.referring(rec.id, "actor", "roles")
     out.append(_list_section(ctx, ds, "Related actors", sorted(set(members), key=lambda r: r.label)))
@@ -190,7 +190,7 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
             outcome = as_text((p.get("islands") or {}).get(rec.id))
             rows.append(f"| {ctx.link(p)} | {fmt_date(p.date)} | {esc(outcome)} |")
         out.append(_section("Proposals", "\n".join(rows) + "\n"))
-    events = sorted(ds.referring(rec.id, "event", "places"), key=lambda e: (e.date, e.id))
+    events = sorted(ds.referring(rec.id, "event", "places"), key=lambda e: (e.date or "9999", e.id))
     out.append(_list_section(ctx, ds, "Events", events))
     return "".join(out)
 
@@ -202,7 +202,7 @@ def topic_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     positions = ds.referring(rec.id, "position", "topic")
     out.append(_section("Positions by actor", positions_by_actor(ctx, ds, positions) if positions else ""))
     out.append(_list_section(ctx, ds, "Proposals", ds.referring(rec.id, "proposal", "topic")))
-    events = sorted(ds.referring(rec.id, "event", "topics"), key=lambda e: (e.date, e.id))
+    events = sorted(ds.referring(rec.id, "event", "topics"), key=lambda e: (e.date or "9999", e.id))
     out.append(_section("Timeline", timeline(ctx, ds, events) if events else ""))
     return "".join(out)
 
