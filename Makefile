@@ -22,6 +22,7 @@ site: $(STAMP)
 test: $(STAMP)
 	'$(PY)' -m ruff check refsite tests macros.py
 	'$(PY)' -m mypy
+	'$(VENV)/bin/lint-imports'
 	'$(PY)' -m pytest -q
 
 ## check: validate data/, bib/ and docs/ only

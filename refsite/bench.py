@@ -10,7 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .cite import Cite, Formatter, join_notes, to_csl
+from .bibcsl import bib_source, bib_texts, csl_items
+from .cite import Cite, Formatter, join_notes
 from .dataset import load_project
 from .model import KIND_TITLES, KINDS, PLURAL
 from .render.pages import index_page, record_page
@@ -66,9 +67,11 @@ def write_floor(project: Path, floor: Path) -> int:
         for rec in ds.of_kind(kind):
             ctx = PageContext(src_uri(rec), 0)
             pages.append((ctx.uri, ctx, record_page(ctx, ds, rec), rec.label))
-    items = {k: to_csl(e) for k, e in ds.bib.items()}
+    texts = bib_texts(project)
+    items = csl_items(texts, ds.bib)
     style = Path(__file__).parent / "styles" / "chicago-fullnote-bibliography.csl"
-    result = Formatter(style).format([ctx.cites for _, ctx, _, _ in pages], items)
+    cites = [ctx.cites for _, ctx, _, _ in pages]
+    result = Formatter(style).format(cites, items, source=bib_source(texts, ds.bib))
     for (uri, ctx, text, title), texts in zip(pages, result.notes, strict=True):
         for n, note in enumerate(join_notes(ctx.notes, texts), 1):
             text = text.replace(ctx.token(n), note)
@@ -94,12 +97,13 @@ def time_citations(count: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         write_project(Path(tmp), max(200, count // 3))
         ds, _ = load_project(Path(tmp))
-        items = {k: to_csl(e) for k, e in ds.bib.items()}
+        texts = bib_texts(Path(tmp))
+        items = csl_items(texts, ds.bib)
         keys = sorted(items)
         pages = [[Cite(keys[(p * 7 + j) % len(keys)], f"p. {j + 1}") for j in range(5)] for p in range(count // 5)]
         fmt = Formatter(Path(__file__).parent / "styles" / "chicago-fullnote-bibliography.csl")
         start = time.perf_counter()
-        fmt.format(pages, items, bibliography=keys)
+        fmt.format(pages, items, bibliography=keys, source=bib_source(texts, ds.bib))
         return time.perf_counter() - start
 
 

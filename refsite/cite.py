@@ -1,4 +1,4 @@
-"""BibTeX entries to CSL-JSON, and one batch of citation formatting per build.
+"""One batch of citation formatting per build (the works come from :mod:`refsite.bibcsl`).
 
 Formatting runs pandoc's citeproc through a small Lua script in a single
 subprocess. A note's form depends only on the entry, the locator and its
@@ -9,127 +9,20 @@ work), so each distinct form is formatted once and cached across rebuilds.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-from .bib import BibEntry, decode
 
 LUA = Path(__file__).with_name("citeproc.lua")
 SEPARATOR = "refsite-separator"
 
 #: How many formatting subprocesses this process has run (the tests read it).
 CALLS = 0
-
-_TYPES = {
-    "book": "book",
-    "article": "article-journal",
-    "report": "report",
-    "techreport": "report",
-    "incollection": "chapter",
-    "inbook": "chapter",
-    "inproceedings": "paper-conference",
-    "online": "webpage",
-    "www": "webpage",
-    "thesis": "thesis",
-    "phdthesis": "thesis",
-    "misc": "document",
-}
-_SUBTYPES = {"newspaper": "article-newspaper", "magazine": "article-magazine", "interview": "interview"}
-_MONTHS = {
-    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
-}
-_LANGS = {"french": "fr", "english": "en-US", "japanese": "ja", "russian": "ru", "german": "de"}
-
-
-def _name(raw: str) -> dict[str, str]:
-    raw = raw.strip()
-    if raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1:
-        return {"literal": decode(raw[1:-1])}
-    if "," in raw:
-        family, given = raw.split(",", 1)
-        return {"family": decode(family), "given": decode(given)}
-    parts = raw.split()
-    if len(parts) == 1:
-        return {"literal": decode(raw)}
-    return {"family": decode(parts[-1]), "given": decode(" ".join(parts[:-1]))}
-
-
-def _date(entry: BibEntry, name: str = "date") -> str | None:
-    value = entry.get(name)
-    if value and re.match(r"^\d{4}(-\d{2}(-\d{2})?)?(/.*)?$", value):
-        return value
-    if name != "date":
-        return None
-    year = entry.get("year")
-    if not re.match(r"^\d{4}$", year):
-        return None
-    month = entry.get("month").lower()[:3]
-    num = _MONTHS.get(month) or (int(month) if month.isdigit() else None)
-    return f"{year}-{num:02d}" if num else year
-
-
-def to_csl(entry: BibEntry) -> dict[str, Any]:
-    """One BibTeX entry as a CSL-JSON item (dates as EDTF strings)."""
-    f = entry.fields
-    ctype = _TYPES.get(entry.type, "document")
-    sub = f.get("entrysubtype", "").lower()
-    if sub in _SUBTYPES and (entry.type in ("article", "misc") or sub == "interview"):
-        ctype = _SUBTYPES[sub]
-    item: dict[str, Any] = {"id": entry.key, "type": ctype}
-    for role in ("author", "editor", "translator"):
-        if entry.raw_names.get(role):
-            item[role] = [_name(n) for n in entry.raw_names[role]]
-    title = f.get("title")
-    if title:
-        item["title"] = title + (f": {f['subtitle']}" if f.get("subtitle") else "")
-    if f.get("titleaddon"):
-        item["title"] = f"{item.get('title', '')} [{f['titleaddon']}]".strip()
-    container = f.get("journaltitle") or f.get("journal") or f.get("booktitle")
-    if container:
-        item["container-title"] = container
-    series = f.get("series") or (f.get("type") if ctype == "report" else "")
-    if series:
-        item["collection-title"] = series
-    if f.get("number"):
-        if series:
-            item["collection-number"] = f["number"]
-        else:
-            item["number" if ctype in ("report", "document") else "issue"] = f["number"]
-    if f.get("volume"):
-        item["volume"] = f["volume"]
-    if f.get("pages"):
-        item["page"] = f["pages"].replace("--", "–")
-    publisher = f.get("publisher") or f.get("institution") or f.get("organization")
-    if publisher:
-        item["publisher"] = publisher
-    place = f.get("address") or f.get("location")
-    if place:
-        item["publisher-place"] = place
-    if issued := _date(entry):
-        item["issued"] = issued
-    if accessed := _date(entry, "urldate"):
-        item["accessed"] = accessed
-    if f.get("url"):
-        item["URL"] = f["url"]
-    if f.get("doi"):
-        item["DOI"] = f["doi"]
-    if f.get("isbn"):
-        item["ISBN"] = f["isbn"]
-    if f.get("howpublished") and "publisher" not in item:
-        item["publisher"] = f["howpublished"]
-    if f.get("note"):
-        item["note"] = f["note"]
-    lang = (f.get("langid") or f.get("language") or "").lower()
-    if lang:
-        item["language"] = _LANGS.get(lang, lang)
-    return item
 
 
 @dataclass(frozen=True)
@@ -143,6 +36,61 @@ class Cite:
 
 
 Form = tuple[str, str, tuple[str, ...]]
+
+_PAGE_NOTE = re.compile(r"^pp?\.\s*(\S+?),\s*nn?\.\s*(\S+)$")
+_LABELED = re.compile(r"^(pp?|nn?|sec|para|chap)\.\s*(.+)$")
+_LABEL = {"p": "p.", "pp": "p.", "n": "n.", "nn": "n.", "sec": "sec.", "para": "para.", "chap": "chap."}
+
+
+def pinpoint(locator: str) -> tuple[str, str]:
+    """A locator as (label, value); a note on a page in Chicago's form: 'p. 19, n. 60' -> ('p.', '19n60')."""
+    text = " ".join(locator.split())
+    if m := _PAGE_NOTE.match(text):
+        return "p.", f"{m.group(1)}n{m.group(2)}"
+    if m := _LABELED.match(text):
+        return _LABEL[m.group(1)], m.group(2)
+    return "", text
+
+
+def collapse(cites: Sequence[Cite]) -> list[Cite]:
+    """One note's citations with each work cited once, its locators gathered, as a style prints them:
+    'p. 5', 'p. 7' and 'p. 19, n. 60' of one work become 'p. 5, 7, 19n60'. Locators of another
+    kind (a paragraph beside a page) stay in a citation of their own; one with free text is kept apart."""
+    out: list[Cite] = []
+    values: dict[int, list[str]] = {}
+    slot: dict[tuple[str, str], int] = {}
+    for c in cites:
+        if c.note:
+            out.append(c)
+            continue
+        label, value = pinpoint(c.locator)
+        if not value:
+            if not any(o.key == c.key and not o.note for o in out):
+                out.append(c)
+            continue
+        bare = next((i for i, o in enumerate(out) if o.key == c.key and not o.locator and not o.note), None)
+        at = slot.get((c.key, label))
+        if at is None:
+            if bare is not None:  # a bare citation of the work gives way to one with a locator
+                at = bare
+                out[at] = c
+            else:
+                at = len(out)
+                out.append(c)
+            slot[(c.key, label)] = at
+            values[at] = []
+        if value not in values[at]:
+            values[at].append(value)
+    return [
+        replace(c, locator=f"{pinpoint(c.locator)[0]} {', '.join(values[i])}".strip()) if i in values else c
+        for i, c in enumerate(out)
+    ]
+
+
+def suffix(cite: Cite) -> str:
+    """What follows the work in a citation: the locator, then any free text, as pandoc reads them."""
+    locator = " ".join(pinpoint(cite.locator)).strip()
+    return ", ".join(part for part in (locator, cite.note) if part)
 
 
 def forms(cites: Sequence[Cite]) -> list[Form]:
@@ -159,12 +107,12 @@ def forms(cites: Sequence[Cite]) -> list[Form]:
         if c.key not in seen:
             ctx: tuple[str, ...] = ("first",)
         elif prev is not None and prev.key == c.key and alone:
-            ctx = ("follows", prev.locator)
+            ctx = ("follows", suffix(prev))
         else:
             ctx = ("subsequent",)
         seen.add(c.key)
         prev = c
-        out.append((c.key, c.locator, ctx))
+        out.append((c.key, suffix(c), ctx))
     return out
 
 
@@ -203,15 +151,6 @@ def plan(needed: Iterable[Form]) -> tuple[list[list[dict[str, Any]]], dict[Form,
     return docs, where
 
 
-def with_note(text: str, note: str) -> str:
-    """A citation's free text, in parentheses before the closing full stop: '…, 17 (section title).'"""
-    extra = f'<span class="cite-extra">({html.escape(note)})</span>'
-    stripped = text.rstrip()
-    if stripped.endswith("."):
-        return f"{stripped[:-1]} {extra}."
-    return f"{stripped} {extra}"
-
-
 def join_notes(notes: list[list[Cite]], texts: list[str]) -> list[str]:
     """Group formatted citations back into notes: several sources in one note, joined by semicolons."""
     out, i = [], 0
@@ -246,6 +185,15 @@ def _strip_p(fragment: str) -> str:
 
 
 @dataclass(frozen=True)
+class BibSource:
+    """The BibTeX text a batch's items were converted from, with what settles each entry."""
+
+    text: str
+    types: Mapping[str, str] = field(default_factory=dict)
+    private: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
 class Batch:
     """What one build formats: each page's citations, the entries, the bibliography keys, extra items."""
 
@@ -253,6 +201,7 @@ class Batch:
     items: Mapping[str, dict[str, Any]]
     bibliography: Sequence[str] = ()
     extra: Sequence[dict[str, Any]] = ()
+    source: BibSource | None = None  # the .bib text the items were read from, formatted from directly
 
 
 @dataclass
@@ -342,12 +291,16 @@ class Formatter:
         if not (missing or need_bib or extra_missing):
             return None
         docs, where = plan(sorted(missing, key=lambda f: (f[0], f[1], f[2])))
-        refs = {k: batch.items[k] for k in universe}
+        source = batch.source
+        refs = {} if source is not None else {k: batch.items[k] for k in universe}
         refs[SEPARATOR] = {"id": SEPARATOR, "type": "document", "title": "—"}
         payload = {
             "csl": str(self.style),
             "lang": self.lang,
             "refs": refs,
+            "bibtex": source.text if source is not None else "",
+            "types": dict(source.types) if source is not None else {},
+            "private": list(source.private) if source is not None else [],
             "universe": universe,
             "docs": docs,
             "bib": [k for k in batch.bibliography if k in fps] if need_bib else [],
@@ -377,11 +330,8 @@ class Formatter:
         notes = []
         for cites in batch.pages:
             out = []
-            for cite, form in zip(cites, forms(cites), strict=False):
-                text = _strip_p(self.cache[(ctx, form)])
-                if cite.note:
-                    text = with_note(text, cite.note)
-                out.append(text)
+            for form in forms(cites):
+                out.append(_strip_p(self.cache[(ctx, form)]))
             notes.append(out)
         bib = self.bib_cache[ctx] if batch.bibliography else []
         ext = {it["id"]: self.extra_cache[_digest([self.style_hash, it])] for it in batch.extra}
@@ -393,9 +343,10 @@ class Formatter:
         items: Mapping[str, dict[str, Any]],
         bibliography: Sequence[str] = (),
         extra: Sequence[dict[str, Any]] = (),
+        source: BibSource | None = None,
     ) -> Result:
         """Format every page's notes, the bibliography of ``bibliography`` keys and ``extra`` items."""
-        batch = Batch(pages, items, bibliography, extra)
+        batch = Batch(pages, items, bibliography, extra, source)
         self.collect(self.submit(batch))
         return self.assemble(batch)
 

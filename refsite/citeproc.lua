@@ -1,15 +1,76 @@
 -- Formats a batch of citations with pandoc's citeproc, in one process.
 -- Usage: pandoc lua citeproc.lua IN.json OUT.json
--- IN:  {csl, lang, refs = {id = csl-json}, docs = {{{id, locator, keep}, ...}, ...},
---       bib = {ids}, extra = {csl-json items}}
+-- IN:  {csl, lang, refs = {id = csl-json}, bibtex, private = {fields}, types = {id = type},
+--       docs = {{{id, locator, keep}, ...}, ...}, bib = {ids}, extra = {csl-json items}}
 -- OUT: {docs = {html, ...}, bib = {{id, html}, ...}, extra = {{id, html}, ...}}
 -- Each docs[i] is one HTML string: the kept notes, each preceded by <!--note N-->.
+-- With 'convert' set, OUT is the CSL-JSON of the settled BibTeX entries instead.
 local input, output = arg[1], arg[2]
 local fh = assert(io.open(input, 'r'))
 local data = pandoc.json.decode(fh:read('a'), false)
 fh:close()
 
-local refs = data.refs
+-- Works come as CSL-JSON items in 'refs', or as BibTeX text in 'bibtex', read here by pandoc
+-- itself so that links and quotations inside fields survive. Each entry read from BibTeX is
+-- settled: 'private' fields dropped, a type from 'types' when pandoc leaves it untyped, a
+-- report's type and number read as its series and number, a publisher named twice named once.
+local function text(v) return v ~= nil and pandoc.utils.stringify(v) or '' end
+
+local function settle(r, id)
+  for _, name in ipairs(data.private or {}) do r[name] = nil end
+  if text(r.type) == '' and data.types and data.types[id] then r.type = data.types[id] end
+  if text(r.type) == 'report' and text(r.genre) ~= '' then
+    if text(r['collection-title']) == '' or text(r['collection-title']):lower() == text(r.genre):lower() then
+      r['collection-title'] = r.genre
+      if r.number ~= nil and r['collection-number'] == nil then
+        r['collection-number'] = r.number
+        r.number = nil
+      end
+      r.genre = nil
+    end
+  end
+  if text(r.type) == 'report' and text(r['collection-title']) ~= '' and r.number ~= nil and r['collection-number'] == nil then
+    r['collection-number'] = r.number
+    r.number = nil
+  end
+  if r.publisher ~= nil then
+    local parts, seen = {}, {}
+    for part in (text(r.publisher) .. ';'):gmatch('%s*([^;]-)%s*;') do
+      if part ~= '' and not seen[part] then seen[part] = true; parts[#parts + 1] = part end
+    end
+    if #parts < #(text(r.publisher) .. ';'):gsub('[^;]', '') then r.publisher = table.concat(parts, '; ') end
+  end
+  return r
+end
+
+-- CSL-JSON items are read by pandoc's own CSL-JSON reader (dates, markup, names as CSL means them).
+local function read_csl(items)
+  if #items == 0 then return {} end
+  return pandoc.read(pandoc.json.encode(items), 'csljson').meta.references or {}
+end
+
+local refs = {}
+do
+  local list = {}
+  for _, item in pairs(data.refs or {}) do list[#list + 1] = item end
+  for _, r in ipairs(read_csl(list)) do refs[text(r.id)] = r end
+end
+local read = {}
+if data.bibtex and data.bibtex ~= '' then
+  local doc = pandoc.read(data.bibtex, 'biblatex')
+  for _, r in ipairs(doc.meta.references or {}) do
+    local id = text(r.id)
+    refs[id] = settle(r, id)
+    read[#read + 1] = refs[id]
+  end
+end
+
+if data.convert then  -- the settled entries as CSL-JSON, nothing formatted
+  local fo = assert(io.open(output, 'w'))
+  fo:write(pandoc.write(pandoc.Pandoc({}, {references = read}), 'csljson'))
+  fo:close()
+  return
+end
 
 local function subset(ids)
   local out, seen = {}, {}
@@ -38,7 +99,13 @@ local function meta(references, suppress)
   return m
 end
 
+-- Spans without attributes (a quotation's, a word kept from case changes) carry nothing: unwrap them.
+local function bare(span)
+  if span.identifier == "" and #span.classes == 0 and #span.attributes == 0 then return span.content end
+end
+
 local function html(blocks)
+  blocks = pandoc.Pandoc(blocks):walk({Span = bare}).blocks
   local text = pandoc.write(pandoc.Pandoc(blocks), 'html', {wrap_text = 'none'})
   return text
 end
@@ -86,7 +153,7 @@ local function bibliography(items, target)
   if #items == 0 then return end
   local m = meta(items, false)
   local cites = {}
-  for _, item in ipairs(items) do cites[#cites + 1] = pandoc.Citation(item.id, 'NormalCitation') end
+  for _, item in ipairs(items) do cites[#cites + 1] = pandoc.Citation(text(item.id), 'NormalCitation') end
   m.nocite = pandoc.Inlines({pandoc.Cite({pandoc.Str('nocite')}, cites)})
   local res = pandoc.utils.citeproc(pandoc.Pandoc({}, m))
   res:walk({Div = function(div)
@@ -99,7 +166,8 @@ end
 local bibids = {}
 for _, id in ipairs(data.bib) do bibids[#bibids + 1] = id end
 bibliography(subset(bibids), result.bib)
-bibliography(data.extra, result.extra)
+-- each extra item alone: a bibliography would print a repeated author as "———"
+for _, item in ipairs(read_csl(data.extra or {})) do bibliography({item}, result.extra) end
 
 local fo = assert(io.open(output, 'w'))
 fo:write(pandoc.json.encode(result))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .bib import BibEntry, load_bibliography
+from .claims import claim_checks, page_claim_checks
 from .config import docs_dir as config_docs_dir
 from .config import load_config, read_config
 from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
@@ -19,6 +20,7 @@ from .geodata import load as load_geo_file
 from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
+from .pagemap import SourceMap, check_map_keys, load_maps
 from .problems import Problem, did_you_mean
 from .validate import ID_RE, Unread, _walk_refs, check_bib_use, check_links, check_shape, citation_keys
 
@@ -204,6 +206,7 @@ def check_page(
     bib: Mapping[str, BibEntry],
     variables: frozenset[str] = frozenset(),
     unread: Unread | None = None,
+    maps: Mapping[str, SourceMap] | None = None,
 ) -> tuple[set[str], list[Problem]]:
     """Template syntax, unknown names, and the arguments of every macro call of one narrative page.
 
@@ -247,7 +250,7 @@ def check_page(
             continue
         bound, found = bind(name, args, kwargs)
         if not found:
-            found = [p for p in check_args(name, bound, records, bib) if not _unread_arg(name, p, unread)]
+            found = [p for p in check_args(name, bound, records, bib, maps) if not _unread_arg(name, p, unread)]
         if name == "cite" and isinstance(bound.get("key"), str):
             used.add(bound["key"])
         for problem in found:
@@ -276,6 +279,7 @@ def scan_pages(
     bib: dict[str, BibEntry],
     config: dict[str, Any] | None = None,
     unread: Unread | None = None,
+    maps: Mapping[str, SourceMap] | None = None,
 ) -> tuple[set[str], list[Problem]]:
     """Check every narrative page's template and macro calls; return the citation keys they use.
 
@@ -298,7 +302,11 @@ def scan_pages(
         if text is None:
             problems.extend(found)
             continue
-        keys, found = check_page(rel_path(root, page), text, records, bib, variables, unread)
+        rel = rel_path(root, page)
+        keys, found = check_page(rel, text, records, bib, variables, unread, maps)
+        used |= keys
+        problems.extend(found)
+        keys, found = page_claim_checks(rel, text, bib, maps)
         used |= keys
         problems.extend(found)
     return used, problems
@@ -350,10 +358,14 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     bib, bib_problems, bib_complete = load_bibliography(root)
     problems.extend(bib_problems)
     unread = Unread(unread.ids, unread.kinds, not bib_complete)
-    problems.extend(check_links(records, bib, unread))
-    used, page_problems = scan_pages(root, docs_dir, records, bib, config, unread)
+    maps, map_problems = load_maps(root)
+    problems.extend(map_problems + check_map_keys(maps, bib))
+    problems.extend(check_links(records, bib, unread, maps))
+    inline_keys, claim_problems = claim_checks(records.values(), bib, config, maps)
+    problems.extend(claim_problems)
+    used, page_problems = scan_pages(root, docs_dir, records, bib, config, unread, maps)
     problems.extend(page_problems)
-    problems.extend(check_bib_use(records.values(), used, bib))
+    problems.extend(check_bib_use(records.values(), used | inline_keys, bib))
     problems.extend(_theme_problems(root, config))
     problems.extend(check_addresses(root, docs_dir, records))
     geo, geo_problems = load_geo(root, records)

@@ -64,6 +64,8 @@ class Located:
     values: dict[Key, Pos] = field(default_factory=dict)
     keys: dict[Key, Pos] = field(default_factory=dict)
     raw: dict[Key, str] = field(default_factory=dict)
+    spans: dict[Key, tuple[Pos, Pos]] = field(default_factory=dict)  # scalars: start and end in ``text``, 0-based
+    text: str = ""
 
     def pos(self, key: Key) -> Pos:
         """Position of the value at ``key``, else of its nearest located parent."""
@@ -197,6 +199,8 @@ class _Builder:
             if node.tag != _SEQ and not self.unknown_tag(node):
                 return None
             return [self.build(item, (*key, i)) for i, item in enumerate(node.value)]
+        start, end = node.start_mark, node.end_mark
+        self.doc.spans[key] = ((start.line, start.column), (end.line, end.column))
         if node.tag not in _SCALAR_TAGS:
             self.unknown_tag(node)
             return None
@@ -254,6 +258,7 @@ def parse_document(
     """
     builder = _Builder(path, lenient_tags=lenient_tags)
     builder.first_line = first_line
+    builder.doc.text = text
     try:
         nodes = [n for n in _compose(text, first_line) if n is not None]
         if len(nodes) > 1:

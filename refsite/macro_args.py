@@ -9,6 +9,7 @@ from typing import Any
 
 from .bib import BibEntry
 from .model import KINDS, Record
+from .pagemap import SourceMap
 from .problems import did_you_mean
 from .validate import check_date, check_locator
 
@@ -91,7 +92,11 @@ def bind(name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[d
 
 
 def check_args(
-    name: str, bound: Mapping[str, Any], records: Mapping[str, Record], bib: Mapping[str, BibEntry]
+    name: str,
+    bound: Mapping[str, Any],
+    records: Mapping[str, Record],
+    bib: Mapping[str, BibEntry],
+    maps: Mapping[str, SourceMap] | None = None,
 ) -> list[ArgProblem]:
     """Problems with the values of a bound call (None values mean 'not given')."""
     problems = []
@@ -117,6 +122,9 @@ def check_args(
             problems.append(ArgProblem(param, value, f"unknown citation key '{value}'{did_you_mean(value, bib)}"))
         elif kind == "locator" and value and (msg := check_locator(value)):
             problems.append(ArgProblem(param, value, msg))
+        elif kind == "locator" and value and maps and (smap := maps.get(str(bound.get("key")))):
+            if msg := smap.check(value):
+                problems.append(ArgProblem(param, value, msg))
         elif kind == "kind" and value not in KINDS:
             problems.append(ArgProblem(param, value, f"unknown record kind '{value}'{did_you_mean(value, KINDS)}"))
         elif kind in KINDS or kind == "record":

@@ -1,15 +1,14 @@
-"""The MkDocs plugin: generated pages, footnotes, bibliography, downloads.
+"""The MkDocs plugin: hands generated pages, footnotes, bibliography and downloads to MkDocs.
 
-This is one of the two modules that import MkDocs; the engine underneath is plain Python.
+One of the modules that import MkDocs. The work is the engine's (:mod:`refsite.citations`,
+:mod:`refsite.render`); each hook below only passes pages in and out.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import logging
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,36 +23,23 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .cite import Batch, CiteError, Formatter, Pending, Result, join_notes, style_digest, to_csl
+from .bibcsl import ConversionError
+from .citations import BIB_TOKEN, PageRef, Session, SiteInfo, formatter_for, resolve_style
+from .cite import CiteError
 from .dataset import Dataset, load_project
 from .mkdocs_macros import sandbox
-from .model import KIND_TITLES, KINDS, PLURAL
+from .model import KINDS, PLURAL
+from .pdf import git_version
 from .problems import Problem, summary_line
 from .render.meta import dataset_document, dataset_ld, json_ld, opengraph, record_ld
 from .render.pages import index_meta, index_page, page_meta, record_description, record_meta, record_page
-from .render.text import DATE_FORMATS, PageContext, set_date_format, src_uri
+from .render.text import DATE_FORMATS, set_date_format, src_uri
 from .sanitize import clean_attribute, clean_html, clean_title
 from .schema import dataset_schema
 
 log = logging.getLogger("mkdocs.plugins.refsite")
-
-DEFAULT_STYLE = Path(__file__).parent / "styles" / "chicago-fullnote-bibliography.csl"
-TOKEN_RE = re.compile(r"zRSCITE(\d+)n(\d+)z")
-BIB_TOKEN = "zRSBIBLIOGRAPHYz"
-TITLE_SLOT = "zRSPAGETITLEz"
-URL_SLOT = "https://refsite.invalid/zRSPAGEURLz"
-_FORMATTERS: dict[tuple[str, str], Formatter] = {}
-
-
-def resolve_style(root: Path, value: str | None) -> Path:
-    """A CSL file: a path relative to the project, or the name of a bundled style ('apa')."""
-    if not value:
-        return DEFAULT_STYLE
-    bundled = DEFAULT_STYLE.parent / (value if value.endswith(".csl") else f"{value}.csl")
-    if "/" not in value and bundled.is_file():
-        return bundled
-    path = Path(value)
-    return path if path.is_absolute() else root / path
+SCRIPT = Path(__file__).parent / "assets" / "refsite.js"
+SCRIPT_URI = "assets/refsite.js"
 
 
 class RefsiteConfig(base.Config):
@@ -64,18 +50,10 @@ class RefsiteConfig(base.Config):
     edit_root = c.Optional(c.Type(str))
     bibliography_page = c.Type(str, default="bibliography.md")
     cite_page = c.Type(bool, default=True)
-    version = c.Type(str, default="")
+    require_claim_citations = c.Type(bool, default=False)
+    version = c.Optional(c.Type(str))
     date_format = c.Choice(tuple(DATE_FORMATS), default="long")
     licence = c.Type(str, default="")
-
-
-def formatter_for(style: Path, lang: str) -> Formatter:
-    """One formatter per style and language, kept across serve rebuilds (its cache too)."""
-    key = (str(style.resolve()), lang)
-    fmt = _FORMATTERS.get(key)
-    if fmt is None or fmt.style_hash != style_digest(style):
-        fmt = _FORMATTERS[key] = Formatter(style, lang)
-    return fmt
 
 
 class RefsitePlugin(BasePlugin[RefsiteConfig]):
@@ -85,18 +63,13 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.report: Callable[[Problem], None] = self._log_problem
         self.problems: list[Problem] = []
         self.dataset: Dataset | None = None
-        self.contexts: dict[str, PageContext] = {}
+        self.session: Session | None = None
+        self.top_level: list[str] = []
         self.record_of: dict[str, str] = {}
         self.meta_of: dict[str, dict[str, Any]] = {}
         self.nav: Navigation | None = None
-        self.result: Result | None = None
         self.pages: dict[str, Page] = {}
-        self.cited_by: dict[str, list[str]] = {}
-        self.page_item: dict[str, Any] = {}
-        self.pending: Pending | None = None
-        self.submitted = False
-        self.order: list[PageContext] = []
-        self.top_level: list[str] = []
+        self.refs: dict[str, PageRef] = {}
 
     @staticmethod
     def _log_problem(p: Problem) -> None:
@@ -108,6 +81,19 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.report(p)
         raise PluginError(f"refsite: {summary_line(problems)}")
 
+    def config_problem(self, needle: str, message: str) -> Problem:
+        """A problem located at the first line of mkdocs.yml holding ``needle`` (or its first line)."""
+        config_file = self.root / "mkdocs.yml"
+        lines = config_file.read_text(encoding="utf-8").splitlines() if config_file.is_file() else []
+        for i, line in enumerate(lines, 1):
+            if line.strip().startswith(needle):
+                return Problem("mkdocs.yml", i, line.index(needle) + 1, message)
+        return Problem("mkdocs.yml", 1, 1, message)
+
+    def style_problem(self, message: str) -> Problem:
+        """A problem located at the ``style:`` line of mkdocs.yml."""
+        return self.config_problem("style:", message)
+
     # -- configuration and data -------------------------------------------------
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -115,13 +101,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         docs_dir = Path(config.docs_dir).resolve()
         self.docs_rel = docs_dir.relative_to(self.root).as_posix() if docs_dir.is_relative_to(self.root) else "docs"
         self.problems = []
-        self.contexts = {}
         self.record_of = {}
         self.meta_of = {}
         self.pages = {}
-        self.result = None
-        self.pending = None
-        self.submitted = False
+        self.session = None
         set_date_format(self.config.date_format)
         dataset, problems = load_project(self.root, self.docs_rel)
         if any(p.is_error for p in problems) or (problems and config.strict):
@@ -129,12 +112,23 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         for p in problems:
             self.report(p)
         self.dataset = dataset
-        self.licence_text = self.licence(config)
         style = resolve_style(self.root, self.config.style)
         if not style.is_file():
             self.fail([self.style_problem(f"citation style file not found: {self.config.style}")])
-        self.formatter = formatter_for(style, self.config.lang)
-        self.csl = {key: to_csl(entry) for key, entry in dataset.bib.items()}
+        site = SiteInfo(
+            title=config.site_name,
+            url=config.site_url or "",
+            editor=config.site_author or "",
+            version=self.config.version or git_version(self.root),
+        )
+        try:
+            self.session = Session(
+                self.root, dataset, formatter_for(style, self.config.lang), site, cite_page=self.config.cite_page
+            )
+        except ConversionError as exc:
+            self.fail([Problem("bib", 1, 1, f"the bibliography could not be read: {exc}")])
+        if self.config.cite_page and SCRIPT_URI not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(SCRIPT_URI)
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
@@ -143,27 +137,16 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if macros is not None:
             sandbox(macros, self)
 
-    def style_problem(self, message: str) -> Problem:
-        """A problem located at the ``style:`` line of mkdocs.yml (or its first line)."""
-        config_file = self.root / "mkdocs.yml"
-        lines = config_file.read_text(encoding="utf-8").splitlines() if config_file.is_file() else []
-        for i, line in enumerate(lines, 1):
-            if line.strip().startswith("style:"):
-                return Problem("mkdocs.yml", i, line.index("style:") + 1, message)
-        return Problem("mkdocs.yml", 1, 1, message)
-
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         for sub in ("data", "bib"):
             if (self.root / sub).is_dir():
                 server.watch(str(self.root / sub))
         return server
 
-    def context_for(self, uri: str) -> PageContext:
-        """The citation context of a page (created on first use)."""
-        ctx = self.contexts.get(uri)
-        if ctx is None:
-            ctx = self.contexts[uri] = PageContext(uri, len(self.contexts))
-        return ctx
+    def context_for(self, uri: str) -> Any:
+        """The citation context of a page (the macros use it)."""
+        assert self.session is not None
+        return self.session.context_for(uri)
 
     def edit_url(self, config: MkDocsConfig, path: str) -> str | None:
         """Where an editor changes a data file, from repo_url and edit_uri."""
@@ -181,20 +164,18 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     # -- generated pages ----------------------------------------------------------
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        ds = self.dataset
-        assert ds is not None
+        ds, session = self.dataset, self.session
+        assert ds is not None and session is not None
         for kind in KINDS:
             uri = f"{PLURAL[kind]}/index.md"
             if files.get_file_from_path(uri) is None:
-                ctx = self.context_for(uri)
                 self.meta_of[uri] = index_meta(kind)
-                files.append(File.generated(config, uri, content=index_page(ctx, ds, kind)))
+                files.append(File.generated(config, uri, content=index_page(session.context_for(uri), ds, kind)))
             for rec in ds.of_kind(kind):
                 uri = src_uri(rec)
-                ctx = self.context_for(uri)
                 self.record_of[uri] = rec.id
                 self.meta_of[uri] = record_meta(rec)
-                content = record_page(ctx, ds, rec, self.edit_url(config, rec.path))
+                content = record_page(session.context_for(uri), ds, rec, self.edit_url(config, rec.path))
                 # Record pages are reached from indexes and links, never from the nav.
                 files.append(File.generated(config, uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
         bib_uri = self.config.bibliography_page
@@ -202,8 +183,15 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.meta_of[bib_uri] = page_meta("Bibliography")
             web_only = "\n{: .web-only }" if "attr_list" in config.markdown_extensions else ""
             files.append(File.generated(config, bib_uri, content=self._bibliography_stub(web_only)))
-        for name, text in self.downloads().items():
+        downloads = session.downloads()
+        records = [rec for kind in KINDS for rec in ds.of_kind(kind)]
+        document = dataset_document(records, self.version(), self.licence(config))
+        downloads["dataset.json"] = json.dumps(document, ensure_ascii=False, indent=1)
+        downloads["dataset.schema.json"] = json.dumps(dataset_schema(), indent=1)
+        for name, text in downloads.items():
             files.append(File.generated(config, f"downloads/{name}", content=text))
+        if self.config.cite_page:
+            files.append(File.generated(config, SCRIPT_URI, content=SCRIPT.read_text(encoding="utf-8")))
         self.top_level = sorted({f.dest_uri.split("/", 1)[0] for f in files if "/" in f.dest_uri} | {"search"})
         return files
 
@@ -226,49 +214,23 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             page.meta = dict(meta)
         return markdown
 
-    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    # Runs after every other plugin's Markdown step (mkdocs-macros' above all), wherever it is listed.
+    @event_priority(-100)
+    def _page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        assert self.session is not None
         uri = page.file.src_uri
         self.pages[uri] = page
-        if page.file.generated_by and not self.submitted and not self.problems:
+        if page.file.generated_by and not self.problems:
             # Narrative pages come first; from here on every citation is known, so the one
             # formatting batch starts now and runs beside MkDocs' own work.
-            # Once per build: with everything cached (a rebuild in serve) there is nothing pending.
-            self.pending = self.formatter.submit(self._batch(config))
-            self.submitted = True
+            self.session.submit()
         if uri in self.record_of and self.dataset is not None:
-            rec = self.dataset.records[self.record_of[uri]]
-            page.edit_url = self.edit_url(config, rec.path)
-        elif uri in self.contexts and not page.file.generated_by:
-            ctx = self.contexts[uri]
-            markdown = ctx.merge_adjacent(markdown).rstrip("\n") + "\n\n" + ctx.footnotes() + "\n"
+            page.edit_url = self.edit_url(config, self.dataset.records[self.record_of[uri]].path)
+        elif not page.file.generated_by:
+            markdown = self.session.narrative(uri, markdown)
         return markdown
 
-    on_page_markdown = CombinedEvent(_page_meta, on_page_markdown)  # type: ignore[assignment]
-
-    # -- one formatting batch ---------------------------------------------------------
-
-    def _batch(self, config: MkDocsConfig) -> Batch:
-        """Everything to format: each page's citations, the cited keys, the page-citation template."""
-        order = sorted(self.contexts.values(), key=lambda ctx: ctx.index)
-        cited_by: dict[str, list[str]] = {}
-        for ctx in order:
-            for cite in ctx.cites:
-                pages = cited_by.setdefault(cite.key, [])
-                if not pages or pages[-1] != ctx.uri:
-                    pages.append(ctx.uri)
-        self.cited_by = cited_by
-        self.order = order
-        self.page_item = {
-            "id": "refsite-page",
-            "type": "webpage",
-            "author": [{"literal": config.site_name}],
-            "title": TITLE_SLOT,
-            "URL": URL_SLOT,
-            "accessed": dt.date.today().isoformat(),
-        }
-        # Every page's citation has the same shape: format one template, fill in title and address per page.
-        extra = [self.page_item] if self.config.cite_page else []
-        return Batch([ctx.cites for ctx in order], self.csl, sorted(cited_by), extra)
+    on_page_markdown = CombinedEvent(_page_meta, _page_markdown)
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav
@@ -298,36 +260,19 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self._clean_titles()
         if self.problems:
             self.fail(sorted(set(self.problems)))
-        batch = self._batch(config)
+        assert self.session is not None
         try:
-            self.formatter.collect(self.pending)
-            self.pending = None
-            try:
-                result = self.formatter.assemble(batch)
-            except KeyError:  # a page added citations after the batch started: format what is missing
-                self.formatter.collect(self.formatter.submit(batch))
-                result = self.formatter.assemble(batch)
+            self.session.format()
         except CiteError as exc:
             self.fail([self.style_problem(f"the citation style could not be used: {exc}")])
-        self.result = result
-        pairs = zip(self.order, result.notes, strict=True)
-        self.notes = {ctx.index: join_notes(ctx.notes, texts) for ctx, texts in pairs}
+        self.refs = {uri: _ref(p) for uri, p in self.pages.items()}  # every page is rendered: titles are known
         return env
-
-    def _note(self, match: re.Match[str]) -> str:
-        notes = self.notes.get(int(match.group(1)), [])
-        n = int(match.group(2))
-        return notes[n - 1] if 0 < n <= len(notes) else match.group(0)
 
     @event_priority(50)
     def on_page_context(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
-        if page.content:
-            content = TOKEN_RE.sub(self._note, page.content)
-            if BIB_TOKEN in content:
-                content = content.replace(f"<p>{BIB_TOKEN}</p>", self._bibliography_html(page))
-            if self.config.cite_page:
-                content += self._cite_this(page, config)
-            page.content = clean_html(content)  # notes and bibliography included: all of it passes
+        if page.content and self.session is not None:
+            # notes, bibliography and "cite this page" included: all of the page passes the allow-list
+            page.content = clean_html(self.session.finish(page.content, _ref(page), self.refs))
         return context
 
     def on_template_context(self, context: Any, template_name: str, config: MkDocsConfig) -> Any:
@@ -401,66 +346,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def version(self) -> str:
         """The dataset's version: the ``version`` option, else the engine's."""
-        from . import __version__
-
-        return self.config.version or __version__
-
-    def _bibliography_html(self, page: Page) -> str:
-        assert self.result is not None
-        parts = ['<div class="refsite-bibliography">']
-        section_of = {PLURAL[k]: title for k, title in KIND_TITLES.items()}
-        for key, text in self.result.bibliography:
-            groups: dict[str, list[str]] = {}
-            for uri in self.cited_by.get(key, []):
-                target = self.pages.get(uri)
-                if target is None:
-                    continue
-                href = _relative_url(page.url, target.url)
-                group = section_of.get(uri.split("/", 1)[0], "Guide") if "/" in uri else "Guide"
-                groups.setdefault(group, []).append(
-                    f'<a href="{html.escape(href)}">{html.escape(page_title(target) or uri)}</a>'
-                )
-            count = sum(len(v) for v in groups.values())
-            order = ["Guide", *KIND_TITLES.values()]
-            listed = "; ".join(f"{name}: {', '.join(groups[name])}" for name in sorted(groups, key=order.index))
-            parts.append(
-                f'<div class="refsite-entry" id="{html.escape(key)}"><p>{text}</p>'
-                f'<p class="refsite-citedby">Cited on {count} page{"s" if count != 1 else ""}. {listed}.</p></div>'
-            )
-        parts.append("</div>")
-        return "\n".join(parts)
-
-    def _cite_this(self, page: Page, config: MkDocsConfig) -> str:
-        assert self.result is not None
-        title = page_title(page)
-        url = (config.site_url or "") + page.url
-        template = self.result.extra.get(self.page_item["id"], "")
-        formatted = template.replace(TITLE_SLOT, html.escape(title)).replace(URL_SLOT, html.escape(url))
-        slug = re.sub(r"[^a-z0-9]+", "-", page.file.src_uri.lower().removesuffix(".md")).strip("-") or "home"
-        bibtex = (
-            f"@online{{refsite-{slug},\n  title = {{{title}}},\n  organization = {{{config.site_name}}},\n"
-            f"  url = {{{url}}},\n  urldate = {{{self.page_item['accessed']}}}\n}}"
-        )
-        return (
-            '\n<details class="refsite-cite-page"><summary>Cite this page</summary>'
-            f"<p>{formatted}</p><pre><code>{html.escape(bibtex)}</code></pre></details>\n"
-        )
-
-    # -- downloads ------------------------------------------------------------------
-
-    def downloads(self) -> dict[str, str]:
-        """The bibliography as BibTeX and CSL-JSON, and the whole dataset as JSON."""
-        ds = self.dataset
-        assert ds is not None
-        bib_text = "\n".join(p.read_text(encoding="utf-8") for p in sorted((self.root / "bib").glob("*.bib")))
-        records = [rec for kind in KINDS for rec in ds.of_kind(kind)]
-        document = dataset_document(records, self.version(), self.licence_text)
-        return {
-            "references.bib": bib_text,
-            "references.json": json.dumps(list(self.csl.values()), ensure_ascii=False, indent=1),
-            "dataset.json": json.dumps(document, ensure_ascii=False, indent=1),
-            "dataset.schema.json": json.dumps(dataset_schema(), indent=1),
-        }
+        return self.config.version or git_version(self.root)
 
 
 _REBASE_CONFIG = (
@@ -487,12 +373,8 @@ def page_title(page: Page) -> str:
     return html.unescape(page.title or "")
 
 
-def _relative_url(from_url: str, to_url: str) -> str:
-    import posixpath
-
-    base_dir = posixpath.dirname("/" + from_url) if not from_url.endswith("/") else "/" + from_url.rstrip("/")
-    rel = posixpath.relpath("/" + to_url, base_dir or "/")
-    return rel + ("/" if to_url.endswith("/") and not rel.endswith("/") else "")
+def _ref(page: Page) -> PageRef:
+    return PageRef(page.file.src_uri, page.url, page_title(page))
 
 
 __all__ = ["RefsitePlugin"]

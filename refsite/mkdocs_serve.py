@@ -28,8 +28,9 @@ from urllib.parse import urlsplit
 
 from mkdocs.livereload import LiveReloadServer
 
-from .build import build_into, fault_message, quiet_logging
+from .build import fault_message
 from .config import docs_dir, read_config, site_url
+from .mkdocs_build import build_into, quiet_logging
 from .workspace import Workspace, open_workspace
 
 BANNER_ID = "refsite-problems"

@@ -15,13 +15,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .dataset import docs_dir_of, load_project
-from .model import KIND_TITLES, KINDS, PLURAL, as_text
-from .render.text import fmt_date
+from .bibcsl import bib_source, bib_texts, csl_items
+from .cite import Cite, join_notes
+from .config import plugin_options, read_config
+from .dataset import Dataset, docs_dir_of, load_project
+from .model import KIND_TITLES, KINDS, PLURAL, Record, as_text
+from .render.pages import record_page
+from .render.text import PageContext, fmt_date, src_uri
 
 CSS = Path(__file__).parent / "print" / "print.css"
 PAPERS = {"a4": "A4", "letter": "letter"}
@@ -60,8 +65,10 @@ def page_slug(url: str) -> str:
     return "p-" + (re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "home")
 
 
-def print_page(url: str, page_html: str, included: set[str]) -> Chapter:
-    """One built page as print HTML: furniture removed, notes inline, links and ids made document-wide."""
+def print_page(url: str, page_html: str, included: set[str], own_notes: Mapping[str, str] | None = None) -> Chapter:
+    """One built page as print HTML: furniture removed, notes inline, links and ids made document-wide.
+
+    ``own_notes`` are note texts the print edition forms itself (by note id), in place of the page's."""
     m = _ARTICLE.search(page_html)
     body = m.group(1) if m else ""
     notes: dict[str, str] = {}
@@ -69,6 +76,7 @@ def print_page(url: str, page_html: str, included: set[str]) -> Chapter:
     if fm:
         notes = {n: text.strip() for n, text in _NOTE.findall(fm.group(1))}
         body = body[: fm.start()] + body[fm.end() :]
+    notes.update(own_notes or {})
     for rx in _FURNITURE:
         body = rx.sub("", body)
     body = _CALL.sub(lambda c: f'<span class="fn">{notes.get(c.group(1), "")}</span>', body)
@@ -104,11 +112,13 @@ PRINT_BACKLINKS = 40
 
 
 def _cited_by_for_print(match: re.Match[str]) -> str:
-    """Backlinks with their page numbers; a work cited on very many pages is said to be cited throughout."""
+    """Backlinks with their page numbers, unfolded; a work cited on very many pages is said to be cited throughout."""
     text = match.group(0)
     count = text.count("<a ")
     if count > PRINT_BACKLINKS:
         return f'<p class="refsite-citedby">Cited throughout: on {count} pages of the reference.</p>'
+    text = re.sub(r"^<details ([^>]*)><summary>(.*?)</summary>", r"<div \1><p>\2</p>", text, flags=re.S)
+    text = re.sub(r"</details>$", "</div>", text)
     return text.replace("<a ", '<a class="xref" ')
 
 
@@ -149,6 +159,43 @@ def md_to_url(path: str) -> str:
     return stem + "/" if stem else ""
 
 
+def part_notes(root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> dict[str, dict[str, str]]:
+    """The notes of the record pages as print forms them: a part is one chapter, so a work is cited
+    in full at its first note in the part and short after it, wherever the record pages break.
+
+    Returns, per record page address, each note's text by its id (``cite-3``)."""
+    from .citations import formatter_for, resolve_style
+
+    options = plugin_options(read_config(root), "refsite")
+    style = resolve_style(root, options.get("style") if isinstance(options.get("style"), str) else None)
+    lang = str(options.get("lang") or "en-US")
+    texts = bib_texts(root)
+    pages: list[list[Cite]] = []
+    owners: list[list[tuple[str, PageContext]]] = []
+    for records in parts:
+        cites: list[Cite] = []
+        owned: list[tuple[str, PageContext]] = []
+        offset = 0  # notes of the part before this record's
+        for rec in records:
+            ctx = PageContext(src_uri(rec), 0)
+            record_page(ctx, ds, rec)
+            cites += [replace(c, group=c.group + offset) for c in ctx.cites]
+            offset += len(ctx.notes)
+            owned.append((rec.url, ctx))
+        pages.append(cites)
+        owners.append(owned)
+    result = formatter_for(style, lang).format(pages, csl_items(texts, ds.bib), source=bib_source(texts, ds.bib))
+    out: dict[str, dict[str, str]] = {}
+    for owned, formatted in zip(owners, result.notes, strict=True):
+        at = 0
+        for url, ctx in owned:
+            size = sum(len(note) for note in ctx.notes)
+            joined = join_notes(ctx.notes, formatted[at : at + size])
+            out[url] = {f"cite-{n}": text for n, text in enumerate(joined, 1)}
+            at += size
+    return out
+
+
 def assemble(
     root: Path, site: Path, site_name: str, nav: object, paper: str = "a4", author: str = "", lang: str = "en"
 ) -> str:
@@ -158,14 +205,17 @@ def assemble(
     docs = root / docs_dir_of(root)
     narrative = [p for p in nav_pages(nav) if p not in generated and (docs / p).is_file()]
     narrative_urls = [md_to_url(p) for p in narrative]
-    record_urls = {kind: [rec.url for rec in ds.of_kind(kind)] for kind in KINDS}
-    if "event" in record_urls:  # the chronology: oldest first, undated last
-        record_urls["event"] = [r.url for r in sorted(ds.of_kind("event"), key=lambda r: (r.date or "9999", r.id))]
+    record_lists = {kind: list(ds.of_kind(kind)) for kind in KINDS}
+    # the chronology: oldest first, undated last
+    record_lists["event"] = sorted(ds.of_kind("event"), key=lambda r: (r.date or "9999", r.id))
+    record_urls = {kind: [rec.url for rec in recs] for kind, recs in record_lists.items()}
     included = set(narrative_urls) | {u for urls in record_urls.values() for u in urls} | {"bibliography/"}
     included |= {f"{PLURAL[k]}/" for k in KINDS}
 
+    own = part_notes(root, ds, [record_lists[kind] for kind in REFERENCE_PARTS])
+
     def read(url: str) -> Chapter:
-        return print_page(url, (site / url / "index.html").read_text(encoding="utf-8"), included)
+        return print_page(url, (site / url / "index.html").read_text(encoding="utf-8"), included, own.get(url))
 
     as_of = max((as_text(r.get("as_of")) for r in ds.records.values() if r.get("as_of")), default="")
     version = git_version(root)
@@ -188,7 +238,7 @@ def assemble(
         parts.append(f'<section class="part {PLURAL[kind]}" id="{anchor}"><h1>{title}</h1>{records}</section>')
         toc.append(f'<li class="part"><a href="#{anchor}">{title}</a></li>')
     bib = read("bibliography/")
-    bib_body = re.sub(r'<p class="refsite-citedby">.*?</p>', _cited_by_for_print, bib.body, flags=re.S)
+    bib_body = re.sub(r'<(div|details) class="refsite-citedby">.*?</\1>', _cited_by_for_print, bib.body, flags=re.S)
     parts.append(f'<section class="part bibliography" id="{page_slug("bibliography/")}">{bib_body}</section>')
     toc.append(f'<li class="part"><a href="#{page_slug("bibliography/")}">Bibliography</a></li>')
     cover = (
@@ -288,12 +338,11 @@ def build_pdf(root: Path, out: Path, *, paper: str = "a4") -> int:
 
 
 def _pdf_into(root: Path, site: Path, name: str, paper: str) -> None:
-    from mkdocs.config import load_config
-
-    config = load_config(str(root / "mkdocs.yml"))
-    author = config.site_author or ""
-    lang = str(config.theme.get("language") or "en")
-    document = assemble(root, site, config.site_name, config.nav, paper, author, lang)
+    config = read_config(root)
+    author = str(config.get("site_author") or "")
+    theme = config.get("theme")
+    lang = str(theme.get("language") or "en") if isinstance(theme, dict) else "en"
+    document = assemble(root, site, str(config.get("site_name") or ""), config.get("nav"), paper, author, lang)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / name
         write_pdf(document, target, site)

@@ -14,6 +14,7 @@ from .bib import CREATORS, BibEntry, field_warnings
 from .chars import hidden_char
 from .load import Key, Located
 from .model import KINDS, LOCATOR_LABELS, SCHEMA, Field, Record, as_text
+from .pagemap import SourceMap
 from .problems import Problem, did_you_mean
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -271,9 +272,12 @@ class Unread:
 
 
 def check_links(
-    records: Mapping[str, Record], bib: Mapping[str, BibEntry], unread: Unread | None = None
+    records: Mapping[str, Record],
+    bib: Mapping[str, BibEntry],
+    unread: Unread | None = None,
+    maps: Mapping[str, SourceMap] | None = None,
 ) -> list[Problem]:
-    """References between records, citation keys and supersede chains.
+    """References between records, citation keys (and locators, against ``maps``) and supersede chains.
 
     A reference to what ``unread`` covers reports nothing: the file's own error says it all.
     """
@@ -310,6 +314,8 @@ def check_links(
             line, col = rec.src.pos((*key, "key"))
             if p := check_key(rec.path, line, col, ckey, bib):
                 problems.append(p)
+            elif maps and ckey in maps and (msg := maps[ckey].check(as_text(cit.get("locator")))):
+                problems.append(rec.src.problem((*key, "locator"), msg))
     problems.extend(_check_supersedes(records))
     return problems
 

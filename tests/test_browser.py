@@ -73,3 +73,22 @@ def test_footnote_tooltip_and_dark_mode(server: str, browser: object) -> None:
     assert "Pajon" in tip.inner_text()
     page.goto(server + "no-such-page/")
     page.close()
+
+
+def test_cite_this_page_gives_the_readers_date_and_copies(server: str, browser: object) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.clock.set_fixed_time("2031-02-03T10:00:00")
+    page.goto(server + "actors/abe-shinzo/")
+    page.locator("details.refsite-cite-page > summary").click()
+    text = page.locator("#refsite-cite-text")
+    assert "Accessed February 3, 2031." in text.inner_text()
+    assert "urldate = {2031-02-03}" in page.locator("#refsite-cite-bibtex").inner_text()
+    page.locator('button[data-copy="refsite-cite-text"]').click()
+    page.wait_for_function("document.querySelector('button[data-copy=\"refsite-cite-text\"]').textContent === 'Copied'")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Sample Reference. “Shinzo Abe.” Accessed February 3, 2031.")
+    page.locator('button[data-copy="refsite-cite-bibtex"]').click()
+    page.wait_for_timeout(200)
+    assert page.evaluate("navigator.clipboard.readText()").startswith("@online{refsite-actors-abe-shinzo,")
+    context.close()

@@ -22,6 +22,15 @@ sources:
   - {key: pajon2013, locator: "p. 5"}
 """
 
+PAGE_MAP = "bib/maps/pajon2013.yaml"
+VALID_MAP = """key: pajon2013
+method: From the footnote rules of the text.
+pages:
+  - {page: 11, starts: "dispute. Tokyo", notes: [25, 26, 27, 28]}
+  - {page: 12, starts: "Japan is adopting", notes: [29, 30, 31, 32, 33]}
+sections: [Author]
+"""
+
 
 def _japan(**replace: str) -> str:
     text = VALID_JAPAN
@@ -311,6 +320,54 @@ CASES: list[tuple[str, dict[str, str | bytes | None], str]] = [
         "unknown macro in a page",
         {"docs/index.md": "# Home\n\n{{ positionz() }}\n"},
         "docs/index.md:3:4: error: unknown macro or variable 'positionz' (did you mean 'positions'?)",
+    ),
+    (
+        "footnote cited to a page that does not print it",
+        {PAGE_MAP: VALID_MAP, JAPAN: VALID_JAPAN.replace('"p. 5"', '"p. 11, n. 33"')},
+        "data/actors/japan.yaml:6:31: error: n. 33 is printed on p. 12, not p. 11 (did you mean 'p. 12, n. 33'?)",
+    ),
+    (
+        "page the source does not print",
+        {PAGE_MAP: VALID_MAP, JAPAN: VALID_JAPAN.replace('"p. 5"', '"pp. 11-13"')},
+        "data/actors/japan.yaml:6:31: error: pajon2013 has no printed p. 13 (pages 11–12)",
+    ),
+    (
+        "footnote without its page",
+        {PAGE_MAP: VALID_MAP, JAPAN: VALID_JAPAN.replace('"p. 5"', '"n. 30"')},
+        "data/actors/japan.yaml:6:31: error: give the page with the note: n. 30 is printed on p. 12 ('p. 12, n. 30')",
+    ),
+    (
+        "paragraph of a work mapped by page",
+        {PAGE_MAP: VALID_MAP, JAPAN: VALID_JAPAN.replace('"p. 5"', '"para. 3"')},
+        "data/actors/japan.yaml:6:31: error: pajon2013 is cited by page, not by paragraph ('p. 11')",
+    ),
+    (
+        "footnote on the wrong page in a page's cite()",
+        {PAGE_MAP: VALID_MAP, "docs/index.md": '# Home\n\nText.{{ cite("pajon2013", "p. 12, n. 26") }}\n'},
+        "docs/index.md:3:28: error: n. 26 is printed on p. 11, not p. 12 (did you mean 'p. 11, n. 26'?)",
+    ),
+    (
+        "note listed on two pages of a map",
+        {PAGE_MAP: VALID_MAP.replace("[29, 30", "[28, 30")},
+        "bib/maps/pajon2013.yaml:5:53: error: n. 28 is also listed on p. 11",
+    ),
+    (
+        "inline citation of a note on the wrong page",
+        {
+            PAGE_MAP: VALID_MAP,
+            JAPAN: VALID_JAPAN.replace("The Japanese state.", "The state [@pajon2013, p. 11, n. 33]."),
+        },
+        "data/actors/japan.yaml:4:33: error: n. 33 is printed on p. 12, not p. 11 (did you mean 'p. 12, n. 33'?)",
+    ),
+    (
+        "inline citation of a page the source does not print, in a page",
+        {PAGE_MAP: VALID_MAP, "docs/index.md": "# Home\n\nText [@pajon2013, p. 99].\n"},
+        "docs/index.md:3:19: error: pajon2013 has no printed p. 99 (pages 11–12)",
+    ),
+    (
+        "map of a work not in the bibliography",
+        {"bib/maps/other.yaml": VALID_MAP.replace("key: pajon2013", "key: pajon2031")},
+        "bib/maps/other.yaml:1:6: error: page map of unknown citation key 'pajon2031'",
     ),
     (
         "citation key read as a number",

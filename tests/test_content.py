@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -15,7 +17,8 @@ from refsite.validate import citation_keys
 
 from conftest import REPO
 
-SEEDS = REPO.parent / "shared" / "seeds"
+# the two source documents; beside the repository, or where REFSITE_SEEDS says
+SEEDS = Path(os.environ.get("REFSITE_SEEDS") or REPO.parent / "shared" / "seeds")
 SEED_KEYS = {"pajon2013", "stimson2014"}
 
 
@@ -43,17 +46,59 @@ def test_every_record_cites_a_seed_or_its_source_with_a_pinpoint(dataset: Datase
             assert cit.get("locator"), f"{rec.path}: citation of {cit.get('key')} without a pinpoint"
 
 
-def test_ifri_pinpoints_name_a_page_of_the_contents(dataset: Dataset) -> None:
-    pages = {"4", "5", "7", "8", "10", "11", "13", "15", "17", "18", "19", "21"}
-    for rec, _key, cit in citation_keys(dataset.records.values()):
-        if cit.get("key") != "pajon2013":
-            continue
-        loc = as_text(cit.get("locator"))
-        m = re.match(r"p\. (\d+)", loc)
-        if m:
-            assert m.group(1) in pages, f"{rec.path}: {loc}"
+def _map(name: str) -> dict[str, Any]:
+    data = yaml.safe_load((REPO / "bib" / "maps" / f"{name}.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _seed(name: str) -> str:
+    if not SEEDS.is_dir():
+        pytest.skip("the source documents are not beside the repository")
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+def _flatten(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Text without Markdown marks, note calls or line breaks, and each call's (offset, number) in it."""
+    text = re.sub(r"\s+", " ", re.sub(r"[#*]|</?b>|^---$", "", text, flags=re.M)).strip()
+    out, calls, size = [], [], 0
+    for piece in re.split(r"(<sup>\d+</sup>)", text):
+        if m := re.fullmatch(r"<sup>(\d+)</sup>", piece):
+            calls.append((size, int(m[1])))
         else:
-            assert re.match(r"(n\. \d+|sec\. .+)$", loc), f"{rec.path}: {loc}"
+            out.append(piece)
+            size += len(piece)
+    return "".join(out), calls
+
+
+def test_ifri_page_map_agrees_with_the_text() -> None:
+    """Pages start where the map says, in order, and call exactly the notes the map prints at their foot."""
+    raw = _seed("004_b8f4bbbeab5eaf78.txt")
+    body_lines = raw[raw.index("## Summary") :].splitlines()
+    printed = [int(m[1]) for line in body_lines if (m := re.match(r"<sup>(\d+)</sup>", line))]
+    body, calls = _flatten("\n".join(line for line in body_lines if not re.match(r"<sup>\d+</sup>", line)))
+    pages = _map("pajon2013")["pages"]
+    assert [p["page"] for p in pages] == list(range(4, 22))
+    starts = []
+    for page in pages:
+        assert body.count(page["starts"]) == 1, f"p. {page['page']}: {page['starts']!r} is not found once"
+        starts.append(body.index(page["starts"]))
+    assert starts == sorted(starts)
+    for page, a, b in zip(pages, starts, [*starts[1:], len(body) + 1], strict=True):
+        assert [n for at, n in calls if a <= at < b] == page["notes"], f"p. {page['page']}"
+    assert printed == list(range(1, 64))
+
+
+def test_stimson_paragraph_map_agrees_with_the_text() -> None:
+    """Every paragraph starts a block of the text; the cut paragraphs are the only other blocks."""
+    raw = _seed("000_afe4909912e8f218.txt")
+    blocks = [b.strip() for b in raw[raw.index("EXECUTIVE SUMMARY") :].split("\n\n")[1:] if b.strip()]
+    paras = _map("stimson2014")["paragraphs"]
+    assert [p["para"] for p in paras] == list(range(1, len(paras) + 1))
+    expected = [w for p in paras for w in (p["starts"], p.get("cut")) if w]
+    assert len(blocks) == len(expected) == 17 and len(paras) == 14
+    for block, words in zip(blocks, expected, strict=True):
+        assert block.startswith(words), (block[:60], words)
 
 
 def test_stimson_pinpoints_are_paragraphs(dataset: Dataset) -> None:
@@ -136,3 +181,201 @@ def test_people_sort_by_family_name(dataset: Dataset) -> None:
     people = [r.sort_label for r in dataset.of_kind("actor") if r.get("kind") == "person"]
     assert people.index("Fanko, Andrew") < people.index("Obama, Barack") < people.index("Putin, Vladimir")
     assert people.index("Medvedev, Dmitri") < people.index("Montbrial, Thierry de") < people.index("Mori, Yoshiro")
+
+
+# --- Neutrality: each side's terms only inside attribution --------------------------------------------------------
+#
+# A one-sided term is a name or a framing that one side of a dispute uses and the other does not: one side's name of a
+# disputed island or island group, Japan's framing of a transfer of the islands as their "return" or as getting them
+# "back", and the word "annexation" for Crimea. In the site's own voice such a term stands only beside its counterpart
+# (both names in the same sentence: "Etorofu/Iturup"), or attributed. A sentence attributes a term when the term is
+# inside quotation marks, when it says whose name or word it is (a naming cue: "Japan's name", "what the Stimson
+# summary calls", "it calls", "(Japanese)", "known in Russia as", "Japanese usage"), or when the side that uses the
+# term states its own aim in it ("Japan demands the return of ..."). Reporting someone's view ("Hirose said ...") does
+# not make the site's choice of words theirs. Shikotan and Habomai carry the same name on both sides (Ifri n. 1), so
+# they are not one-sided. Names in a record's `names:` list carry their `used_by` and are not scanned.
+
+JAPAN, RUSSIA, CHINA = r"Japan|Tokyo|Japanese", r"Russia|Moscow|Russian|Russians", r"China|Beijing|Chinese"
+ONE_SIDED = {  # term -> (the side whose term it is, counterparts any of which in the sentence makes the pair)
+    r"\bEtorofu\b": (JAPAN, (r"\bIturup\b",)),
+    r"\bIturup\b": (RUSSIA, (r"\bEtorofu\b",)),
+    r"\bKunashiri\b": (JAPAN, (r"\bKunashir\b",)),
+    r"\bKunashir\b": (RUSSIA, (r"\bKunashiri\b",)),
+    r"\bNorthern Territories\b": (JAPAN, (r"\bSouthern Kurils?\b",)),
+    r"\bSouthern Kurils?\b|\bSouth Kurils?\b": (RUSSIA, (r"\bNorthern Territories\b",)),
+    r"\bSenkakus?\b": (JAPAN, (r"\bDiaoyu\b",)),
+    r"\bDiaoyu\b": (CHINA, (r"\bSenkakus?\b",)),
+    # Japan's framing of a transfer of the islands as getting them back (only about the islands, see below)
+    r"(?<!\bin )\b(?:return(?:s|ed|ing)?|"
+    r"(?:giv(?:e|es|ing|en)|gave|hand(?:s|ed|ing)?|get(?:s|ting)?|got|took|tak(?:e|es|en|ing)|com(?:e|es|ing)|came)"
+    r"(?: [\w/-]+){0,4} back|recover(?:s|ed|ing|y)?)\b(?! (?:to power|for|to the|in)\b)": (JAPAN, ()),
+    # one side's word for Russia's taking of Crimea (the Stimson summary's; attributed where the site uses it)
+    r"\bannex(?:ation|ed|es|ing)?\b": (RUSSIA, ()),
+}
+ISLANDS_CONTEXT = re.compile(
+    r"\b(?:islands?|Kurils?|Territories|Etorofu|Iturup|Kunashiri?|Shikotan|Habomai|all four|two|three|four)\b", re.I
+)
+# whose name or term it is
+NAMING_CUES = re.compile(
+    r"\b(?:Japan|Tokyo|Russia|Moscow|China|Beijing)['’]s (?:name|names|term|terms|usage|wording|demand|claim|view)\b"
+    r"|\b(?:what|which|that|as) (?:the )?(?:\w+ ){0,2}calls?\b|\b(?:it|they|she|he) calls?\b"
+    r"|\b(?:Japan|Tokyo|Russia|Moscow|China|Beijing) calls?\b"
+    r"|\b(?:Japanese|Russian|Chinese) (?:name|names|usage|term|terms|wording)\b|\((?:Japanese|Russian|Chinese)\)"
+    r"|\bknown (?:in|to|as)\b|\bto the (?:Japanese|Russians)\b|\bcalls? (?:it|them|the islands)\b"
+)
+AIMS = (
+    r"(?:wants?|wanted|demands?|demanded|insists?|insisted|seeks?|sought|hopes?|hoped|desires?"
+    r"|claims?|claimed|position|aims?|goal|wish|wishes|calls? for|called for)\b"
+)
+QUOTED = re.compile(r"[\"“][^\"”]*[\"”]|(?<![\w])['‘][^'’]*['’](?![\w])")
+
+
+def _sentences(text: str) -> list[str]:
+    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", text, flags=re.S)  # macros render both names themselves
+    text = re.sub(r"\[@[^\]]*\]", " ", text)  # inline citations
+    text = QUOTED.sub(" ", text.replace("*", ""))  # quotations are the source's words; emphasis marks go
+    return [s for s in re.split(r"(?<=[.!?;:])\s+|\n\s*\n|\n\s*[-*#]+\s", text) if s.strip()]
+
+
+def one_sided(text: str) -> list[str]:
+    """Each sentence of ``text`` that uses one side's term in the site's own voice."""
+    found = []
+    for sentence in _sentences(text):
+        bare = sentence
+        for term, (side, pairs) in ONE_SIDED.items():
+            m = re.search(term, bare)
+            if m is None or any(re.search(p, bare) for p in pairs):
+                continue
+            if not pairs and "annex" not in term and not ISLANDS_CONTEXT.search(bare):
+                continue  # "return" about something else than the islands
+            # the side that uses the term states its own aim in the sentence ("Japan demands the return ...")
+            speaks = re.search(rf"\b(?:{side})(?:['’]s)?\s+(?:\w+\s+)?{AIMS}", bare)
+            if speaks or NAMING_CUES.search(bare):
+                continue
+            found.append(f"{m.group(0)!r} in: {' '.join(sentence.split())[:160]}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The garrison on Etorofu was upgraded.",
+        "Russia administers the Southern Kurils.",
+        "Japan bought three of the Senkaku islands.",
+        "Most Russians oppose returning the islands.",
+        "Two-thirds would accept less than the return of all four.",
+        "All four are to come back to Japan.",
+        "The Red Army took back the Kurils in 1945.",
+        "Tokyo's position is firm. The Northern Territories stay Russian.",
+        "Russia will not return the islands to Japan.",
+    ],
+)
+def test_neutrality_scan_flags_a_one_sided_term(sentence: str) -> None:
+    assert one_sided(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The garrison on Etorofu/Iturup was upgraded.",
+        "The islands Japan calls the Northern Territories are held by Russia.",
+        "Hirose said Japan wants the Northern Territories back.",
+        "The summary speaks of the “Senkaku issue”.",
+        "Kunashiri (Japanese) and Kunashir (Russian) are one island.",
+        "Shikotan and Habomai lie close to Hokkaido.",
+        "Abe's return to power in December 2012 changed energy policy.",
+        "Russia offered investment in return for nothing.",
+        "Japan demands the return of all four islands.",
+    ],
+)
+def test_neutrality_scan_passes_a_paired_or_attributed_term(sentence: str) -> None:
+    assert one_sided(sentence) == []
+
+
+PROSE = {"name", "title", "summary", "text", "date_note", "note", "label"}
+
+
+def _voice_texts(value: object, key: str = "") -> list[str]:
+    """Every prose text of a record in the site's voice; the entries of `names:` carry their `used_by`."""
+    if isinstance(value, dict):
+        return [t for k, v in value.items() if k not in ("sources", "names") for t in _voice_texts(v, k)]
+    if isinstance(value, list):
+        return [t for v in value for t in _voice_texts(v, key)]
+    return [value] if isinstance(value, str) and key in PROSE else []
+
+
+def test_site_voice_is_neutral(dataset: Dataset) -> None:
+    slips = []
+    for rec in dataset.records.values():
+        for text in _voice_texts(rec.data):
+            slips += [f"{rec.path}: {s}" for s in one_sided(text)]
+    for page in sorted((REPO / "docs").glob("*.md")):
+        slips += [f"docs/{page.name}: {s}" for s in one_sided(page.read_text(encoding="utf-8"))]
+    assert slips == []
+
+
+def _matrix_rows(real_site: Path) -> dict[str, list[str]]:
+    html = (real_site / "proposals" / "index.html").read_text(encoding="utf-8").split('id="who-stands-where"')[1]
+    rows = {}
+    for m in re.finditer(r'<tr>\s*<td><a href="([a-z0-9-]+)/">.*?</a></td>(.*?)</tr>', html, re.S):
+        rows[m.group(1)] = re.findall(r"<td>(.*?)</td>", m.group(2), re.S)
+    return rows
+
+
+def test_stance_matrix_lists_every_proposal(dataset: Dataset, real_site: Path) -> None:
+    rows = _matrix_rows(real_site)
+    assert set(rows) == {p.id for p in dataset.of_kind("proposal")}
+    for prop in dataset.of_kind("proposal"):
+        stances = dataset.referring(prop.id, "position", "proposal")
+        assert ("no recorded stance" in rows[prop.id][0]) == (not stances), prop.id
+
+
+def test_stance_matrix_shows_russias_latest_view_of_the_two_island_handover(real_site: Path) -> None:
+    supports, _open, _ambiguous, opposes = _matrix_rows(real_site)["two-islands-1956-declaration"]
+    assert 'href="../actors/russia/">Russia</a> (9 September 2014)' in opposes
+    assert 'href="../actors/russia/"' not in supports
+
+
+def test_undated_events_come_last_and_say_so(real_site: Path) -> None:
+    html = (real_site / "actors" / "japan" / "index.html").read_text(encoding="utf-8")
+    events = html.split('id="events"')[1].split("</ul>")[0]
+    items = re.findall(r"<li>(.*?)</li>", events, re.S)
+    undated = [i for i, item in enumerate(items) if item.startswith("Undated — ")]
+    assert undated and undated == list(range(len(items) - len(undated), len(items)))
+    assert any("fukushima-disaster" in items[i] for i in undated)
+
+
+_MARK = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">(\d+)</a></sup>')
+_ITEM = re.compile(r'<li id="fn:([^"]+)">')
+
+
+def test_note_numbers_in_reading_order_on_every_page(real_site: Path) -> None:
+    """Every built page: the first call of each note reads 1, 2, 3 … in page order, and the notes are listed so."""
+    out_of_order = []
+    pages = sorted(real_site.rglob("index.html"))
+    assert len(pages) > 300
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        first: dict[str, int] = {}
+        for name, number in _MARK.findall(html):
+            first.setdefault(name, int(number))
+        numbers = list(first.values())
+        listed = _ITEM.findall(html)
+        if numbers != list(range(1, len(numbers) + 1)) or listed != list(first):
+            out_of_order.append(f"{page.relative_to(real_site)}: {numbers[:12]}")
+    assert out_of_order == []
+
+
+def test_no_punctuation_made_by_css() -> None:
+    css = (REPO / "docs/assets/refsite.css").read_text(encoding="utf-8")
+    assert "fnref" not in css and 'content: ","' not in css  # no comma between note calls made by the stylesheet
+
+
+def test_every_summary_paragraph_cites_where_its_claims_stand(dataset: Dataset) -> None:
+    """The site requires claim-level citations (checked by make check), and every record meets it."""
+    plugins = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)["plugins"]
+    options = next(p["refsite"] for p in plugins if isinstance(p, dict) and "refsite" in p)
+    assert options.get("require_claim_citations") == "true"
+    for rec in dataset.records.values():
+        for para in as_text(rec.get("summary")).split("\n\n"):
+            assert not para.strip() or "[@" in para, f"{rec.path}: {para[:60]}"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_root, require, run_cli
+from conftest import REPO, copy_root, require, run_cli
 
 
 def pdftext(pdf: Path, page: int | None = None) -> str:
@@ -49,20 +49,53 @@ def test_cover_and_contents_page_numbers(built: Path) -> None:
         assert heading not in before or int(number) - 2 == 1
 
 
+_LINE = re.compile(
+    r'<line[^>]*>\s*<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(\d+)\.</word>\s*<word'
+)  # a line that starts with "N." and goes on: a note's marker, not a wrapped "n. 62."
+
+
+def note_numbers(pdf: Path) -> list[list[int]]:
+    """The note numbers at the foot of each page: lines in the notes' small type that start with 'N.'."""
+    out = subprocess.run(
+        [require("pdftotext"), "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    numbers = []
+    for page in out.split("<page ")[1:]:
+        numbers.append([int(n) for y0, y1, n in _LINE.findall(page) if float(y1) - float(y0) < 11.5])
+    return numbers
+
+
 def test_notes_sit_on_the_page_of_their_call(built: Path) -> None:
     texts = pages(built)
     home = next(t for t in texts if "The dispute involves" in t)
     assert "Céline Pajon, “Japan-Russia: Toward a Strategic Partnership?”" in home
     assert "Pajon, 17." in home
+    # a part is one chapter: the Actors part cites the Ifri paper in full once, then short
+    actors = next(t for t in texts if "The Japanese state." in t)
+    assert (
+        "1. Céline Pajon, “Japan-Russia: Toward a Strategic Partnership?” Russie.Nei.Visions 72 (Paris: Ifri, September"
+        in (actors)
+    )
     abe = next(t for t in texts if "Prime minister of Japan from December 2012" in t)
-    assert "Russie.Nei.Visions 72 (Paris: Ifri, September 2013), 7." in abe
+    assert "4. Pajon, 7." in abe and "Russie.Nei.Visions" not in abe
+
+
+def test_note_numbers_run_on_through_a_part_and_never_repeat_on_a_page(built: Path) -> None:
+    numbers = note_numbers(built)
+    assert any(numbers), numbers
+    for page in numbers:
+        assert len(page) == len(set(page)), numbers
+        assert page == sorted(page), numbers
+    texts = pages(built)
+    abe = next(i for i, t in enumerate(texts) if "Prime minister of Japan from December 2012" in t)
+    assert numbers[abe] == [4, 5, 6]  # after Japan's, R&D's and Russia's notes on the page before
 
 
 def test_bibliography_and_reference_sections(built: Path) -> None:
     text = pdftext(built)
     for part in ("Actors", "Places", "Topics", "Proposals", "Positions", "Chronology of events", "Bibliography"):
         assert part in text
-    assert "Kimura, H. The Kurilian Knot, A History of Japanese-Russian Border Negotiations." in " ".join(text.split())
+    assert "Kimura, H. The Kurilian Knot, a History of Japanese-Russian Border Negotiations." in " ".join(text.split())
     assert "Stances" in text and "stays with Russia" in text
 
 
@@ -137,3 +170,19 @@ def test_running_headers_and_one_page_numbering(built: Path) -> None:
     assert all(n and n[0].isdigit() for n in numbers), numbers  # arabic numbers from the contents on
     heads = [t.splitlines()[0] for t in texts[2:] if t.strip()]
     assert not any(h.count("Sample Reference") > 1 for h in heads)
+
+
+@pytest.fixture(scope="module")
+def real_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require("pdftotext")
+    out = tmp_path_factory.mktemp("real-pdf") / "site" / "reference.pdf"
+    proc = run_cli("pdf", "--out", str(out), cwd=REPO)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+def test_no_page_of_the_real_pdf_repeats_a_note_number(real_pdf: Path) -> None:
+    numbers = note_numbers(real_pdf)
+    assert sum(len(page) for page in numbers) > 500
+    repeated = [(i + 1, page) for i, page in enumerate(numbers) if len(page) != len(set(page))]
+    assert repeated == []

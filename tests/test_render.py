@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from refsite.cite import join_notes, with_note
+import pytest
+
+from refsite.cite import Cite, collapse, join_notes, pinpoint
 from refsite.dataset import Dataset
 from refsite.load import parse_yaml
 from refsite.model import Record
@@ -62,7 +64,34 @@ def test_notes_join_several_sources() -> None:
     assert ctx.cite("c", "n. 3") == "[^cite-2]"
     assert ctx.footnotes() == "[^cite-1]: zRSCITE0n1z\n[^cite-2]: zRSCITE0n2z"
     assert join_notes(ctx.notes, ["A, 1.", "B.", "C, n. 3."]) == ["A, 1; B.", "C, n. 3."]
-    assert with_note("Pajon, 17.", "section title") == 'Pajon, 17 <span class="cite-extra">(section title)</span>.'
+
+
+@pytest.mark.parametrize(
+    ("locator", "expected"),
+    [("p. 19, n. 60", ("p.", "19n60")), ("pp. 3-5", ("p.", "3-5")), ("para. 4", ("para.", "4")), ("x", ("", "x"))],
+)
+def test_pinpoints(locator: str, expected: tuple[str, str]) -> None:
+    assert pinpoint(locator) == expected
+
+
+def test_one_work_in_one_note_is_cited_once_with_its_locators() -> None:
+    cites = [Cite("pajon", f"p. {p}") for p in ("5", "7", "10", "19")] + [
+        Cite("pajon", "p. 19, n. 60"),
+        Cite("other"),
+        Cite("stimson", "para. 2"),
+        Cite("stimson", "para. 7"),
+        Cite("pajon", "p. 7"),
+    ]
+    assert collapse(cites) == [
+        Cite("pajon", "p. 5, 7, 10, 19, 19n60"),
+        Cite("other"),
+        Cite("stimson", "para. 2, 7"),
+    ]
+
+
+def test_collapse_keeps_other_labels_free_text_and_gives_way_to_locators() -> None:
+    cites = [Cite("a"), Cite("a", "p. 3"), Cite("a", "n. 4"), Cite("a", "p. 5", "Summary"), Cite("a")]
+    assert collapse(cites) == [Cite("a", "p. 3"), Cite("a", "n. 4"), Cite("a", "p. 5", "Summary")]
 
 
 def test_neutral_names() -> None:

@@ -96,7 +96,7 @@ def test_added_records_are_shown_in_full_with_every_page_they_change(repo: Path)
     assert shown["actor"] == "China" and shown["proposal"] == "Return of two islands"
     assert shown["stance"] == "ambiguous" and shown["date"] == "2013-05"
     assert added["china-2013"]["notes"] == [
-        "H. Kimura, The Kurilian Knot, A History of Japanese-Russian Border Negotiations "
+        "H. Kimura, The Kurilian Knot, a History of Japanese-Russian Border Negotiations "
         "(Stanford: Stanford University Press, 2008), 9."
     ]
     pages = {p["url"]: p["status"] for p in data["pages"]}

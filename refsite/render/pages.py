@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..dataset import Dataset
+from ..inline import has_citation
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .grid import island_comparison
 from .meta import SEARCH_BOOST, cut_description, plain_text
@@ -85,9 +86,9 @@ def _list_section(ctx: PageContext, ds: Dataset, title: str, recs: list[Record])
 
 def _notes(ctx: PageContext, rec: Record) -> str:
     notes = rec.get("notes") or []
-    lines = [f"- {prose(n.get('text'), inline=True)}{ctx.sources(n.get('sources'))}" for n in notes]
+    lines = [f"- {ctx.prose(n.get('text'), inline=True)}{ctx.sources(n.get('sources'))}" for n in notes]
     if rec.get("date_note"):
-        lines.insert(0, f"- **Date:** {prose(rec.get('date_note'), inline=True)}")
+        lines.insert(0, f"- **Date:** {ctx.prose(rec.get('date_note'), inline=True)}")
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -98,7 +99,7 @@ def _names(ctx: PageContext, ds: Dataset, rec: Record) -> str:
         return ""
     rows = ["| Name | Language | Used by |", "| --- | --- | --- |"]
     for n in names:
-        note = f" ({esc(n.get('note'))})" if n.get("note") else ""
+        note = f" ({ctx.plain(n.get('note'))})" if n.get("note") else ""
         rows.append(
             f"| {esc(n.get('name'))}{note} | {LANG_LABELS.get(as_text(n.get('lang')), esc(n.get('lang')))} | "
             f"{ref_link(ctx, ds, n.get('used_by'))} |"
@@ -121,9 +122,20 @@ def _head(ctx: PageContext, ds: Dataset, rec: Record, facts: list[str]) -> str:
     return (
         f'<p class="refsite-crumbs" markdown>{crumbs}</p>\n\n# {esc(rec.label)}\n\n'
         + (f'<p class="refsite-meta" markdown>{meta}</p>\n\n' if meta else "")
-        + with_calls(prose(rec.get("summary")), ctx.sources(rec.get("sources")))
-        + "\n"
+        + _summary(ctx, rec)
     )
+
+
+def _summary(ctx: PageContext, rec: Record) -> str:
+    """The summary, its claims cited where they stand; the record's general sources under it, once.
+
+    A summary that cites nothing inline keeps its sources' note at its end."""
+    summary = rec.get("summary")
+    if not has_citation(as_text(summary)):
+        return with_calls(prose(summary), ctx.sources(rec.get("sources"))) + "\n"
+    text = ctx.prose(summary)
+    calls = ctx.sources(rec.get("sources"))
+    return f'{text}\n\n<p class="refsite-sources" markdown>Sources for the whole record.{calls}</p>\n'
 
 
 def actor_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
@@ -135,7 +147,7 @@ def actor_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
         rows = ["| Role | From | To |", "| --- | --- | --- |"]
         for r in roles:
             of = f", {ref_link(ctx, ds, r.get('of'))}" if r.get("of") else ""
-            note = f" ({esc(r.get('note'))})" if r.get("note") else ""
+            note = f" ({ctx.plain(r.get('note'))})" if r.get("note") else ""
             rows.append(
                 f"| {esc(r.get('title'))}{of}{note}{ctx.sources(r.get('sources'))} | "
                 f"{fmt_date(r.get('from'))} | {fmt_date(r.get('to'))} |"
@@ -144,7 +156,7 @@ def actor_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     positions = sorted(ds.referring(rec.id, "position", "actor"), key=lambda p: (p.date, p.id), reverse=True)
     out.append(_section("Positions", positions_list(ctx, ds, positions, actor=False) if positions else ""))
     out.append(_list_section(ctx, ds, "Proposals made", ds.referring(rec.id, "proposal", "proposed_by")))
-    events = sorted(ds.referring(rec.id, "event", "actors"), key=lambda e: (e.date, e.id))
+    events = sorted(ds.referring(rec.id, "event", "actors"), key=lambda e: (e.date or "9999", e.id))
     out.append(_list_section(ctx, ds, "Events", events))
     members = ds.referring(rec.id, "actor", "country") + ds.referring(rec.id, "actor", "roles")
     out.append(_list_section(ctx, ds, "Related actors", sorted(set(members), key=lambda r: r.label)))
@@ -173,7 +185,7 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
         for f in figures:
             value = f"{f.get('value'):,}" if isinstance(f.get("value"), int) else esc(f.get("value"))
             unit = f" {esc(f.get('unit'))}" if f.get("unit") else ""
-            note = f" ({esc(f.get('note'))})" if f.get("note") else ""
+            note = f" ({ctx.plain(f.get('note'))})" if f.get("note") else ""
             rows.append(
                 f"| {esc(f.get('label'))}{note} | {value}{unit}{ctx.sources(f.get('sources'))} | "
                 f"{fmt_date(f.get('as_of'))} |"
@@ -187,7 +199,7 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
             outcome = as_text((p.get("islands") or {}).get(rec.id))
             rows.append(f"| {ctx.link(p)} | {fmt_date(p.date)} | {esc(outcome)} |")
         out.append(_section("Proposals", "\n".join(rows) + "\n"))
-    events = sorted(ds.referring(rec.id, "event", "places"), key=lambda e: (e.date, e.id))
+    events = sorted(ds.referring(rec.id, "event", "places"), key=lambda e: (e.date or "9999", e.id))
     out.append(_list_section(ctx, ds, "Events", events))
     return "".join(out)
 
@@ -199,7 +211,7 @@ def topic_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     positions = ds.referring(rec.id, "position", "topic")
     out.append(_section("Positions by actor", positions_by_actor(ctx, ds, positions) if positions else ""))
     out.append(_list_section(ctx, ds, "Proposals", ds.referring(rec.id, "proposal", "topic")))
-    events = sorted(ds.referring(rec.id, "event", "topics"), key=lambda e: (e.date, e.id))
+    events = sorted(ds.referring(rec.id, "event", "topics"), key=lambda e: (e.date or "9999", e.id))
     out.append(_section("Timeline", timeline(ctx, ds, events) if events else ""))
     return "".join(out)
 

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..cite import Cite
+from .. import inline as _inline
+from ..cite import Cite, collapse
 from ..model import PLURAL, Record, as_text
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~{}])")
@@ -162,6 +163,26 @@ class PageContext:
         self.notes.append([Cite(key, as_text(locator).strip(), as_text(note).strip())])
         return self.call(len(self.notes))
 
+    def group(self, group: _inline.Group) -> str:
+        """A footnote call for one bracket of inline citations: ``[@a, p. 5; @b]``."""
+        self.notes.append(collapse([Cite(item.key, item.locator) for item in group.items]))
+        return self.call(len(self.notes))
+
+    def prose(self, text: Any, *, inline: bool = False) -> str:
+        """Markdown from data (see :func:`prose`), each inline citation a footnote call where it stands."""
+        return _inline.replace(prose(text, inline=inline), self.group)
+
+    def plain(self, text: Any) -> str:
+        """Plain text from data (see :func:`esc`), each inline citation a footnote call where it stands."""
+        calls: list[str] = []
+
+        def mark(group: _inline.Group) -> str:
+            calls.append(self.group(group))
+            return f"\x00{len(calls) - 1}\x00"
+
+        marked = esc(_inline.replace(as_text(text), mark))
+        return re.sub(r"\x00(\d+)\x00", lambda m: calls[int(m.group(1))], marked)
+
     def sources(self, citations: Iterable[Mapping[str, Any]] | None) -> str:
         """One footnote call citing every entry of a ``sources`` list (empty if none)."""
         cites = [
@@ -170,7 +191,7 @@ class PageContext:
         ]
         if not cites:
             return ""
-        self.notes.append(cites)
+        self.notes.append(collapse(cites))
         return self.call(len(self.notes))
 
     @staticmethod
@@ -181,7 +202,8 @@ class PageContext:
     def merge_adjacent(self, markdown: str) -> str:
         """Tidy the calls of a finished page: calls inside an HTML comment are dropped with their notes,
         and calls that stand side by side (``[^cite-3][^cite-4]``) become one note citing all their
-        sources, as in print: one superscript, the sources joined by semicolons. Notes are renumbered."""
+        sources, as in print: one superscript, the sources joined by semicolons. Notes are renumbered
+        in the order their calls stand on the page."""
         hidden: set[int] = set()
 
         def hide(match: re.Match[str]) -> str:
@@ -197,15 +219,17 @@ class PageContext:
             return self.call(nums[0])
 
         markdown = _ADJACENT.sub(join, markdown)
-        if not groups and not hidden:
-            return markdown
         dropped = hidden | {n for rest in groups.values() for n in rest}
+        # Number the notes in reading order: the order their calls stand in the finished page.
+        order = list(dict.fromkeys(int(n) for n in _CALL.findall(markdown)))
+        order += [n for n in range(1, len(self.notes) + 1) if n not in dropped and n not in order]
+        if not dropped and order == list(range(1, len(self.notes) + 1)):
+            return markdown
         notes: list[list[Cite]] = []
         renumber: dict[int, int] = {}
-        for n, note in enumerate(self.notes, 1):
-            if n in dropped:
-                continue
-            notes.append([*note, *(c for m in groups.get(n, []) for c in self.notes[m - 1])])
+        for n in order:
+            note = self.notes[n - 1]
+            notes.append(collapse([*note, *(c for m in groups.get(n, []) for c in self.notes[m - 1])]))
             renumber[n] = len(notes)
         self.notes = notes
         return _CALL.sub(lambda m: self.call(renumber.get(int(m.group(1)), int(m.group(1)))), markdown)

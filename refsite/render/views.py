@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from ..dataset import Dataset
 from ..model import Record, as_text
-from .text import PageContext, date_span, esc, fmt_date, prose, quote_text
+from .text import PageContext, date_span, esc, fmt_date, quote_text
 
 STANCE_LABELS = {"supports": "supports", "opposes": "opposes", "open": "open to", "ambiguous": "ambiguous on"}
 OUTCOME_LABELS = {
@@ -85,7 +85,7 @@ def positions_list(
         quote = f" In their words: {quote_text(pos.get('quote'))}." if pos.get("quote") else ""
         detail = f" ({'; '.join(extras)})" if extras else ""
         lines.append(
-            f"- {' · '.join(head)} — {title}{detail}: {prose(pos.get('summary'), inline=True)}{quote}"
+            f"- {' · '.join(head)} — {title}{detail}: {ctx.prose(pos.get('summary'), inline=True)}{quote}"
             f"{ctx.sources(pos.get('sources'))}"
         )
     return "\n".join(lines) + "\n"
@@ -120,9 +120,8 @@ def timeline(ctx: PageContext, ds: Dataset, events: Sequence[Record]) -> str:
             out.append(f"\n**{y}**\n")
             year = y
         when = date_span(ev.date, ev.get("end_date")) if ev.date else "Date not given in the sources"
-        out.append(
-            f"- **{when}** — {ctx.link(ev)}: {prose(ev.get('summary'), inline=True)}{ctx.sources(ev.get('sources'))}"
-        )
+        summary = ctx.prose(ev.get("summary"), inline=True)
+        out.append(f"- **{when}** — {ctx.link(ev)}: {summary}{ctx.sources(ev.get('sources'))}")
     return "\n".join(out).lstrip("\n") + "\n"
 
 

@@ -1,0 +1,144 @@
+"""Inline citations in pandoc's syntax: ``[@key, p. 15]``, ``[@a, p. 5; @b, para. 4]``, ``[-@key]``.
+
+Plain Python, shared by the checks (which locate each citation in its YAML or Markdown
+source) and the renderers (which turn each bracket into one footnote call where it stands).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+#: A bracket whose text starts with ``@`` or ``-@``; not a link (``](``), a reference (``][``),
+#: a link definition (``]:``), an image or an escaped bracket.
+GROUP_RE = re.compile(r"(?<![\\!\]])\[(\s*-?@[^\[\]]*)\](?![(\[:])")
+_KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_]|[:.#$%&+?<>~/-](?=[A-Za-z0-9_]))*"
+_ITEM_RE = re.compile(r"\s*(-?)@(" + _KEY + r")\s*(?:,\s*(\S(?:.*\S)?))?\s*\Z", re.S)
+_CODE_RE = re.compile(r"(`+)(?:.+?)\1", re.S)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One citation inside a bracket; offsets are relative to the text the bracket was found in."""
+
+    key: str
+    locator: str
+    suppress_author: bool
+    start: int  # offset of the '@' (or '-') of the item
+    key_start: int
+    locator_start: int  # -1 without a locator
+
+
+@dataclass(frozen=True)
+class Group:
+    """One bracket of citations: ``[@a, p. 5; @b]``, from ``start`` to ``end`` in its text."""
+
+    start: int
+    end: int
+    items: tuple[Item, ...]
+    error: tuple[int, str] | None = None  # (offset, message) when the bracket is malformed
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _CODE_RE.finditer(text)]
+
+
+def _parse(text: str, m: re.Match[str]) -> Group:
+    inner_start = m.start(1)
+    items: list[Item] = []
+    pos = inner_start
+    for part in m.group(1).split(";"):
+        im = _ITEM_RE.match(part)
+        if im is None:
+            lead = len(part) - len(part.lstrip())
+            shown = " ".join(part.split())
+            return Group(
+                m.start(),
+                m.end(),
+                tuple(items),
+                (pos + lead, f"malformed citation '{shown}': write '@key' or '@key, p. 15', several separated by ';'"),
+            )
+        loc = im.group(3) or ""
+        items.append(
+            Item(
+                key=im.group(2),
+                locator=" ".join(loc.split()),
+                suppress_author=im.group(1) == "-",
+                start=pos + im.start(1) if im.group(1) else pos + im.start(2) - 1,
+                key_start=pos + im.start(2),
+                locator_start=pos + im.start(3) if loc else -1,
+            )
+        )
+        pos += len(part) + 1
+    return Group(m.start(), m.end(), tuple(items))
+
+
+def find(text: str) -> list[Group]:
+    """Every citation bracket of ``text`` in order, skipping code spans."""
+    code = _code_spans(text)
+    out = []
+    for m in GROUP_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in code):
+            continue
+        out.append(_parse(text, m))
+    return out
+
+
+_PUNCT_RE = re.compile(r"[.,;:!?]+")
+
+
+def _splice(text: str, scan: str, call: Callable[[Group], str]) -> str:
+    """Replace the brackets found in ``scan`` (``text`` or a blanked copy of it) by note calls.
+
+    As pandoc does for a notes style, the space before a bracket goes, and a call that precedes
+    punctuation moves after it: ``in 2013 [@key].`` reads ``in 2013.¹``.
+    """
+    out: list[str] = []
+    last = 0
+    for group in find(scan):
+        if group.error is not None:
+            continue
+        before = text[last : group.start]
+        stripped = before.rstrip(" \t")
+        if stripped.endswith("\n"):
+            stripped = before  # a call at the start of a line keeps its line
+        punct = _PUNCT_RE.match(text, group.end)
+        out += [stripped]
+        if punct and stripped:
+            out += [punct.group(0), call(group)]
+            last = punct.end()
+        else:
+            out += [call(group)]
+            last = group.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def replace(text: str, call: Callable[[Group], str]) -> str:
+    """``text`` with every well-formed citation bracket replaced by ``call(group)``."""
+    return _splice(text, text, call)
+
+
+def has_citation(text: str) -> bool:
+    """Whether ``text`` holds at least one well-formed citation bracket."""
+    return any(g.error is None for g in find(text))
+
+
+def paragraphs(text: str) -> Iterator[tuple[int, str]]:
+    """The paragraphs of a Markdown text with their offsets (blank lines separate them)."""
+    for m in re.finditer(r"\S(?:.*?\S)?(?=\n[ \t]*\n|\s*\Z)", text, re.S):
+        yield m.start(), m.group(0)
+
+
+_FENCE_RE = re.compile(r"^([ \t]*)(```+|~~~+)[^\n]*\n.*?^\1\2[ \t]*$", re.S | re.M)
+
+
+def blank_code_blocks(text: str) -> str:
+    """Fenced code blocks replaced by spaces of the same shape, so offsets stay put."""
+    return _FENCE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def replace_in_page(markdown: str, call: Callable[[Group], str]) -> str:
+    """Like :func:`replace`, for a whole Markdown page: fenced code blocks are left alone."""
+    return _splice(markdown, blank_code_blocks(markdown), call)

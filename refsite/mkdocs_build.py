@@ -1,0 +1,79 @@
+"""Running MkDocs on a project: one of the adapter modules that import MkDocs.
+
+:mod:`refsite.build` decides where a build goes and swaps it in; this module runs it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from pathlib import Path
+
+from .config import load_config
+from .problems import Problem
+
+_FILE_ERROR = re.compile(r"Error (?:reading|building) page '.*': \[Errno \d+\]", re.S)
+
+
+class _Handler(logging.Handler):
+    """Print MkDocs' own messages in its usual 'LEVEL - message' form, on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if _FILE_ERROR.match(record.getMessage()):
+            return  # the OSError itself reaches build_site, which prints it as one line
+        level = "WARNING" if record.levelno == logging.WARNING else record.levelname
+        print(f"{level:<8}-  {record.getMessage()}", file=sys.stderr)
+
+
+def quiet_logging() -> None:
+    """Print MkDocs' warnings and errors in its usual form; nothing below that."""
+    logger = logging.getLogger("mkdocs")
+    if not any(isinstance(h, _Handler) for h in logger.handlers):
+        handler = _Handler()
+        handler.setLevel(logging.WARNING)
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def build_into(root: Path, out_dir: Path, *, strict: bool = True) -> int:
+    """Run MkDocs for the project at ``root`` into ``out_dir``; print problems; return the status."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config as mkdocs_load_config
+    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+
+    quiet_logging()
+    printed: list[Problem] = []
+    if config_problems := load_config(root)[1]:  # before MkDocs' own loader reads mkdocs.yml
+        for p in config_problems:
+            print(p)
+        return 1
+
+    def report(p: Problem) -> None:
+        printed.append(p)
+        print(p)
+
+    try:
+        config = mkdocs_load_config(str(root / "mkdocs.yml"), site_dir=str(out_dir), strict=strict)
+        plugin = config.plugins.get("refsite")
+        if plugin is not None:
+            plugin.report = report  # type: ignore[attr-defined]
+        build(config)
+    except ConfigurationError as exc:
+        print(f"mkdocs.yml:1:1: error: {' '.join(str(exc).split())}")
+        return 1
+    except (Abort, MkDocsException) as exc:
+        if not printed:
+            print(f"build failed: {exc}", file=sys.stderr)
+        else:
+            errors = sum(p.is_error for p in printed)
+            print(f"build failed: {errors} errors, {len(printed) - errors} warnings", file=sys.stderr)
+        return 1
+    except SystemExit as exc:  # mkdocs-macros exits on a template error it has already reported
+        print(f"build failed (exit {exc.code})", file=sys.stderr)
+        return 1
+    return 0
+
+
+__all__ = ["build_into", "quiet_logging"]
