@@ -16,6 +16,7 @@ from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_
 from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
+from .policy import inside, static_file_problem
 from .problems import Problem, did_you_mean
 from .validate import ID_RE, Unread, _walk_refs, check_bib_use, check_links, check_shape, citation_keys
 
@@ -285,7 +286,7 @@ def scan_pages(
     variables = frozenset(str(k) for k in extra) if isinstance(extra, dict) else frozenset()
     for page in walk_files(root, docs, ""):
         if not page.name.endswith(".md"):
-            if (why := check_path(root, page)) is not None:
+            if (why := check_path(root, page) or static_file_problem(page.name)) is not None:
                 problems.append(Problem(rel_path(root, page), 1, 1, why))
             continue
         text, found = read_text_input(root, page, PAGE_LIMIT)
@@ -307,8 +308,8 @@ def _theme_problems(root: Path, config: dict[str, Any]) -> list[Problem]:
     """Files of the theme's ``custom_dir`` that may not be read (MkDocs would read or publish them)."""
     theme = config.get("theme")
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
-    if not isinstance(custom, str) or not custom.strip("/"):
-        return []
+    if not isinstance(custom, str) or not inside(root, custom):
+        return []  # refused in mkdocs.yml itself (refsite.policy)
     folder = root / custom.strip("/")
     if bad := folder_problem(root, folder):
         return [bad]

@@ -1,0 +1,204 @@
+"""Hostile mkdocs.yml and docs/ files: a pull request that changes the site configuration or adds
+static files can't run code, read files, leak the environment or publish a script.
+
+Each case changes the 'basic' sample project the way an unknown contributor could, builds it, and
+asserts the exit status, the exact located lines, no traceback, that nothing ran, and that no site
+was published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_root, run_cli
+
+CONFIG = "mkdocs.yml"
+MARK = "pwned"
+Setup = Callable[[Path], None]
+
+
+def append(text: str) -> Setup:
+    def setup(root: Path) -> None:
+        path = root / CONFIG
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    return setup
+
+
+def replace(old: str, new: str) -> Setup:
+    def setup(root: Path) -> None:
+        path = root / CONFIG
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return setup
+
+
+def write(rel: str, text: str, then: Setup | None = None) -> Setup:
+    def setup(root: Path) -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+        if then is not None:
+            then(root)
+
+    return setup
+
+
+EVIL_PY = "import pathlib\npathlib.Path('pwned').write_text('ran')\nfrom refsite.mkdocs_macros import define_env\n"
+END = 37  # the first line after the sample mkdocs.yml
+CASES: list[tuple[str, Setup, list[str]]] = [
+    (
+        "hooks run a Python file",
+        write("evil.py", EVIL_PY, append("hooks:\n  - evil.py\n")),
+        [f"{CONFIG}:{END}:1: error: 'hooks' runs Python files at build time; content may not add code"],
+    ),
+    (
+        "python/object/apply tag",
+        append("extra:\n  x: !!python/object/apply:os.system ['touch pwned']\n"),
+        [f"{CONFIG}:{END + 1}:6: error: unsupported YAML tag 'tag:yaml.org,2002:python/object/apply:os.system'"],
+    ),
+    (
+        "!ENV publishes the build's environment",
+        replace("site_name: Sample Reference", "site_name: Sample Reference\ncopyright: !ENV HOME"),
+        [f"{CONFIG}:2:12: error: unsupported YAML tag '!ENV'"],
+    ),
+    (
+        "macros module_name loads another Python file",
+        write("evil.py", EVIL_PY, replace("module_name: macros", "module_name: evil")),
+        [f"{CONFIG}:14:20: error: plugin 'macros' loads the project's macros.py only (module_name: macros)"],
+    ),
+    (
+        "pymdownx.snippets reads files",
+        replace("markdown_extensions:", "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: [/]"),
+        [
+            f"{CONFIG}:19:5: error: Markdown extension 'pymdownx.snippets' is not allowed (extensions read files or"
+            " run code); allowed: admonition, attr_list, footnotes, md_in_html, tables, toc"
+        ],
+    ),
+    (
+        "superfences custom fence formatter given as a Python name",
+        replace(
+            "markdown_extensions:",
+            "markdown_extensions:\n  - pymdownx.superfences:\n      custom_fences:\n"
+            "        - name: x\n          class: x\n          format: !!python/name:os.system",
+        ),
+        [f"{CONFIG}:23:19: error: unsupported YAML tag 'tag:yaml.org,2002:python/name:os.system'"],
+    ),
+    (
+        "a plugin off the allow-list",
+        replace("  - refsite\n", "  - refsite\n  - blog\n"),
+        [
+            f"{CONFIG}:18:5: error: plugin 'blog' is not allowed (plugins run code); allowed: macros, redirects, "
+            "refsite, search"
+        ],
+    ),
+    (
+        "INHERIT of a file outside the project",
+        replace("site_name: Sample Reference", "INHERIT: /etc/mkdocs.yml\nsite_name: Sample Reference"),
+        [f"{CONFIG}:1:1: error: 'INHERIT' reads another configuration file; keep every setting in mkdocs.yml"],
+    ),
+    (
+        "extra_javascript adds a script",
+        append("extra_javascript:\n  - https://evil.example/x.js\n"),
+        [f"{CONFIG}:{END}:1: error: 'extra_javascript' adds scripts to every page; content may not add scripts"],
+    ),
+    (
+        "extra_css from another site",
+        append("extra_css:\n  - https://evil.example/x.css\n"),
+        [f"{CONFIG}:{END + 1}:5: error: 'extra_css' lists .css files of the docs folder (relative paths)"],
+    ),
+    (
+        "theme.custom_dir outside the project",
+        replace("  name: material\n", "  name: material\n  custom_dir: ../..\n"),
+        [f"{CONFIG}:7:15: error: 'theme.custom_dir' must be a folder inside the project"],
+    ),
+    (
+        "copyright with markup (the theme prints it raw)",
+        replace(
+            "site_name: Sample Reference", "site_name: Sample Reference\ncopyright: '<img src=x onerror=alert(1)>'"
+        ),
+        [f"{CONFIG}:2:12: error: 'copyright' is plain text: no <, >, \", ` or control characters"],
+    ),
+    (
+        "site_description breaking out of its attribute",
+        replace("site_name: Sample Reference", "site_name: Sample Reference\nsite_description: 'x\"><b>'"),
+        [f"{CONFIG}:2:19: error: 'site_description' is plain text: no <, >, \", ` or control characters"],
+    ),
+    (
+        "javascript: link and markup title in the nav",
+        replace("  - Home: index.md", "  - '<img src=x onerror=alert(1)>': index.md\n  - Ext: 'javascript:alert(1)'"),
+        [
+            f'{CONFIG}:29:5: error: a nav title is plain text: no <, >, ", ` or control characters',
+            f"{CONFIG}:30:10: error: a nav entry links to a page of the site or an http(s) address",
+        ],
+    ),
+    (
+        "extra.analytics lands inside a script",
+        append("extra:\n  analytics:\n    provider: google\n    property: 'x\"+alert(1)+\"'\n"),
+        [
+            f"{CONFIG}:{END + 1}:3: error: 'extra.analytics' is printed by the theme into every page; "
+            "content may not set it"
+        ],
+    ),
+    (
+        "redirect to a javascript: address",
+        replace(
+            "  - refsite\n",
+            "  - refsite\n  - redirects:\n      redirect_maps:\n        old.md: 'javascript:alert(1)'\n",
+        ),
+        [f"{CONFIG}:20:17: error: 'old.md' must be an http(s) address or a relative path"],
+    ),
+    (
+        "repo_url with a javascript: scheme",
+        replace("repo_url: https://github.com/example/sample", "repo_url: 'javascript:alert(1)'"),
+        [f"{CONFIG}:3:11: error: 'repo_url' must be an http(s) address"],
+    ),
+]
+
+STATIC = ".avif, .bib, .css, .csv, .gif, .ico, .jpeg, .jpg, .json, .otf, .pdf, .png, .ttf, .txt, .webp, .woff, .woff2"
+for name, body in (
+    ("evil.html", "<script>alert(1)</script>"),
+    ("assets/evil.js", "alert(1)"),
+    ("assets/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+    ("notes.xhtml", "<html xmlns='http://www.w3.org/1999/xhtml'><script>alert(1)</script></html>"),
+):
+    ext = "." + name.rsplit(".", 1)[1]
+    CASES.append(
+        (
+            f"docs/{name} would be published as it is",
+            write(f"docs/{name}", body),
+            [
+                f"docs/{name}:1:1: error: files of type '{ext}' are not published from the docs folder "
+                f"(a browser may run them); allowed: .md, {STATIC}"
+            ],
+        )
+    )
+
+
+@pytest.mark.parametrize(("setup", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_hostile_config_and_static_files(tmp_path: Path, setup: Setup, expected: list[str]) -> None:
+    root = copy_root("basic", tmp_path)
+    setup(root)
+    for command in ("check", "build"):
+        proc = run_cli(command, cwd=root)
+        out = proc.stdout + proc.stderr
+        assert "Traceback" not in out, out
+        assert proc.returncode == 1, out
+        assert proc.stdout.splitlines() == expected, proc.stdout
+        assert not (root / MARK).exists(), "code from content ran"
+        assert not (root / "site").exists(), "a refused build published a site"
+
+
+def test_allowed_static_files_are_published(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    (root / "docs" / "assets").mkdir()
+    (root / "docs" / "assets" / "site.css").write_text("p { color: #333 }\n", encoding="utf-8")
+    (root / "docs" / "assets" / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    proc = run_cli("build", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (root / "site" / "assets" / "site.css").is_file()
+    assert (root / "site" / "assets" / "map.png").is_file()
