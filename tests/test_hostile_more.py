@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_review import commit, flags, repo, review, review_cache  # noqa: F401 (fixtures used by name)
 
 from conftest import copy_root, run_cli
 
@@ -202,3 +203,24 @@ def test_allowed_static_files_are_published(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (root / "site" / "assets" / "site.css").is_file()
     assert (root / "site" / "assets" / "map.png").is_file()
+
+
+def test_review_flags_code_changes(repo: Path) -> None:  # noqa: F811
+    """Theme templates and macros.py run unsandboxed: a change to them is flagged for a maintainer."""
+    (repo / "overrides").mkdir()
+    (repo / "overrides" / "main.html").write_text(
+        "{% extends 'base.html' %}{% block content %}{{ config.__class__ }}{% endblock %}\n", encoding="utf-8"
+    )
+    (repo / "macros.py").write_text(EVIL_PY, encoding="utf-8")
+    (repo / "data" / "actors" / "japan.yaml").write_text(
+        (repo / "data" / "actors" / "japan.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    commit(repo)
+    proc, _report, data = review(repo, "--no-build")
+    message = "warning: code change: needs a maintainer's review (it runs at build time, unsandboxed)"
+    assert [f for f in flags(data) if "code change" in f] == [
+        f"macros.py:1:1: {message}",
+        f"overrides/main.html:1:1: {message}",
+    ]
+    assert "code change: needs a maintainer's review" in proc.stdout
+    assert not (repo / MARK).exists()
