@@ -109,6 +109,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(args.sizes, Path(args.workdir) if args.workdir else None)
 
 
+def cmd_geodata(args: argparse.Namespace) -> int:
+    """Extract the map's geography from an installed world-atlas package into data/geo/."""
+    from .geodata import GEO_FILE, run
+
+    return run(Path(args.source), Path(args.root) / GEO_FILE)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m refsite", description=__doc__)
@@ -173,6 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", type=int, nargs="+", default=[500, 2000])
     p.add_argument("--workdir")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("geodata", help=cmd_geodata.__doc__)
+    p.add_argument("--from", dest="source", required=True, help="folder of the installed npm package world-atlas")
+    p.add_argument("--root", default=".")
+    p.set_defaults(func=cmd_geodata)
 
     args = parser.parse_args(argv)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -13,6 +14,8 @@ from .bib import BibEntry, load_bibliography
 from .config import docs_dir as config_docs_dir
 from .config import load_config, read_config
 from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
+from .geodata import GEO_FILE
+from .geodata import load as load_geo_file
 from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
@@ -29,6 +32,7 @@ class Dataset:
     records: dict[str, Record]
     bib: dict[str, BibEntry]
     backlinks: dict[str, dict[tuple[str, str], list[Record]]] = field(default_factory=dict)
+    geo: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         back: dict[str, dict[tuple[str, str], list[Record]]] = defaultdict(lambda: defaultdict(list))
@@ -102,6 +106,8 @@ def load_records(root: Path) -> tuple[dict[str, Record], Unread, list[Problem]]:
             problems.append(Problem(rel, 1, 1, "files belong in a kind folder such as data/actors/"))
             continue
         kind = dirs.get(sub.name)
+        if kind is None and sub.name == GEO_FILE.parent.name:
+            continue  # the map's geography, read by load_geo
         if kind is None:
             problems.append(Problem(rel, 1, 1, f"unknown record folder '{sub.name}'{did_you_mean(sub.name, dirs)}"))
             continue
@@ -351,4 +357,31 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     problems.extend(check_bib_use(records.values(), used, bib))
     problems.extend(_theme_problems(root, config))
     problems.extend(check_addresses(root, docs_dir, records))
-    return Dataset(root, records, bib), sorted(set(problems))
+    geo, geo_problems = load_geo(root, records)
+    problems.extend(geo_problems)
+    return Dataset(root, records, bib, geo=geo), sorted(set(problems))
+
+
+def load_geo(root: Path, records: Mapping[str, Record]) -> tuple[Mapping[str, Any] | None, list[Problem]]:
+    """The map's geography (``data/geo/kurils.json``) and problems with the places' ``location.shape``."""
+    path = root / GEO_FILE
+    problems: list[Problem] = []
+    geo = None
+    if os.path.lexists(path):
+        if bad := folder_problem(root, path.parent):
+            return None, [bad]
+        if why := check_path(root, path):
+            return None, [Problem(rel_path(root, path), 1, 1, why)]
+        geo = load_geo_file(root)
+        if geo is None:
+            problems.append(Problem(rel_path(root, path), 1, 1, "not the map geography written by 'refsite geodata'"))
+    features = geo.get("features", {}) if geo else {}
+    for rec in records.values():
+        loc = rec.get("location")
+        shape = loc.get("shape") if isinstance(loc, dict) else None
+        if isinstance(shape, str) and shape not in features:
+            where = (
+                f"{GEO_FILE.as_posix()}{did_you_mean(shape, features)}" if geo else f"{GEO_FILE.as_posix()} (missing)"
+            )
+            problems.append(rec.src.problem(("location", "shape"), f"unknown shape '{shape}' in {where}"))
+    return geo, problems

@@ -24,7 +24,7 @@ from .dataset import locate
 from .macro_args import SIGNATURES, ArgProblem, bind, check_args
 from .model import Record, as_text
 from .problems import Problem
-from .render import views
+from .render import grid, svg_map, timeline_svg, views
 from .render.text import PageContext, esc, quote_text
 from .render.views import neutral_name
 
@@ -406,6 +406,30 @@ class _Macros:
         """Events in date order, grouped by year, with summaries and footnotes."""
         recs = self._filter("event", actor=actor, topic=topic, place=place, since=since, until=until)
         return views.timeline(self.ctx(), self.ds, recs)
+
+    def timeline_chart(
+        self,
+        since: Any = None,
+        until: Any = None,
+        topic: str | None = None,
+        actor: str | None = None,
+        place: str | None = None,
+    ) -> str:
+        """The events as a picture: a time axis, one lane per kind, eras shaded; undated events apart."""
+        recs = self._filter("event", actor=actor, topic=topic, place=place, since=since, until=until)
+        if since is not None or until is not None:  # events without a date stay, in their own group
+            undated = self._filter("event", actor=actor, topic=topic, place=place)
+            recs += [r for r in undated if not r.date]
+        return timeline_svg.timeline_chart(self.ctx(), self.ds, recs, since=since, until=until)
+
+    def map(self, place: str | None = None, proposal: str | None = None, caption: str | None = None) -> str:
+        """The locator map: a place highlighted, or the islands shaded by what a proposal would do."""
+        outcomes = self.ds.get(proposal).get("islands") if proposal else None
+        return svg_map.locator_map(self.ctx(), self.ds, highlight=place, outcomes=outcomes, caption=caption or "")
+
+    def island_comparison(self) -> str:
+        """Proposals side by side against the islands: who would hold each, and the areas where given."""
+        return grid.island_comparison(self.ctx(), self.ds, self.ds.of_kind("proposal"))
 
     def stances(self, proposal: str) -> str:
         """Every actor's recorded stance on a proposal, and what it means per island."""

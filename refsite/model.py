@@ -13,7 +13,7 @@ from .load import Located
 class Field:
     """The declared shape of one field; drives validation and the JSON Schemas."""
 
-    type: str  # text, markdown, date, id, ref, enum, number_or_text, list, object, map
+    type: str  # text, markdown, date, id, ref, enum, number, number_or_text, list, object, map
     required: bool = False
     doc: str = ""
     ref: tuple[str, ...] = ()
@@ -21,6 +21,7 @@ class Field:
     item: Field | None = None
     fields: Mapping[str, Field] = field(default_factory=dict)
     min_items: int = 0
+    range: tuple[float, float] | None = None  # for numbers: the smallest and largest allowed
 
 
 KINDS = ("actor", "place", "topic", "position", "proposal", "event")
@@ -101,6 +102,19 @@ NAME = Field(
     },
 )
 
+LOCATION = Field(
+    "object",
+    doc="Where a place is: a point (longitude, latitude in degrees) and, optionally, the name of its "
+    "shape in the map's geography (data/geo/kurils.json), with the dataset as source.",
+    fields={
+        "lon": Field("number", required=True, range=(-180.0, 180.0), doc="longitude, degrees east"),
+        "lat": Field("number", required=True, range=(-90.0, 90.0), doc="latitude, degrees north"),
+        "shape": Field("text", doc="name of the place's shape in data/geo/kurils.json"),
+        "note": Field("text", doc="what the point stands for, e.g. 'southern tip'"),
+        "sources": Field("list", required=True, item=CITATION, min_items=1),
+    },
+)
+
 SCHEMA: dict[str, dict[str, Field]] = {
     "actor": {
         **_common("name"),
@@ -129,6 +143,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "names": Field("list", item=NAME),
         "administered_by": Field("ref", ref=("actor",)),
         "claimed_by": Field("list", item=Field("ref", ref=("actor",))),
+        "location": LOCATION,
         "figures": Field(
             "list",
             item=Field(

@@ -25,6 +25,11 @@ TAGS = frozenset(
 )  # fmt: skip
 """Tags that Markdown, its extensions (footnotes, tables, admonitions, toc, md_in_html) and refsite emit."""
 
+SVG_TAGS = frozenset({"svg", "g", "path", "text", "tspan", "line", "circle", "rect", "title"})
+"""The inline SVG of the views (map, timeline): shapes, text and links; no script, style, image,
+``use``, ``foreignObject`` or animation."""
+TAGS = TAGS | SVG_TAGS
+
 GENERIC_ATTRIBUTES = frozenset({"id", "class", "title", "lang"})
 ATTRIBUTES: dict[str, set[str]] = {
     "*": set(GENERIC_ATTRIBUTES),
@@ -45,8 +50,23 @@ ATTRIBUTES: dict[str, set[str]] = {
     "bdi": {"dir"},
     "p": {"dir"},
     "div": {"dir"},
-    "span": {"dir"},
+    "span": {"dir", "aria-hidden"},
+    # the views: inline SVG, and the tables and controls the views' script enhances
+    "svg": {"viewBox", "role", "aria-label", "focusable", "data-t0", "data-t1", "data-left", "data-right"},
+    "g": {"data-a", "data-b", "data-y"},
+    "path": {"d", "fill", "stroke", "stroke-width"},
+    "line": {"x1", "y1", "x2", "y2", "stroke", "stroke-width"},
+    "circle": {"cx", "cy", "r", "fill", "stroke", "stroke-width", "aria-hidden"},
+    "rect": {"x", "y", "width", "height", "fill", "stroke", "stroke-width"},
+    "text": {"x", "y", "text-anchor", "font-size"},
+    "tspan": {"x", "y"},
+    "tr": {"data-kind", "data-kind-label", "data-country", "data-country-label"},
+    "table": {"aria-hidden"},
 }
+ATTRIBUTES["a"] |= {"data-t", "data-undated"}
+ATTRIBUTES["div"] |= {"hidden", "tabindex", "role", "aria-label", "data-refsite-filter"}
+ATTRIBUTES["p"] |= {"hidden"}
+ATTRIBUTES["li"] |= {"data-t"}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 SAFE_REL = frozenset({"noopener", "noreferrer", "nofollow", "footnote", "external", "license", "edit"})
 """``rel`` values a link may keep: never ``attachment`` (the PDF renderer would embed the target)."""
@@ -66,8 +86,32 @@ def _url_ok(value: str) -> bool:
     return m is None or m.group(1).lower() in URL_SCHEMES
 
 
+_NUMBER = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
+_NUMBERS = re.compile(r"^[-0-9. ]+$")
+_PATH = re.compile(r"^[-0-9.,eE MLHVZmlhvz]*$")
+_COLOUR = re.compile(r"^(?:#[0-9a-fA-F]{3,8}|none|[a-z]+)$")
+_FIXED = {
+    "role": {"img", "region"},
+    "tabindex": {"0", "-1"},
+    "aria-hidden": {"true", "false"},
+    "focusable": {"true", "false"},
+    "text-anchor": {"start", "middle", "end"},
+    "hidden": {""},
+}
+
+
 def _attribute(tag: str, name: str, value: str) -> str | None:
     """Keep an allowed attribute only when its value is harmless too."""
+    if name in ("d",):
+        return value if _PATH.match(value) else None
+    if name == "viewBox":
+        return value if _NUMBERS.match(value) else None
+    if name in ("x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "width", "height", "stroke-width", "font-size"):
+        return value if _NUMBER.match(value) or (tag in ("tspan", "text") and _NUMBERS.match(value)) else None
+    if name in ("fill", "stroke"):
+        return value if _COLOUR.match(value) else None
+    if name in _FIXED:
+        return value if value in _FIXED[name] else None
     if name in ("href", "src", "cite"):
         return value if _url_ok(value) else None
     if name == "rel":

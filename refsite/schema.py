@@ -32,6 +32,10 @@ def field_schema(f: Field) -> dict[str, Any]:
     elif f.type == "locator":
         labels = "|".join(label.replace(".", r"\.") for label in LOCATOR_LABELS)
         out = {"type": "string", "pattern": f"^({labels})\\s*\\S"}
+    elif f.type == "number":
+        out = {"type": "number"}
+        if f.range:
+            out["minimum"], out["maximum"] = f.range
     elif f.type == "number_or_text":
         out = {"type": ["number", "string"]}
     elif f.type == "list":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import random
 from pathlib import Path
 
@@ -123,6 +125,16 @@ def _bib(rng: random.Random, n: int) -> tuple[str, list[str]]:
     return "\n".join(entries), keys
 
 
+def _blob(rng: random.Random, lon: float, lat: float, size: float = 0.2) -> list[list[float]]:
+    """A closed ring of 24 points around a centre: a made-up coastline."""
+    ring = []
+    for i in range(24):
+        angle = 2 * math.pi * i / 24
+        r = size * rng.uniform(0.6, 1.0)
+        ring.append([round(lon + r * math.cos(angle), 3), round(lat + r * math.sin(angle), 3)])
+    return [*ring, ring[0]]
+
+
 def write_project(out: Path, records: int, seed: int = 1) -> None:
     """Write mkdocs.yml, macros.py, data/, bib/ and docs/ for ``records`` records into ``out``."""
     rng = random.Random(seed)
@@ -159,6 +171,7 @@ def write_project(out: Path, records: int, seed: int = 1) -> None:
         }
 
     states = ids["actor"][:3]
+    geo_features: dict[str, dict[str, object]] = {}
     for kind, kind_ids in ids.items():
         folder = out / "data" / f"{kind}s"
         folder.mkdir(parents=True, exist_ok=True)
@@ -180,6 +193,9 @@ def write_project(out: Path, records: int, seed: int = 1) -> None:
                 rec["claimed_by"] = [states[0]]
                 if n:
                     rec["part_of"] = ids["place"][0]
+                lon, lat = round(rng.uniform(140.0, 159.0), 3), round(rng.uniform(42.0, 52.0), 3)
+                rec["location"] = {"lon": lon, "lat": lat, "shape": rid, "sources": sources()}
+                geo_features[rid] = {"point": [lon, lat], "rings": [_blob(rng, lon, lat)]}
             elif kind == "topic":
                 rec = common(kind, rid, "name")
                 if n:
@@ -214,6 +230,19 @@ def write_project(out: Path, records: int, seed: int = 1) -> None:
             (folder / f"{rid}.yaml").write_text(
                 yaml.safe_dump(rec, sort_keys=False, allow_unicode=True), encoding="utf-8"
             )
+    geo = {
+        "provenance": {
+            "package": "synthetic",
+            "version": "0",
+            "file": "",
+            "data": "random shapes",
+            "bbox": [139, 41, 160, 53],
+        },
+        "land": [_blob(rng, rng.uniform(140.0, 159.0), rng.uniform(42.0, 52.0), 1.5) for _ in range(20)],
+        "features": geo_features,
+    }
+    (out / "data" / "geo").mkdir(parents=True, exist_ok=True)
+    (out / "data" / "geo" / "kurils.json").write_text(json.dumps(geo), encoding="utf-8")
     # every entry cited somewhere: the home page cites the rest
     rest = [k for k in keys if k not in used_keys]
     cites = "".join(f'{{{{ cite("{k}", "p. 1") }}}}' for k in rest)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -143,6 +144,12 @@ class _ShapeChecker:
         elif t == "date":
             if msg := check_date(value):
                 self.err(key, f"{name}: {msg}")
+        elif t == "number":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+                self.err(key, f"field '{name}' must be a number, found {_type_name(value)}")
+            elif spec.range and not spec.range[0] <= value <= spec.range[1]:
+                low, high = spec.range
+                self.err(key, f"field '{name}' must be between {low:g} and {high:g}, found {value:g}")
         elif t == "number_or_text":
             if isinstance(value, (dict, list, bool)):
                 self.err(key, f"field '{name}' must be a number or text")

@@ -130,7 +130,8 @@ def test_a_changed_stance_without_a_new_source_is_flagged_and_shown_on_every_pag
         "topics/territorial-dispute/",
     }
     assert "- changed: Actor: Shinzo Abe \\| Stance: ~~open~~ **opposes** \\| Date: April 2013" in report
-    assert "- changed: … Return of two islands \\| ~~Open to:~~ **Opposes:** Shinzo Abe \\(April 2013\\)" in report
+    # the stance grid's row of the actor, its cell under the proposal's column
+    assert "- changed: … Return of two islands 1956: ~~◐ open to~~ **✖ opposes** April 2013" in report
     assert "- `stance`: ~~open~~ **opposes**" in report
     assert (
         "::warning file=data/positions/abe-2013-talks.yaml,line=7,col=9,title=refsite review::"

@@ -8,9 +8,13 @@ from typing import Any
 
 from ..dataset import Dataset
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
+from .grid import island_comparison
+from .svg_map import locator_map
 from .text import PageContext, attr, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
+from .timeline_svg import timeline_chart
 from .views import (
     islands_table,
+    neutral_name,
     positions_by_actor,
     positions_list,
     record_list,
@@ -150,6 +154,9 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
         f"claimed by {ref_links(ctx, ds, rec.refs('claimed_by'))}" if rec.get("claimed_by") else "",
     ]
     out = [_head(ctx, ds, rec, facts)]
+    if rec.get("location"):
+        caption = f"Where {neutral_name(ds, rec)} lies."
+        out.append(_section("Map", locator_map(ctx, ds, highlight=rec.id, caption=caption)))
     out.append(_section("Names", _names(ctx, ds, rec)))
     figures = rec.get("figures") or []
     if figures:
@@ -213,6 +220,9 @@ def proposal_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     ]
     out = [_head(ctx, ds, rec, facts)]
     out.append(_section("What it would mean for each island", islands_table(ctx, ds, rec)))
+    if rec.get("islands"):
+        caption = "The islands shaded by what this proposal would do with each."
+        out.append(locator_map(ctx, ds, outcomes=rec.get("islands"), caption=caption))
     if ds.referring(rec.id, "position", "proposal"):
         out.append(_section("Stances", stance_table(ctx, ds, rec)))
     return "".join(out)
@@ -309,11 +319,17 @@ def index_page(ctx: PageContext, ds: Dataset, kind: str) -> str:
             for r in recs
         ]
     intro = f"{len(recs)} {title.lower()} in the reference."
+    if kind == "event" and recs:
+        intro += "\n\n" + timeline_chart(ctx, ds, recs)
     table = "\n".join([head, *rows]) if rows else "*None yet.*"
     extra = ""
     if kind == "proposal" and recs:
         matrix = stance_matrix(ctx, ds, recs)
-        extra = f"\n## Who stands where\n\nThe latest recorded stance of each actor on each proposal.\n\n{matrix}"
+        extra = (
+            f"\n## Who stands where\n\nThe latest recorded stance of each actor on each proposal.\n\n{matrix}"
+            f"\n## Island by island\n\nWho would hold each island under each proposal.\n\n"
+            f"{island_comparison(ctx, ds, recs)}"
+        )
     return f"# {title}\n\n{intro}\n\n{table}\n{extra}"
 
 

@@ -163,19 +163,7 @@ def islands_table(ctx: PageContext, ds: Dataset, proposal: Record) -> str:
 
 
 def stance_matrix(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> str:
-    """Who stands where: one row per proposal, the actors under each stance (latest position of each actor)."""
-    rows = ["| Proposal | Supports | Open to | Ambiguous | Opposes |", "| --- | --- | --- | --- | --- |"]
-    any_rows = False
-    for prop in proposals:
-        latest: dict[str, Record] = {}
-        for pos in sorted(ds.referring(prop.id, "position", "proposal"), key=lambda p: (p.date, p.id)):
-            latest[as_text(pos.get("actor"))] = pos
-        if not latest:
-            continue
-        any_rows = True
-        cells = []
-        for stance in ("supports", "open", "ambiguous", "opposes"):
-            held = [p for p in latest.values() if p.get("stance") == stance]
-            cells.append(", ".join(f"{ref_link(ctx, ds, p.get('actor'))} ({fmt_date(p.date)})" for p in held))
-        rows.append(f"| {ctx.link(prop)} | " + " | ".join(cells) + " |")
-    return "\n".join(rows) + "\n" if any_rows else "*No stances recorded.*\n"
+    """Who stands where: the stance grid, actors by proposals (latest position of each actor on each)."""
+    from .grid import stance_grid
+
+    return stance_grid(ctx, ds, proposals)

@@ -17,7 +17,7 @@ from ..problems import Problem
 ENGINE = Path(__file__).resolve().parent.parent
 CACHE = Path(".refsite") / "review-cache"
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd", "pre", "figcaption"}
-_SKIP_CLASSES = {"refsite-cite-page", "md-content__button", "headerlink"}
+_SKIP_CLASSES = {"refsite-cite-page", "md-content__button", "headerlink", "refsite-grid-print"}
 _PROBLEM = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): (.*)$")
 
 

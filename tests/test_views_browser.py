@@ -1,0 +1,223 @@
+"""The views in a real browser, on the real site: at desktop and phone widths, light and dark, with
+and without JavaScript; what is drawn, what it links to, and that it fits or scrolls."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import REPO, require, run_cli
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"desktop": 1280, "phone": 390}
+SHOTS = os.environ.get("REFSITE_SHOTS")  # a folder to keep screenshots in, when set
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site = tmp_path_factory.mktemp("real") / "site"
+    proc = run_cli("build", "--site-dir", str(site), cwd=REPO)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium = require("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+def _open(browser: Any, url: str, width: int, scheme: str = "light", js: bool = True) -> Any:
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme, java_script_enabled=js)
+    page.goto(url)
+    return page
+
+
+def _shot(page: Any, selector: str, name: str) -> None:
+    if SHOTS:
+        page.locator(selector).first.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+
+
+def _page_fits(page: Any) -> None:
+    """The page itself never scrolls sideways: wide views scroll inside their own box."""
+    overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow}px wider than the viewport"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", list(WIDTHS))
+def test_island_page_map(server: str, browser: Any, size: str, scheme: str) -> None:
+    page = _open(browser, server + "places/etorofu-iturup/", WIDTHS[size], scheme)
+    svg = page.locator("figure.refsite-map svg.refsite-map-svg")
+    svg.wait_for()
+    box = svg.bounding_box()
+    assert box["width"] <= WIDTHS[size] and box["width"] > 0.6 * min(WIDTHS[size], 700)
+    labels = svg.locator("text").all_text_contents()
+    joined = " ".join(labels)
+    for name in (
+        "Etorofu (Japan's name)",
+        "Iturup (Russia's name)",
+        "Kunashir (Russia's name)",
+        "Hokkaido",
+        "Sakhalin",
+    ):
+        assert name in joined, joined
+    hl = svg.locator("a.refsite-map-hl")
+    assert hl.count() == 1 and hl.get_attribute("href") == "./"
+    assert svg.locator("a.refsite-map-disputed").count() >= 4
+    # the highlighted island is drawn in a colour of its own in either scheme
+    fills = page.evaluate(
+        """() => [...document.querySelectorAll('.refsite-map-place path')].map(p => getComputedStyle(p).fill)"""
+    )
+    hl_fill = page.evaluate("getComputedStyle(document.querySelector('.refsite-map-hl path')).fill")
+    assert fills.count(hl_fill) == 1
+    sea = page.evaluate("getComputedStyle(document.querySelector('.refsite-map-sea')).fill")
+    assert sea == ("rgb(23, 33, 44)" if scheme == "dark" else "rgb(219, 232, 243)")
+    # text equivalent: the list under the map names every disputed island with its status
+    caption = page.locator("figure.refsite-map figcaption").inner_text()
+    assert (
+        "Etorofu (Japan's name) / Iturup (Russia's name): administered by Russia, claimed by Japan; highlighted"
+        in caption
+    )
+    _page_fits(page)
+    _shot(page, "figure.refsite-map", f"map-island-{size}-{scheme}")
+    # a mark leads to its record
+    page.locator("figure.refsite-map svg a[href='../shikotan/'] text").first.click()
+    page.wait_for_url("**/places/shikotan/")
+    page.close()
+
+
+@pytest.mark.parametrize("size", list(WIDTHS))
+def test_proposal_page_map_legend(server: str, browser: Any, size: str) -> None:
+    page = _open(browser, server + "proposals/two-islands-1956-declaration/", WIDTHS[size])
+    svg = page.locator("figure.refsite-map svg")
+    svg.wait_for()
+    assert svg.locator("a.refsite-map-transfer").count() == 2
+    legend = " ".join(svg.locator(".refsite-map-legend text").all_text_contents())
+    assert "to Japan" in legend
+    assert svg.bounding_box()["width"] <= WIDTHS[size]
+    _shot(page, "figure.refsite-map", f"map-proposal-{size}")
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", list(WIDTHS))
+def test_stance_grid(server: str, browser: Any, size: str, scheme: str) -> None:
+    page = _open(browser, server + "proposals/", WIDTHS[size], scheme)
+    grid = page.locator(".refsite-stance-grid")
+    grid.wait_for()
+    rows = grid.locator("table.refsite-grid tbody tr")
+    total = rows.count()
+    assert total >= 10
+    cells = grid.locator("td.refsite-grid-cell")
+    assert cells.count() >= 15
+    first = cells.first
+    assert first.locator(".refsite-stance-symbol").count() == 1
+    assert "/positions/" in first.locator("a.refsite-stance-date").get_attribute("href")
+    words = set(grid.locator("td.refsite-grid-cell .refsite-stance").all_inner_texts())
+    assert any("supports" in w for w in words)
+    assert grid.locator("th .refsite-grid-none").count() >= 1  # proposals with no stance say so
+    # the grid scrolls inside its box, with the actor column kept in view
+    scroller = grid.locator(".refsite-grid-scroll")
+    assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")
+    sticky = grid.locator("tbody th").first
+    before = sticky.bounding_box()["x"]
+    scroller.evaluate("e => e.scrollLeft = 600")
+    assert abs(sticky.bounding_box()["x"] - before) < 1
+    assert grid.locator("thead th").nth(3).bounding_box()["x"] < WIDTHS[size]
+    _page_fits(page)
+    _shot(page, ".refsite-stance-grid", f"grid-{size}-{scheme}")
+    # filters: shown by the script, they hide the rows of other countries
+    filters = grid.locator(".refsite-grid-filters")
+    assert filters.is_visible()
+    grid.locator("select[data-filter='country']").select_option("russia")
+    shown = grid.locator("table.refsite-grid tbody tr:visible")
+    assert 0 < shown.count() < total
+    assert all(c == "russia" for c in shown.evaluate_all("rs => rs.map(r => r.dataset.country)"))
+    page.close()
+
+
+def test_stance_grid_without_javascript_shows_every_row(server: str, browser: Any) -> None:
+    page = _open(browser, server + "proposals/", 390, js=False)
+    grid = page.locator(".refsite-stance-grid")
+    assert not grid.locator(".refsite-grid-filters").is_visible()
+    rows = grid.locator("table.refsite-grid tbody tr")
+    assert rows.count() == grid.locator("table.refsite-grid tbody tr:visible").count() >= 10
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", list(WIDTHS))
+def test_timeline_chart(server: str, browser: Any, size: str, scheme: str) -> None:
+    page = _open(browser, server + "events/", WIDTHS[size], scheme)
+    fig = page.locator("figure.refsite-timeline")
+    fig.wait_for()
+    marks = fig.locator("a.refsite-tl-mark")
+    total = marks.count()
+    assert total >= 60
+    assert fig.locator("a.refsite-tl-mark[data-undated]").count() >= 1
+    axis = " ".join(fig.locator(".refsite-tl-axis text").all_text_contents())
+    assert "1860" in axis and "2010" in axis
+    assert fig.locator(".refsite-tl-era").count() >= 2
+    assert fig.locator(".refsite-tl-scroll").bounding_box()["width"] <= WIDTHS[size]
+    _page_fits(page)
+    _shot(page, "figure.refsite-timeline", f"timeline-{size}-{scheme}")
+    # zoom to the 2010s: only that decade's marks (and the undated) stay, spread over the width
+    fig.locator(".refsite-timeline-zoom select").select_option(label="2010s")
+    visible = fig.locator("a.refsite-tl-mark:visible")
+    assert 0 < visible.count() < total
+    years = visible.evaluate_all("ms => ms.filter(m => m.dataset.t).map(m => Number(m.dataset.t))")
+    assert years and all(2010 <= y < 2020 for y in years)
+    zoomed_axis = " ".join(fig.locator(".refsite-tl-axis-zoomed text").all_text_contents())
+    assert "2012" in zoomed_axis
+    assert fig.locator(".refsite-tl-list li:visible").count() < fig.locator(".refsite-tl-list li").count()
+    _shot(page, "figure.refsite-timeline", f"timeline-2010s-{size}-{scheme}")
+    fig.locator(".refsite-timeline-zoom select").select_option(label="whole span")
+    assert fig.locator("a.refsite-tl-mark:visible").count() == total
+    page.close()
+
+
+def test_timeline_without_javascript_is_complete(server: str, browser: Any) -> None:
+    page = _open(browser, server + "history/", 1280, js=False)
+    figs = page.locator("figure.refsite-timeline")
+    assert figs.count() == 2
+    assert not page.locator(".refsite-timeline-zoom").first.is_visible()
+    assert figs.first.locator("a.refsite-tl-mark").count() >= 3
+    page.close()
+
+
+@pytest.mark.parametrize("size", list(WIDTHS))
+def test_island_comparison(server: str, browser: Any, size: str) -> None:
+    page = _open(browser, server + "proposals/", WIDTHS[size])
+    table = page.locator(".refsite-island-comparison table")
+    table.wait_for()
+    head = " ".join(table.locator("thead th").all_inner_texts())
+    for name in ("Etorofu / Iturup", "Kunashiri / Kunashir", "Shikotan", "Habomai"):
+        assert name in head, head
+    body = table.locator("tbody").inner_text()
+    assert "to Japan" in body and "not specified" in body
+    _page_fits(page)
+    _shot(page, ".refsite-island-comparison", f"comparison-{size}")
+    page.close()
