@@ -292,7 +292,7 @@ def scan_pages(
     variables = frozenset(str(k) for k in extra) if isinstance(extra, dict) else frozenset()
     for page in walk_files(root, docs, ""):
         if not page.name.endswith(".md"):
-            if (why := check_path(root, page) or static_file_problem(page.name)) is not None:
+            if (why := check_path(root, page) or static_file_problem(page.relative_to(docs).as_posix())) is not None:
                 problems.append(Problem(rel_path(root, page), 1, 1, why))
             continue
         text, found = read_text_input(root, page, PAGE_LIMIT)

@@ -24,6 +24,7 @@ from .problems import Problem
 SETTINGS = frozenset(
     {
         "site_name",
+        "extra_javascript",
         "site_description",
         "site_author",
         "site_url",
@@ -56,7 +57,6 @@ SETTINGS = frozenset(
 REFUSED = {
     "hooks": "'hooks' runs Python files at build time; content may not add code",
     "INHERIT": "'INHERIT' reads another configuration file; keep every setting in mkdocs.yml",
-    "extra_javascript": "'extra_javascript' adds scripts to every page; content may not add scripts",
     "extra_templates": "'extra_templates' renders theme templates from the docs folder; content may not add templates",
     "site_dir": "'site_dir' is chosen by the build command, not by mkdocs.yml",
 }
@@ -103,6 +103,10 @@ STATIC_TYPES = frozenset(
         ".json",
     }
 )
+SCRIPTS = frozenset({"assets/refsite-views.js"})
+"""The maintainers' scripts in the docs folder (reviewed as code, like this allow-list): the only
+``.js`` files published and the only entries of ``extra_javascript``."""
+
 """Files besides Markdown that the docs folder may hold; they are published as they are, so no type
 that a browser runs (``.html``, ``.js``, ``.svg``, ``.xml``...) is among them."""
 
@@ -113,9 +117,9 @@ URL_SETTINGS = ("site_url", "repo_url")
 
 
 def static_file_problem(rel: str) -> str | None:
-    """Why a non-Markdown file of the docs folder may not be published, or None if it may."""
+    """Why the non-Markdown file ``rel`` (relative to the docs folder) may not be published, or None if it may."""
     ext = posixpath.splitext(rel)[1].lower()
-    if ext in STATIC_TYPES:
+    if ext in STATIC_TYPES or rel in SCRIPTS:
         return None
     shown = ext or "no extension"
     return (
@@ -160,6 +164,16 @@ class _Checker:
                 yield from self.theme(value)
             elif name == "extra_css":
                 yield from self.extra_css(value)
+            elif name == "extra_javascript":
+                for i, item in enumerate(value if isinstance(value, list) else [value]):
+                    if item not in SCRIPTS:
+                        k: Key = ("extra_javascript", i) if isinstance(value, list) else key
+                        yield self.at(
+                            k,
+                            "'extra_javascript' lists the project's own scripts only "
+                            f"({', '.join(sorted(SCRIPTS))}); content may not add scripts",
+                            at_key=False,
+                        )
             elif name == "nav":
                 yield from self.nav(("nav",), value)
             elif name == "extra" and isinstance(value, dict):

@@ -105,7 +105,10 @@ CASES: list[tuple[str, Setup, list[str]]] = [
     (
         "extra_javascript adds a script",
         append("extra_javascript:\n  - https://evil.example/x.js\n"),
-        [f"{CONFIG}:{END}:1: error: 'extra_javascript' adds scripts to every page; content may not add scripts"],
+        [
+            f"{CONFIG}:{END + 1}:5: error: 'extra_javascript' lists the project's own scripts only "
+            "(assets/refsite-views.js); content may not add scripts"
+        ],
     ),
     (
         "extra_css from another site",

@@ -264,7 +264,9 @@ def code_flags(changed: list[str]) -> list[Flag]:
     return [
         Flag(path, 1, 1, "code change: needs a maintainer's review (it runs at build time, unsandboxed)")
         for path in changed
-        if path in CODE_PATHS or path.startswith(tuple(p for p in CODE_PATHS if p.endswith("/")))
+        if path in CODE_PATHS
+        or path.startswith(tuple(p for p in CODE_PATHS if p.endswith("/")))
+        or path.endswith((".js", ".html"))
     ]
 
 
