@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .bib import BibEntry, load_bibliography
+from .chars import markdown_bomb
 from .config import docs_dir as config_docs_dir
 from .config import load_config, read_config
 from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
@@ -217,6 +218,9 @@ def check_page(
     meta_vars, meta_problems = read_front_matter(rel, text)
     if meta_problems:
         return set(), meta_problems
+    if bomb := markdown_bomb(text):
+        line = text.count("\n", 0, bomb[0]) + 1
+        return set(), [Problem(rel, line, bomb[0] - (text.rfind("\n", 0, bomb[0]) + 1) + 1, bomb[1])]
     if meta_vars.get("render_macros") is False:
         return set(), []
     known = MACRO_NAMES | variables | {str(k) for k in meta_vars}

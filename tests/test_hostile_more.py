@@ -226,3 +226,50 @@ def test_review_flags_code_changes(repo: Path) -> None:  # noqa: F811
     ]
     assert "code change: needs a maintainer's review" in proc.stdout
     assert not (repo / MARK).exists()
+
+
+def _summary(root: Path, text: str) -> None:
+    path = root / "data" / "actors" / "japan.yaml"
+    body = path.read_text(encoding="utf-8").replace("summary: The Japanese state.", f"summary: '{text}'")
+    path.write_text(body, encoding="utf-8")
+
+
+BOMBS = {
+    "30,000 unclosed [ in a summary (minutes of rendering)": (
+        lambda root: _summary(root, "[" * 30_000 + "x"),
+        "data/actors/japan.yaml:4:10: error: field 'summary': 30000 '[' are never closed (at most 50); "
+        "close them or write \\[",
+    ),
+    "100,000 list items opened on one line of a summary (RecursionError)": (
+        lambda root: _summary(root, "* " * 100_000 + "x"),
+        "data/actors/japan.yaml:4:10: error: field 'summary': lists or quotes nested more than 20 deep on one line",
+    ),
+    "30,000 unclosed [ in a narrative page": (
+        write("docs/slow.md", "# Slow\n\nText " + "[" * 30_000 + "\n"),
+        "docs/slow.md:3:6: error: 30000 '[' are never closed (at most 50); close them or write \\[",
+    ),
+    "quotes nested 5,000 deep in a narrative page": (
+        write("docs/deep.md", "# Deep\n\n" + "> " * 5_000 + "x\n"),
+        "docs/deep.md:3:1: error: lists or quotes nested more than 20 deep on one line",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BOMBS)
+def test_markdown_that_would_hang_or_crash_the_renderer(tmp_path: Path, case: str) -> None:
+    setup, expected = BOMBS[case]
+    root = copy_root("basic", tmp_path)
+    setup(root)
+    proc = run_cli("build", cwd=root)
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [expected]
+
+
+def test_ordinary_brackets_and_lists_still_render(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    _summary(root, "Terms [sic] and [brackets] [a [b] c], a lone [ and 1. a numbered start.")
+    write("docs/lists.md", "# Lists\n\n* a\n    * b\n        * c\n\n> quoted > text [x\n")(root)
+    proc = run_cli("build", "--no-strict", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "[brackets]" in (root / "site" / "actors" / "japan" / "index.html").read_text(encoding="utf-8")
