@@ -112,7 +112,6 @@ that a browser runs (``.html``, ``.js``, ``.svg``, ``.xml``...) is among them.""
 
 _MARKUP = re.compile(r"[<>\"`\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-TEXT_SETTINGS = ("site_name", "site_description", "site_author", "copyright", "repo_name")
 URL_SETTINGS = ("site_url", "repo_url")
 
 
@@ -137,21 +136,42 @@ class _Checker:
     def __init__(self, root: Path, doc: Located) -> None:
         self.root = root
         self.doc = doc
+        self.reported: set[Key] = set()
 
     def at(self, key: Key, message: str, *, at_key: bool = True) -> Problem:
+        self.reported.add(key)
         return self.doc.problem(key, message, at_key=at_key and key in self.doc.keys)
+
+    def markup(self, key: Key, value: Any) -> Iterator[Problem]:
+        """Markup or a path out of the theme in any setting the theme prints or reads (``extra`` is page data)."""
+        if isinstance(value, dict):
+            for sub, v in value.items():
+                yield from self.markup((*key, sub), v)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                yield from self.markup((*key, i), v)
+        elif isinstance(value, str) and key not in self.reported:
+            name = ".".join(str(k) for k in key)
+            if _MARKUP.search(value):
+                yield self.at(key, f"'{name}' is plain text: no <, >, \", ` or control characters", at_key=False)
+            elif key[0] == "theme" and (value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value)):
+                yield self.at(key, f"'{name}' names a file of the theme or the project, not '{value}'", at_key=False)
 
     def run(self) -> Iterator[Problem]:
         data = self.doc.data
         assert isinstance(data, dict)
+        yield from self.settings(data)
+        for name, value in data.items():
+            if name not in ("extra", "nav") and (name,) not in self.reported:
+                yield from self.markup((name,), value)
+
+    def settings(self, data: dict[str, Any]) -> Iterator[Problem]:
         for name, value in data.items():
             key = (name,)
             if name in REFUSED:
                 yield self.at(key, REFUSED[name])
             elif name not in SETTINGS:
                 yield self.at(key, f"unknown setting '{name}'; allowed: {', '.join(sorted(SETTINGS))}")
-            elif name in TEXT_SETTINGS:
-                yield from self.text(key, value)
             elif name in URL_SETTINGS:
                 yield from self.url(key, value, relative=False)
             elif name == "edit_uri":
@@ -185,10 +205,6 @@ class _Checker:
                         )
             elif name == "watch":
                 yield from self.paths(key, value)
-
-    def text(self, key: Key, value: Any) -> Iterator[Problem]:
-        if isinstance(value, str) and _MARKUP.search(value):
-            yield self.at(key, f"'{key[-1]}' is plain text: no <, >, \", ` or control characters", at_key=False)
 
     def url(self, key: Key, value: Any, *, relative: bool) -> Iterator[Problem]:
         if value is None or (isinstance(value, str) and not value):

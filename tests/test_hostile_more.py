@@ -140,6 +140,19 @@ CASES: list[tuple[str, Setup, list[str]]] = [
         ],
     ),
     (
+        "theme.font breaking out of the theme's stylesheet link",
+        replace("  name: material\n", "  name: material\n  font:\n    text: 'Roboto\"><script>alert(1)</script>'\n"),
+        [f"{CONFIG}:8:11: error: 'theme.font.text' is plain text: no <, >, \", ` or control characters"],
+    ),
+    (
+        "theme icon read from outside the theme",
+        replace("  name: material\n", "  name: material\n  icon:\n    repo: ../../../../../tmp/x\n"),
+        [
+            f"{CONFIG}:8:11: error: 'theme.icon.repo' names a file of the theme or the project, "
+            "not '../../../../../tmp/x'"
+        ],
+    ),
+    (
         "extra.analytics lands inside a script",
         append("extra:\n  analytics:\n    provider: google\n    property: 'x\"+alert(1)+\"'\n"),
         [
