@@ -20,7 +20,7 @@ from .geodata import load as load_geo_file
 from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
-from .policy import inside, static_file_problem
+from .policy import css_problem, inside, static_file_problem
 from .problems import Problem, did_you_mean
 from .validate import ID_RE, Unread, _walk_refs, check_bib_use, check_links, check_shape, citation_keys
 
@@ -298,6 +298,13 @@ def scan_pages(
         if not page.name.endswith(".md"):
             if (why := check_path(root, page) or static_file_problem(page.relative_to(docs).as_posix())) is not None:
                 problems.append(Problem(rel_path(root, page), 1, 1, why))
+            elif page.suffix.lower() == ".css":
+                css, found = read_text_input(root, page, PAGE_LIMIT)
+                problems.extend(found)
+                if css is not None and (css_bad := css_problem(css)):
+                    line = css.count("\n", 0, css_bad[0]) + 1
+                    col = css_bad[0] - css.rfind("\n", 0, css_bad[0])
+                    problems.append(Problem(rel_path(root, page), line, col, css_bad[1]))
             continue
         text, found = read_text_input(root, page, PAGE_LIMIT)
         if text is None:

@@ -347,3 +347,20 @@ def inside(root: Path, rel: str) -> bool:
     real_root = os.path.realpath(root)
     target = os.path.realpath(os.path.join(real_root, rel))
     return target.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+_CSS_FETCH = re.compile(
+    r"@import|url\(\s*(?!['\"]?[\w.#?-][\w./#?%-]*['\"]?\s*\))|expression\(|javascript:|behavior\s*:", re.I
+)
+
+
+def css_problem(text: str) -> tuple[int, str] | None:
+    """The offset and description of CSS that loads or runs something from outside the site, if any.
+
+    ``url()`` may name the site's own files (a relative path); ``@import``, addresses with a scheme,
+    ``expression()`` and ``behavior:`` are refused.
+    """
+    if m := _CSS_FETCH.search(text):
+        shown = text[m.start() : m.start() + 60].split(")")[0].split(";")[0].strip()
+        return m.start(), f"CSS may load the site's own files only (a relative url()), not '{shown}'"
+    return None

@@ -194,6 +194,25 @@ for name, body in (
         )
     )
 
+CASES += [
+    (
+        "docs CSS loading from another site",
+        write("docs/assets/x.css", "p {\n  color: red;\n  background: url('https://evil.example/t.png');\n}\n"),
+        [
+            "docs/assets/x.css:3:15: error: CSS may load the site's own files only (a relative url()), "
+            "not 'url('https://evil.example/t.png''"
+        ],
+    ),
+    (
+        "docs CSS @import",
+        write("docs/assets/x.css", "@import 'https://evil.example/x.css';\n"),
+        [
+            "docs/assets/x.css:1:1: error: CSS may load the site's own files only (a relative url()), "
+            "not '@import 'https://evil.example/x.css''"
+        ],
+    ),
+]
+
 
 @pytest.mark.parametrize(("setup", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_hostile_config_and_static_files(tmp_path: Path, setup: Setup, expected: list[str]) -> None:
@@ -212,7 +231,7 @@ def test_hostile_config_and_static_files(tmp_path: Path, setup: Setup, expected:
 def test_allowed_static_files_are_published(tmp_path: Path) -> None:
     root = copy_root("basic", tmp_path)
     (root / "docs" / "assets").mkdir()
-    (root / "docs" / "assets" / "site.css").write_text("p { color: #333 }\n", encoding="utf-8")
+    (root / "docs" / "assets" / "site.css").write_text("p { background: url('map.png') }\n", encoding="utf-8")
     (root / "docs" / "assets" / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     proc = run_cli("build", cwd=root)
     assert proc.returncode == 0, proc.stdout + proc.stderr
