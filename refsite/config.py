@@ -1,10 +1,11 @@
 """The one reader of mkdocs.yml in the engine: safe, bounded, with the position of every value.
 
 Check, build, serve, review and the PDF read the site configuration through this module, so
-they agree on ``docs_dir``, ``site_url`` and the plugin options. Tags MkDocs resolves itself
-(``!ENV``, ``!relative``, ``!!python/name:...``) read as None here; a syntax error, nesting
-deeper than :data:`refsite.load.MAX_DEPTH` or a file over :data:`refsite.files.CONFIG_LIMIT`
-is one located problem.
+they agree on ``docs_dir``, ``site_url`` and the plugin options. mkdocs.yml is content too (a pull
+request can change it): every YAML tag (``!!python/...`` builds objects, ``!ENV`` publishes the
+build's environment) and every setting off the allow-list of :mod:`refsite.policy` is a located
+problem, and so are a syntax error, nesting deeper than :data:`refsite.load.MAX_DEPTH` and a file
+over :data:`refsite.files.CONFIG_LIMIT`. MkDocs reads the file only once it has none.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from .files import CONFIG_LIMIT, decode_utf8, read_input
 from .load import Key, Located, parse_document
+from .policy import config_problems
 from .problems import Problem
 
 CONFIG_FILE = "mkdocs.yml"
@@ -31,11 +33,13 @@ def load_config_doc(root: Path) -> tuple[Located | None, list[Problem]]:
     text, problems = decode_utf8(CONFIG_FILE, raw)
     if text is None:
         return None, problems
-    doc, problems = parse_document(CONFIG_FILE, text, lenient_tags=True, what="mkdocs.yml")
+    doc, problems = parse_document(CONFIG_FILE, text, what="mkdocs.yml")
     if doc is not None and not isinstance(doc.data, dict):
         return None, [Problem(CONFIG_FILE, 1, 1, "mkdocs.yml must be a mapping of settings")]
     if doc is not None and isinstance(value := doc.data.get("docs_dir"), str) and not _inside(root, value):
         problems = [*problems, doc.problem(("docs_dir",), f"docs_dir '{value}' leads outside the project")]
+    if doc is not None:
+        problems = [*problems, *config_problems(root, doc)]
     return doc, problems
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from .bib import BibEntry, load_bibliography
 from .claims import claim_checks, page_claim_checks
+from .chars import markdown_bomb
 from .config import docs_dir as config_docs_dir
 from .config import load_config, read_config
 from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
@@ -21,6 +22,7 @@ from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
 from .pagemap import SourceMap, check_map_keys, load_maps
+from .policy import css_problem, inside, static_file_problem
 from .problems import Problem, did_you_mean
 from .validate import ID_RE, Unread, _walk_refs, check_bib_use, check_links, check_shape, citation_keys
 
@@ -219,6 +221,9 @@ def check_page(
     meta_vars, meta_problems = read_front_matter(rel, text)
     if meta_problems:
         return set(), meta_problems
+    if bomb := markdown_bomb(text):
+        line = text.count("\n", 0, bomb[0]) + 1
+        return set(), [Problem(rel, line, bomb[0] - (text.rfind("\n", 0, bomb[0]) + 1) + 1, bomb[1])]
     if meta_vars.get("render_macros") is False:
         return set(), []
     known = MACRO_NAMES | variables | {str(k) for k in meta_vars}
@@ -295,8 +300,15 @@ def scan_pages(
     variables = frozenset(str(k) for k in extra) if isinstance(extra, dict) else frozenset()
     for page in walk_files(root, docs, ""):
         if not page.name.endswith(".md"):
-            if (why := check_path(root, page)) is not None:
+            if (why := check_path(root, page) or static_file_problem(page.relative_to(docs).as_posix())) is not None:
                 problems.append(Problem(rel_path(root, page), 1, 1, why))
+            elif page.suffix.lower() == ".css":
+                css, found = read_text_input(root, page, PAGE_LIMIT)
+                problems.extend(found)
+                if css is not None and (css_bad := css_problem(css)):
+                    line = css.count("\n", 0, css_bad[0]) + 1
+                    col = css_bad[0] - css.rfind("\n", 0, css_bad[0])
+                    problems.append(Problem(rel_path(root, page), line, col, css_bad[1]))
             continue
         text, found = read_text_input(root, page, PAGE_LIMIT)
         if text is None:
@@ -321,8 +333,8 @@ def _theme_problems(root: Path, config: dict[str, Any]) -> list[Problem]:
     """Files of the theme's ``custom_dir`` that may not be read (MkDocs would read or publish them)."""
     theme = config.get("theme")
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
-    if not isinstance(custom, str) or not custom.strip("/"):
-        return []
+    if not isinstance(custom, str) or not inside(root, custom):
+        return []  # refused in mkdocs.yml itself (refsite.policy)
     folder = root / custom.strip("/")
     if bad := folder_problem(root, folder):
         return [bad]

@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 #: A bracket whose text starts with ``@`` or ``-@``; not a link (``](``), a reference (``][``),
-#: a link definition (``]:``), an image or an escaped bracket.
-GROUP_RE = re.compile(r"(?<![\\!\]])\[(\s*-?@[^\[\]]*)\](?![(\[:])")
+#: an image or an escaped bracket. A link definition (``]:`` at the start of a line) is left out by
+#: ``find``: after a citation in running text a colon is ordinary punctuation.
+GROUP_RE = re.compile(r"(?<![\\!\]])\[(\s*-?@[^\[\]]*)\](?![(\[])")
+_DEFINITION_RE = re.compile(r"(?:^|\n) {0,3}\Z")
 _KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_]|[:.#$%&+?<>~/-](?=[A-Za-z0-9_]))*"
 _ITEM_RE = re.compile(r"\s*(-?)@(" + _KEY + r")\s*(?:,\s*(\S(?:.*\S)?))?\s*\Z", re.S)
 _CODE_RE = re.compile(r"(`+)(?:.+?)\1", re.S)
@@ -81,6 +83,8 @@ def find(text: str) -> list[Group]:
     for m in GROUP_RE.finditer(text):
         if any(a <= m.start() < b for a, b in code):
             continue
+        if text.startswith(":", m.end()) and _DEFINITION_RE.search(text, 0, m.start()):
+            continue  # a link reference definition, '[@label]: url'
         out.append(_parse(text, m))
     return out
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .bib import CREATORS, BibEntry, field_warnings
-from .chars import hidden_char
+from .chars import hidden_char, markdown_bomb
 from .load import Key, Located
 from .model import KINDS, LOCATOR_LABELS, SCHEMA, Field, Record, as_text
 from .pagemap import SourceMap
@@ -127,6 +127,8 @@ class _ShapeChecker:
             if t in ("text", "markdown") and (m := HTML_RE.search(text)):
                 tag = text[m.start() : text.find(">", m.start(), m.start() + 60) + 1 or m.end()]
                 self.err(key, f"raw HTML is not allowed in '{name}': {tag}")
+            if t == "markdown" and (bomb := markdown_bomb(text)):
+                self.err(key, f"field '{name}': {bomb[1]}")
             if t == "markdown":
                 for s in SCHEME_RE.finditer(html.unescape(text)):
                     if s.group(1).lower() not in SAFE_SCHEMES:

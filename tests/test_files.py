@@ -51,17 +51,17 @@ def test_problem_lines_escape_control_characters() -> None:
 
 def test_config_reader(tmp_path: Path) -> None:
     (tmp_path / "mkdocs.yml").write_text(
-        "site_name: S\ndocs_dir: pages\ncopyright: !ENV [C, x]\n"
+        "site_name: S\ndocs_dir: pages\ncopyright: C\n"
         "plugins:\n  - search\n  - refsite:\n      style: x.csl\n"
-        "markdown_extensions:\n  - pymdownx.emoji:\n"
-        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
+        "markdown_extensions:\n  - footnotes:\n"
+        "      USE_DEFINITION_ORDER: false\n",
         encoding="utf-8",
     )
     (tmp_path / "pages").mkdir()
     config, problems = load_config(tmp_path)
     assert problems == []
-    assert config["copyright"] is None
-    assert config["markdown_extensions"][0]["pymdownx.emoji"]["emoji_index"] is None
+    assert config["copyright"] == "C"
+    assert config["markdown_extensions"][0]["footnotes"]["USE_DEFINITION_ORDER"] is False
     assert docs_dir(tmp_path) == "pages"
     assert site_url(config) == ""
     assert site_url({"site_url": "https://example.org/ref"}) == "https://example.org/ref/"

@@ -39,6 +39,7 @@ def test_groups_items_and_locators() -> None:
         "a bare @pajon2013 is no citation",
         "an image ![@x](a.png)",
         "a reference link [@x][ref]",
+        "a link definition\n[@label]: https://example.org",
     ],
 )
 def test_what_is_not_a_citation(text: str) -> None:
@@ -49,6 +50,12 @@ def test_malformed_bracket_is_reported() -> None:
     (group,) = inline.find("see [@pajon2013 p. 15] here")
     assert group.error is not None
     assert "malformed citation '@pajon2013 p. 15'" in group.error[1]
+
+
+def test_a_colon_after_a_citation_in_running_text_is_punctuation() -> None:
+    (group,) = inline.find("does not trust Beijing [@stimson2014, para. 5]: they share a goal")
+    assert [(i.key, i.locator) for i in group.items] == [("stimson2014", "para. 5")]
+    assert inline.replace("Beijing [@s, para. 5]: they", lambda g: "^1") == "Beijing:^1 they"
 
 
 def test_note_calls_follow_punctuation_and_drop_the_space() -> None:

@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Sequence
 
+from .. import inline
 from ..dataset import Dataset
 from ..model import Record, as_text
 from .svg_map import OUTCOME_STYLE, status_text, url_to
@@ -28,8 +29,11 @@ _MD_MARK = re.compile(r"[*_`]+")
 
 
 def plain(text: object) -> str:
-    """Markdown from data as plain, escaped text for an HTML cell (links keep their words)."""
-    return html.escape(_MD_MARK.sub("", _MD_LINK.sub(r"\1", as_text(text))).strip(), quote=False)
+    """Markdown from data as plain, escaped text for an HTML cell (links keep their words).
+
+    Citation brackets are left out: a cell links to the position, whose page carries them as notes."""
+    bare = inline.replace(as_text(text), lambda _group: "")
+    return html.escape(_MD_MARK.sub("", _MD_LINK.sub(r"\1", bare)).strip(), quote=False)
 
 
 def _country(ds: Dataset, actor: Record) -> Record | None:

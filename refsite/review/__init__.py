@@ -25,7 +25,7 @@ from ..files import PAGE_LIMIT, read_text_input, walk_files
 from ..model import PLURAL
 from ..problems import Problem
 from . import flags as fl
-from .git import ReviewError, check_ref, merge_base, renames, resolve, snapshot
+from .git import ReviewError, changed_files, check_ref, merge_base, renames, resolve, snapshot
 from .pages import compare_sites
 from .records import compare_bib, compare_config, compare_records
 from .report import LIMIT, Review, annotation_lines, markdown
@@ -138,6 +138,7 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
         flags += fl.page_flags(review.pages, new_root, docs_dir_of(new_root), new)
         flags += fl.work_flags(old, new, fl.cited_keys(old), fl.cited_keys(new))
         flags += fl.rename_flags(review.records, new)
+        flags += fl.code_flags(changed_files(root, mb, head_sha if head is not None else None))
         review.flags = sorted(dict.fromkeys(flags), key=lambda f: (not f.new, f.severity != "error", f.path, f.line))
     return review
 

@@ -245,6 +245,31 @@ def rename_flags(diffs: list[RecordDiff], new: Dataset) -> list[Flag]:
     return out
 
 
+CODE_PATHS = (
+    "macros.py",
+    "overrides/",
+    "refsite/",
+    "Makefile",
+    "pyproject.toml",
+    "requirements.lock",
+    ".github/",
+    ".ci/",
+    "tests/",
+)
+"""Files that are the maintainers' code: they run at build or test time, unsandboxed (see README)."""
+
+
+def code_flags(changed: list[str]) -> list[Flag]:
+    """A flag on every changed file that is code, not content: it needs a maintainer's review."""
+    return [
+        Flag(path, 1, 1, "code change: needs a maintainer's review (it runs at build time, unsandboxed)")
+        for path in changed
+        if path in CODE_PATHS
+        or path.startswith(tuple(p for p in CODE_PATHS if p.endswith("/")))
+        or path.endswith((".js", ".html"))
+    ]
+
+
 def mark(flags: list[Flag], base: list[Flag]) -> list[Flag]:
     """Mark each flag new, or already on the base (the same finding in the same file)."""
     known = {f.key for f in base}

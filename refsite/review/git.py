@@ -78,6 +78,17 @@ def renames(root: Path, old: str, new: str | None) -> list[tuple[str, str]]:
     return pairs
 
 
+def changed_files(root: Path, old: str, new: str | None) -> list[str]:
+    """Paths changed between commit ``old`` and commit ``new`` (or the working tree, untracked files too)."""
+    args = ["diff", "--name-only", "--no-renames", "-z", "--end-of-options", old]
+    if new:
+        args.append(new)
+    names = _git(root, *args, "--").split(b"\0")
+    if not new:
+        names += _git(root, "ls-files", "--others", "--exclude-standard", "-z").split(b"\0")
+    return sorted({n.decode("utf-8", errors="replace") for n in names if n})
+
+
 def _escapes(member: tarfile.TarInfo) -> bool:
     """Whether a link member points outside the tree (absolute, or up through '..')."""
     target = member.linkname
