@@ -64,7 +64,9 @@ REFUSED = {
 PLUGINS: dict[str, frozenset[str] | None] = {
     "search": frozenset({"lang", "separator", "min_search_length", "prebuild_index", "indexing"}),
     "macros": frozenset({"module_name", "on_error_fail", "on_undefined"}),
-    "refsite": frozenset({"style", "lang", "edit_root", "bibliography_page", "cite_page"}),
+    "refsite": frozenset(
+        {"style", "lang", "edit_root", "bibliography_page", "cite_page", "require_claim_citations", "version"}
+    ),
     "redirects": frozenset({"redirect_maps"}),
 }
 """Plugins content may list, with the options it may give them. ``macros`` loads ``macros.py`` only."""
