@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from .bib import BibEntry, load_bibliography
-from .claims import claim_checks, page_claim_checks
 from .chars import markdown_bomb
+from .claims import claim_checks, page_claim_checks
 from .config import docs_dir as config_docs_dir
 from .config import load_config, read_config
 from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
