@@ -305,3 +305,11 @@ def test_ordinary_brackets_and_lists_still_render(tmp_path: Path) -> None:
     proc = run_cli("build", "--no-strict", cwd=root)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "[brackets]" in (root / "site" / "actors" / "japan" / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_option_of_the_refsite_plugin_is_allowed() -> None:
+    """The allow-list and the plugin's own settings name the same options."""
+    from refsite.mkdocs_plugin import RefsiteConfig
+    from refsite.policy import PLUGINS
+
+    assert PLUGINS["refsite"] == frozenset(RefsiteConfig().keys())
