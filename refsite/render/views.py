@@ -131,7 +131,8 @@ def record_list(ctx: PageContext, ds: Dataset, recs: Sequence[Record]) -> str:
         return "*None recorded.*\n"
     lines = []
     for rec in recs:
-        date = f"{date_span(rec.date, rec.get('end_date'))} — " if rec.date else ""
+        undated = rec.kind == "event" and not rec.date  # listed last, and said to be undated
+        date = f"{date_span(rec.date, rec.get('end_date'))} — " if rec.date else "Undated — " if undated else ""
         lines.append(f"- {date}{ctx.link(rec)}")
     return "\n".join(lines) + "\n"
 
