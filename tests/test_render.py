@@ -163,3 +163,10 @@ def test_descriptions_are_cut_at_a_word_never_inside_a_number() -> None:
     assert text.startswith(cut[:-1]) and text[len(cut) - 1] == " "  # the next character was a space
     assert cut_description("short  text\n here") == "short text here"
     assert plain_text("A *b* [link](../x/) `code` snake_case") == "A b link code snake_case"
+
+
+def test_descriptions_leave_citation_brackets_to_the_notes() -> None:
+    from refsite.render.meta import plain_text
+
+    text = "Russia distrusts Beijing [@stimson2014, para. 5]: it seeks partners [@a, p. 5; @b]."
+    assert plain_text(text) == "Russia distrusts Beijing: it seeks partners."

@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from .. import inline
 from ..model import KIND_TITLES, KINDS, Record, as_text
 
 DESCRIPTION_LIMIT = 200
@@ -48,8 +49,10 @@ _MARKS = re.compile(r"[*`]+")
 
 
 def plain_text(markdown: str) -> str:
-    """Markdown from data as plain text for a description: link text kept, ``*`` and backticks dropped."""
-    return " ".join(_MARKS.sub("", _LINK.sub(r"\1", markdown)).split())
+    """Markdown from data as plain text for a description: link text kept, ``*`` and backticks dropped,
+    citation brackets left out (the page carries them as notes)."""
+    bare = inline.replace(markdown, lambda _group: "")
+    return " ".join(_MARKS.sub("", _LINK.sub(r"\1", bare)).split())
 
 
 def cut_description(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
