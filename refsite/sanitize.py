@@ -91,7 +91,7 @@ _NUMBERS = re.compile(r"^[-0-9. ]+$")
 _PATH = re.compile(r"^[-0-9.,eE MLHVZmlhvz]*$")
 _COLOUR = re.compile(r"^(?:#[0-9a-fA-F]{3,8}|none|[a-z]+)$")
 _FIXED = {
-    "role": {"img", "region"},
+    "role": {"img", "region", "group"},
     "tabindex": {"0", "-1"},
     "aria-hidden": {"true", "false"},
     "focusable": {"true", "false"},

@@ -134,8 +134,9 @@ def test_stance_grid(server: str, browser: Any, size: str, scheme: str) -> None:
     cells = grid.locator("td.refsite-grid-cell")
     assert cells.count() >= 15
     first = cells.first
-    assert first.locator(".refsite-stance-symbol").count() == 1
-    assert "/positions/" in first.locator("a.refsite-stance-date").get_attribute("href")
+    # the latest stance: one symbol and a dated link; earlier stances wait in the cell's detail
+    assert first.locator(":scope > .refsite-stance .refsite-stance-symbol").count() == 1
+    assert "/positions/" in first.locator(":scope > a.refsite-stance-date").get_attribute("href")
     words = set(grid.locator("td.refsite-grid-cell .refsite-stance").all_inner_texts())
     assert any("supports" in w for w in words)
     assert grid.locator("th .refsite-grid-none").count() >= 1  # proposals with no stance say so
