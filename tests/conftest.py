@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,6 +65,53 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     proc = run_cli("build", "--site-dir", str(out), cwd=REPO)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder with no access log in the test output."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log."""
+
+
+@contextlib.contextmanager
+def http_server(handler: Any) -> Iterator[str]:
+    """Serve with ``handler`` on a free loopback port; yields the root address."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+
+
+def serve_folder(folder: Path) -> contextlib.AbstractContextManager[str]:
+    """A static server of ``folder`` on a free loopback port."""
+    return http_server(functools.partial(QuietHandler, directory=str(folder)))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, one for the whole session."""
+    chromium = require("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield b
+        b.close()
 
 
 def article(html: str) -> str:

@@ -6,7 +6,6 @@ axe-core is pinned in tests/axe/package-lock.json and installed with ``npm ci --
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import HERE, REPO, require
+from conftest import HERE, REPO, http_server
 
 pytestmark = pytest.mark.browser
 
@@ -65,33 +64,8 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server(real_site: Path) -> Iterator[str]:
     handler = type("Handler", (_SiteHandler,), {"site": real_site})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/{BASE}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = require("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
-        yield b
-        b.close()
+    with http_server(handler) as root:
+        yield root + BASE
 
 
 def test_no_page_requests_another_host(server: str, browser: Any, real_site: Path) -> None:

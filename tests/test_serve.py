@@ -18,14 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import test_browser
 
 from refsite.mkdocs_serve import BANNER_ID, preview_url, with_banner
 from refsite.workspace import CACHE
 
 from conftest import REPO, copy_root
-
-browser = test_browser.browser  # the Chromium fixture, shared with the browser tests
 
 BROKEN = "id: abe-shinzo\nname: [broken\n"
 BROKEN_LINE = "data/actors/abe-shinzo.yaml:3:1: error: invalid YAML: did not find expected ',' or ']'"

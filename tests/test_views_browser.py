@@ -3,17 +3,14 @@ and without JavaScript; what is drawn, what it links to, and that it fits or scr
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import REPO, require, run_cli
+from conftest import serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -22,31 +19,9 @@ SHOTS = os.environ.get("REFSITE_SHOTS")  # a folder to keep screenshots in, when
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = tmp_path_factory.mktemp("real") / "site"
-    proc = run_cli("build", "--site-dir", str(site), cwd=REPO)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = require("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
-        yield b
-        b.close()
+def server(real_site: Path) -> Iterator[str]:
+    with serve_folder(real_site) as url:
+        yield url
 
 
 def _open(browser: Any, url: str, width: int, scheme: str = "light", js: bool = True) -> Any:
