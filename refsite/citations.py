@@ -246,7 +246,7 @@ class Session:
         )
         # The script adds a copy button to each form (plain HTML: it passes the page's allow-list).
         return (
-            '\n<details class="refsite-cite-page"><summary>Cite this page</summary>'
+            '\n<details class="refsite-cite-page" data-search-exclude><summary>Cite this page</summary>'
             f'<p class="refsite-copyable" id="refsite-cite-text">{formatted}</p>'
             f'<pre class="refsite-copyable"><code id="refsite-cite-bibtex">{bibtex}</code></pre>'
             "</details>\n"

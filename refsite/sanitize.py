@@ -65,7 +65,8 @@ ATTRIBUTES: dict[str, set[str]] = {
 }
 ATTRIBUTES["a"] |= {"data-t", "data-undated"}
 ATTRIBUTES["div"] |= {"hidden", "tabindex", "role", "aria-label", "data-refsite-filter"}
-ATTRIBUTES["p"] |= {"hidden"}
+ATTRIBUTES["p"] |= {"hidden", "data-search-exclude"}  # page furniture the search index leaves out
+ATTRIBUTES["details"] |= {"data-search-exclude"}
 ATTRIBUTES["li"] |= {"data-t"}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 SAFE_REL = frozenset({"noopener", "noreferrer", "nofollow", "footnote", "external", "license", "edit"})
@@ -97,6 +98,7 @@ _FIXED = {
     "focusable": {"true", "false"},
     "text-anchor": {"start", "middle", "end"},
     "hidden": {""},
+    "data-search-exclude": {""},
 }
 
 

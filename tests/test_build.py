@@ -376,6 +376,10 @@ def test_record_pages_are_boosted_and_described_at_a_word(basic_site: Path) -> N
         "Prime minister of Japan from December 2012 &amp; a party leader; literal {{ braces }} and 3 &lt; 4 as written."
     )
     assert description.group(1) == whole  # whole, as plain text
+    # a result's line of context is the record's summary, not the breadcrumb, footer or "cite this page"
+    texts = {d["location"]: d["text"] for d in index["docs"]}
+    assert "Prime minister of Japan" in texts["actors/abe-shinzo/#shinzo-abe"]
+    assert not any("Actors ›" in t or "Cite this page" in t or "Record <code>" in t for t in texts.values())
 
 
 def test_home_page_describes_the_reference_as_a_dataset(basic_site: Path) -> None:

@@ -111,7 +111,7 @@ def _record_footer(rec: Record, edit_url: str | None) -> str:
     edit = f' · <a href="{attr(edit_url)}">edit this record</a>' if edit_url else ""
     as_of = f"As of {fmt_date(rec.get('as_of'))} (the date of its sources). " if rec.get("as_of") else ""
     return (
-        f'\n<p class="refsite-record">{as_of}Record <code>{esc(rec.id)}</code>, '
+        f'\n<p class="refsite-record" data-search-exclude>{as_of}Record <code>{esc(rec.id)}</code>, '
         f"from <code>{attr(rec.path)}</code>{edit}.</p>\n"
     )
 
@@ -120,7 +120,7 @@ def _head(ctx: PageContext, ds: Dataset, rec: Record, facts: list[str]) -> str:
     crumbs = f"[{KIND_TITLES[rec.kind]}]({ctx.href(f'{PLURAL[rec.kind]}/index.md')}) › {esc(rec.label)}"
     meta = " · ".join(f for f in facts if f)
     return (
-        f'<p class="refsite-crumbs" markdown>{crumbs}</p>\n\n# {esc(rec.label)}\n\n'
+        f'<p class="refsite-crumbs" data-search-exclude="" markdown>{crumbs}</p>\n\n# {esc(rec.label)}\n\n'
         + (f'<p class="refsite-meta" markdown>{meta}</p>\n\n' if meta else "")
         + _summary(ctx, rec)
     )
