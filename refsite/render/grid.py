@@ -23,6 +23,7 @@ STANCE_MARKS = {
     "ambiguous": ("?", "ambiguous"),
     "opposes": ("✖", "opposes"),
 }
+EMPTY_CELL = '<td class="refsite-grid-empty"></td>'
 NO_STANCE = '<span class="refsite-grid-none">no stance recorded</span>'
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_MARK = re.compile(r"[*_`]+")
@@ -109,8 +110,7 @@ def stance_grid(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> s
             cells.append(
                 _cell(ctx, held)
                 if held
-                else '<td class="refsite-grid-empty"><span aria-hidden="true">·</span>'
-                '<span class="refsite-sr">no recorded stance</span></td>'
+                else EMPTY_CELL  # the caption says what an empty cell means; it stays small on large grids
             )
         rows.append(
             f'<tr data-kind="{attr(kind)}" data-kind-label="{attr(kinds[kind])}" data-country="{attr(cid)}" '
@@ -125,7 +125,7 @@ def stance_grid(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> s
     table = (
         '<div class="refsite-grid-scroll" tabindex="0" role="region" aria-label="Stance grid, scrolls sideways">'
         '<table class="refsite-grid"><caption>Latest recorded stance of each actor (rows) on each proposal '
-        f"(columns); earlier stances under each cell's details.</caption><thead><tr>{''.join(head)}</tr></thead>"
+        f"(columns); earlier stances under each cell's details; an empty cell: no recorded stance.</caption><thead><tr>{''.join(head)}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
     return (
