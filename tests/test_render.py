@@ -128,7 +128,8 @@ def test_record_page_links_both_ways_without_mkdocs() -> None:
     assert "## Positions" in page
     assert "[Four islands](../positions/japan-2013.md)" in page
     assert "on [Dispute](../topics/dispute.md)" in page
-    assert page.startswith('<p class="refsite-crumbs" data-search-exclude="" markdown>')  # no front matter: metadata is data
+    # no front matter: metadata is data
+    assert page.startswith('<p class="refsite-crumbs" data-search-exclude="" markdown>')
     assert record_meta(japan) == {
         "render_macros": False,
         "title": "Japan",

@@ -125,7 +125,8 @@ def stance_grid(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> s
     table = (
         '<div class="refsite-grid-scroll" tabindex="0" role="region" aria-label="Stance grid, scrolls sideways">'
         '<table class="refsite-grid"><caption>Latest recorded stance of each actor (rows) on each proposal '
-        f"(columns); earlier stances under each cell's details; an empty cell: no recorded stance.</caption><thead><tr>{''.join(head)}</tr></thead>"
+        "(columns); earlier stances under each cell's details; an empty cell: no recorded stance.</caption>"
+        f"<thead><tr>{''.join(head)}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
     return (
