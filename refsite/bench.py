@@ -50,7 +50,7 @@ def measure(project: Path) -> tuple[float, float]:
 
 
 CITE_BOX = (
-    '\n<details class="refsite-cite-page"><summary>Cite this page</summary><p>Synthetic Reference. '
+    '\n<details class="refsite-cite-page" data-search-exclude><summary>Cite this page</summary><p>Synthetic Reference. '
     '<span>“{title}.”</span> Accessed November 22, 2026. <a href="{url}">{url}</a>.</p><pre><code>'
     "@online{{refsite-page,\n  title = {{{title}}},\n  url = {{{url}}}\n}}</code></pre></details>\n"
 )

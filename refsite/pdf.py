@@ -52,9 +52,9 @@ _CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#f
 _FURNITURE = [
     re.compile(r'<a href="[^"]*" title="(?:Edit|View) this page" class="md-content__button[^"]*"[^>]*>.*?</a>', re.S),
     re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S),
-    re.compile(r'<p class="refsite-crumbs">.*?</p>', re.S),
-    re.compile(r'<details class="refsite-cite-page">.*?</details>', re.S),
-    re.compile(r'<p class="refsite-record">.*?</p>', re.S),
+    re.compile(r'<p class="refsite-crumbs"[^>]*>.*?</p>', re.S),
+    re.compile(r'<details class="refsite-cite-page"[^>]*>.*?</details>', re.S),
+    re.compile(r'<p class="refsite-record"[^>]*>.*?</p>', re.S),
     re.compile(r"<hr\s*/?>\s*(?=$)"),
 ]
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
