@@ -12,7 +12,7 @@ import html
 import json
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from .render.text import PageContext
 
 STYLES = Path(__file__).parent / "styles"
 DEFAULT_STYLE = STYLES / "chicago-fullnote-bibliography.csl"
-TOKEN_RE = re.compile(r"zRSCITE(\d+)n(\d+)z")
+TOKEN_RE = re.compile(r"zRSCITEn(\d+)z")
 BIB_TOKEN = "zRSBIBLIOGRAPHYz"
 TITLE_SLOT = "zRSPAGETITLEz"
 URL_SLOT = "https://refsite.invalid/zRSPAGEURLz"
@@ -104,7 +104,7 @@ class Session:
         self.pending: Pending | None = None
         self.submitted = False
         self.result: Result | None = None
-        self.notes: dict[int, list[str]] = {}
+        self.notes: dict[str, list[str]] = {}
         self.cited_by: dict[str, list[str]] = {}
 
     # -- collecting -----------------------------------------------------------------
@@ -180,18 +180,22 @@ class Session:
             result = self.formatter.assemble(batch)
         self.result = result
         order = sorted(self.contexts.values(), key=lambda ctx: ctx.index)
-        self.notes = {ctx.index: join_notes(ctx.notes, texts) for ctx, texts in zip(order, result.notes, strict=True)}
+        self.notes = {ctx.uri: join_notes(ctx.notes, texts) for ctx, texts in zip(order, result.notes, strict=True)}
 
     # -- finishing pages --------------------------------------------------------------
 
-    def _note(self, match: re.Match[str]) -> str:
-        notes = self.notes.get(int(match.group(1)), [])
-        n = int(match.group(2))
-        return notes[n - 1] if 0 < n <= len(notes) else match.group(0)
+    def _notes_of(self, uri: str) -> Callable[[re.Match[str]], str]:
+        notes = self.notes.get(uri, [])
+
+        def note(match: re.Match[str]) -> str:
+            n = int(match.group(1))
+            return notes[n - 1] if 0 < n <= len(notes) else match.group(0)
+
+        return note
 
     def finish(self, content: str, page: PageRef, pages: Mapping[str, PageRef]) -> str:
         """A page's HTML with its notes in place and in reading order, the bibliography, "cite this page"."""
-        content = in_reading_order(TOKEN_RE.sub(self._note, content))
+        content = in_reading_order(TOKEN_RE.sub(self._notes_of(page.uri), content))
         if BIB_TOKEN in content:
             content = content.replace(f"<p>{BIB_TOKEN}</p>", self.bibliography_html(page, pages))
         if self.cite_page:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .bib import BibEntry, load_bibliography
 from .chars import markdown_bomb
@@ -20,11 +23,29 @@ from .geodata import GEO_FILE
 from .geodata import load as load_geo_file
 from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
+from .memo import Memo
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
 from .pagemap import SourceMap, check_map_keys, load_maps
 from .policy import css_problem, inside, static_file_problem
 from .problems import Problem, did_you_mean
 from .validate import ID_RE, Unread, _walk_refs, check_bib_use, check_links, check_shape, citation_keys
+
+T = TypeVar("T")
+
+
+@dataclass
+class Reads:
+    """What a page read of a dataset: the records it looked up, the back-links and the kinds it listed."""
+
+    ids: set[str] = field(default_factory=set)
+    refs: set[tuple[str, str, str]] = field(default_factory=set)
+    kinds: set[str] = field(default_factory=set)
+
+    def add(self, other: Reads) -> None:
+        """Read what ``other`` read as well."""
+        self.ids |= other.ids
+        self.refs |= other.refs
+        self.kinds |= other.kinds
 
 
 @dataclass
@@ -36,6 +57,9 @@ class Dataset:
     bib: dict[str, BibEntry]
     backlinks: dict[str, dict[tuple[str, str], list[Record]]] = field(default_factory=dict)
     geo: Mapping[str, Any] | None = None
+    derived: dict[Any, tuple[Any, Reads]] = field(default_factory=dict, compare=False, repr=False)
+    readers: list[Reads] = field(default_factory=list, compare=False, repr=False)
+    prints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         back: dict[str, dict[tuple[str, str], list[Record]]] = defaultdict(lambda: defaultdict(list))
@@ -54,14 +78,72 @@ class Dataset:
 
     def of_kind(self, kind: str) -> list[Record]:
         """Records of one kind, in their natural order (by date or by name)."""
+        for reads in self.readers:
+            reads.kinds.add(kind)
         return self._by_kind[kind]
 
     def referring(self, target: str, kind: str, name: str) -> list[Record]:
         """Records of ``kind`` whose field ``name`` refers to ``target``."""
+        for reads in self.readers:
+            reads.refs.add((target, kind, name))
         return self.backlinks.get(target, {}).get((kind, name), [])
 
     def get(self, rid: str) -> Record | None:
+        for reads in self.readers:
+            reads.ids.add(rid)
         return self.records.get(rid)
+
+    # -- what pages read, so that a page is made again only when something it shows changed ------
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Reads]:
+        """Note every record looked up, back-link followed and kind listed meanwhile."""
+        reads = Reads()
+        self.readers.append(reads)
+        try:
+            yield reads
+        finally:
+            self.readers.remove(reads)
+
+    def derive(self, key: Any, make: Callable[[], T]) -> T:
+        """A value worked out from the dataset once and used by many pages (a place's names on every
+        map); whoever uses it has read what making it read."""
+        if key not in self.derived:
+            with self.reading() as reads:
+                value = make()
+            self.derived[key] = (value, reads)
+        value, reads = self.derived[key]
+        for reader in self.readers:
+            reader.add(reads)
+        return cast(T, value)
+
+    def fingerprint(self, rid: str) -> str:
+        """What a record is: its file's text (and where it is); "-" when there is no such record."""
+        found = self.prints.get(rid)
+        if found is None:
+            rec = self.records.get(rid)
+            found = "-" if rec is None else _digest(rec.kind, rec.path, rec.src.text)
+            self.prints[rid] = found
+        return found
+
+    def geo_fingerprint(self) -> str:
+        """What the map's geography is (empty without one)."""
+        if "geo" not in self.prints:
+            self.prints["geo"] = _digest(json.dumps(self.geo, sort_keys=True)) if self.geo else ""
+        return self.prints["geo"]
+
+    def reads_digest(self, reads: Reads) -> str:
+        """A fingerprint of everything ``reads`` names, as this dataset has it."""
+        parts = [f"i{rid}:{self.fingerprint(rid)}" for rid in sorted(reads.ids)]
+        for target, kind, name in sorted(reads.refs):
+            linked = self.backlinks.get(target, {}).get((kind, name), [])
+            parts.append(f"r{target}:{kind}:{name}:" + ",".join(f"{r.id}={self.fingerprint(r.id)}" for r in linked))
+        for kind in sorted(reads.kinds):
+            key = f"kind:{kind}"
+            if key not in self.prints:
+                self.prints[key] = _digest(*(f"{r.id}={self.fingerprint(r.id)}" for r in self._by_kind[kind]))
+            parts.append(f"k{kind}:{self.prints[key]}")
+        return _digest(*parts)
 
     def cited_keys(self) -> dict[str, list[Record]]:
         """Bibliography key -> the records that cite it."""
@@ -71,6 +153,14 @@ class Dataset:
             if not out[k] or out[k][-1] is not rec:
                 out[k].append(rec)
         return dict(out)
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
 
 
 def sort_key(rec: Record) -> tuple[str, str]:
@@ -201,6 +291,9 @@ def _parse_only() -> Any:
     return ParseOnly()
 
 
+_PAGE_ASTS: Memo[Any] = Memo(1024)  # parsed pages: only read (find_all, find_undeclared_variables)
+
+
 def check_page(
     rel: str,
     text: str,
@@ -228,7 +321,7 @@ def check_page(
         return set(), []
     known = MACRO_NAMES | variables | {str(k) for k in meta_vars}
     try:
-        ast = _parse_only().parse(text)
+        ast = _PAGE_ASTS.get(lambda: _parse_only().parse(text), text)
     except jinja2.TemplateSyntaxError as exc:
         return set(), [Problem(rel, exc.lineno or 1, 1, f"template syntax error: {exc.message}")]
     lines = text.splitlines()

@@ -8,10 +8,15 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import load_config
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 _FILE_ERROR = re.compile(r"Error (?:reading|building) page '.*': \[Errno \d+\]", re.S)
 
@@ -37,8 +42,13 @@ def quiet_logging() -> None:
     logger.propagate = False
 
 
-def build_into(root: Path, out_dir: Path, *, strict: bool = True) -> int:
-    """Run MkDocs for the project at ``root`` into ``out_dir``; print problems; return the status."""
+def build_into(
+    root: Path, out_dir: Path, *, strict: bool = True, runner: Callable[[MkDocsConfig], None] | None = None
+) -> int:
+    """Run MkDocs for the project at ``root`` into ``out_dir``; print problems; return the status.
+
+    ``runner`` builds from the loaded configuration (MkDocs' own build by default; the preview's
+    is incremental)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
@@ -59,7 +69,7 @@ def build_into(root: Path, out_dir: Path, *, strict: bool = True) -> int:
         plugin = config.plugins.get("refsite")
         if plugin is not None:
             plugin.report = report  # type: ignore[attr-defined]
-        build(config)
+        (runner or build)(config)
     except ConfigurationError as exc:
         print(f"mkdocs.yml:1:1: error: {' '.join(str(exc).split())}")
         return 1

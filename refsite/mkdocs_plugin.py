@@ -10,6 +10,7 @@ import html
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,8 +33,16 @@ from .model import KINDS, PLURAL
 from .pdf import git_version
 from .problems import Problem, summary_line
 from .render.meta import dataset_document, dataset_ld, json_ld, opengraph, record_ld
-from .render.pages import index_meta, index_page, page_meta, record_description, record_meta, record_page
-from .render.text import DATE_FORMATS, set_date_format, src_uri
+from .render.pages import (
+    index_meta,
+    index_page,
+    page_meta,
+    record_description,
+    record_meta,
+    record_page,
+    remembered,
+)
+from .render.text import DATE_FORMATS, date_format, set_date_format, src_uri
 from .sanitize import clean_attribute, clean_html, clean_title
 from .schema import dataset_schema
 
@@ -166,16 +175,23 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         ds, session = self.dataset, self.session
         assert ds is not None and session is not None
+        # A page made in an earlier build of this process (the preview's) is used again when nothing
+        # it read changed: see refsite.render.pages.remembered.
+        settings = f"{date_format()}|{ds.geo_fingerprint()}"
         for kind in KINDS:
             uri = f"{PLURAL[kind]}/index.md"
             if files.get_file_from_path(uri) is None:
                 self.meta_of[uri] = index_meta(kind)
-                files.append(File.generated(config, uri, content=index_page(session.context_for(uri), ds, kind)))
+                ctx = session.context_for(uri)
+                content = remembered(ctx, ds, settings, partial(index_page, ctx, ds, kind))
+                files.append(File.generated(config, uri, content=content))
             for rec in ds.of_kind(kind):
                 uri = src_uri(rec)
                 self.record_of[uri] = rec.id
                 self.meta_of[uri] = record_meta(rec)
-                content = record_page(session.context_for(uri), ds, rec, self.edit_url(config, rec.path))
+                ctx, edit = session.context_for(uri), self.edit_url(config, rec.path)
+                own = f"{settings}|{edit}|{ds.fingerprint(rec.id)}"
+                content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec, edit))
                 # Record pages are reached from indexes and links, never from the nav.
                 files.append(File.generated(config, uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
         bib_uri = self.config.bibliography_page

@@ -80,6 +80,11 @@ DATE_FORMATS = {
 _date_format = ["long"]
 
 
+def date_format() -> str:
+    """The date format in use (see :func:`set_date_format`)."""
+    return _date_format[0]
+
+
 def set_date_format(name: str) -> None:
     """The one date format of pages and tables (a key of :data:`DATE_FORMATS`), set from the
     ``date_format`` option of the plugin before any page is rendered."""
@@ -234,8 +239,11 @@ class PageContext:
         self.notes = notes
         return _CALL.sub(lambda m: self.call(renumber.get(int(m.group(1)), int(m.group(1)))), markdown)
 
-    def token(self, n: int) -> str:
-        return f"zRSCITE{self.index}n{n}z"
+    @staticmethod
+    def token(n: int) -> str:
+        """The placeholder of note ``n``, filled in when the page is finished: the same on every page,
+        so a page's Markdown does not change when pages are added before it."""
+        return f"zRSCITEn{n}z"
 
     def footnotes(self) -> str:
         """Footnote definitions holding placeholders for the formatted notes."""
