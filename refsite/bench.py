@@ -10,6 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .bench_serve import PreviewRun, preview_runs
 from .bibcsl import bib_source, bib_texts, csl_items
 from .cite import Cite, Formatter, join_notes
 from .dataset import load_project
@@ -107,8 +108,16 @@ def time_citations(count: int) -> float:
         return time.perf_counter() - start
 
 
-def run_bench(sizes: list[int], workdir: Path | None = None) -> int:
-    """Print the figures: times, ratios and peak memory."""
+def run_bench(
+    sizes: list[int],
+    workdir: Path | None = None,
+    root: Path | None = None,
+    preview_records: int | None = 2000,
+) -> int:
+    """Print the figures: times, ratios and peak memory; then the live preview's latencies.
+
+    The preview is measured on a copy of the project at ``root`` (when given) and on a synthetic
+    project of ``preview_records`` records (not at all if None). Non-zero if a measurement failed."""
     base = Path(tempfile.mkdtemp(prefix="refsite-bench-")) if workdir is None else workdir
     rows = []
     for n in sizes:
@@ -143,5 +152,13 @@ def run_bench(sizes: list[int], workdir: Path | None = None) -> int:
     peak = max(r["peak_mb"] for r in rows)
     worst = max(r["vs_floor"] for r in rows)
     print(f"summary: worst {worst:.2f}x the floor (target <= 1.5x); peak {peak:.0f} MB (target < 1024 MB)")
-    print(json.dumps({"runs": rows, "citations_5000_seconds": cite_s}))
-    return 0
+    previews = preview_block(root, base, preview_records)
+    print(json.dumps({"runs": rows, "citations_5000_seconds": cite_s, "preview": [p.as_json() for p in previews]}))
+    return 1 if any(p.failure for p in previews) else 0
+
+
+def preview_block(root: Path | None, base: Path, records: int | None) -> list[PreviewRun]:
+    """The live preview's first start and edit latencies, on the real project and a synthetic one."""
+    if records is None:
+        return []
+    return preview_runs(root if root is not None else Path.cwd(), base, records)

@@ -103,10 +103,15 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """Measure build time and memory on synthetic projects."""
+    """Measure build time and memory on synthetic projects, and the live preview's latencies."""
     from .bench import run_bench
 
-    return run_bench(args.sizes, Path(args.workdir) if args.workdir else None)
+    return run_bench(
+        args.sizes,
+        Path(args.workdir) if args.workdir else None,
+        Path(args.root).resolve(),
+        None if args.no_preview else args.preview_records,
+    )
 
 
 def cmd_geodata(args: argparse.Namespace) -> int:
@@ -179,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bench", help=cmd_bench.__doc__)
     p.add_argument("--sizes", type=int, nargs="+", default=[500, 2000])
     p.add_argument("--workdir")
+    p.add_argument("--root", default=".", help="the project whose copy the preview is measured on")
+    p.add_argument("--preview-records", type=int, default=2000, help="records of the synthetic preview project")
+    p.add_argument("--no-preview", action="store_true", help="build figures only, no preview latencies")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("geodata", help=cmd_geodata.__doc__)
