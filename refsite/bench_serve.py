@@ -98,6 +98,7 @@ class PreviewRun:
     first_start_seconds: float | None = None
     rebuild_seconds: list[float] = field(default_factory=list)  # as the server prints them, first build first
     idle_rebuilds: int | None = None  # builds in IDLE seconds after the last edit had settled
+    left_running: list[str] = field(default_factory=list)  # processes still running after SIGTERM
     failure: str | None = None
     pid: int | None = None
 
@@ -115,6 +116,8 @@ class PreviewRun:
         )
         if self.idle_rebuilds:
             text += f"; PROBLEM: {self.idle_rebuilds} rebuilds in {IDLE:g} s with no edit (expected none)"
+        if self.left_running:
+            text += f"; PROBLEM: still running after it stopped: {', '.join(self.left_running)} (killed)"
         return text if self.failure is None else f"{text}; FAILED: {self.failure}"
 
     def as_json(self) -> dict[str, Any]:
@@ -129,6 +132,7 @@ class PreviewRun:
             "narrative_edit": self.narrative.as_json(),
             "server_rebuild_seconds": self.rebuild_seconds,
             "idle_rebuilds": self.idle_rebuilds,
+            "left_running": self.left_running,
             "failure": self.failure,
         }
 
@@ -291,20 +295,39 @@ class PreviewProcess:
         with self.changed:
             return len(self.builds) - before
 
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL to its whole process group if it has not stopped in time."""
+    def stop(self) -> list[str]:
+        """SIGTERM, then SIGKILL to its whole process group; the programs it had left running, if any."""
+        left: list[str] = []
         try:
             if self.proc.poll() is None:
                 self.proc.send_signal(signal.SIGTERM)
                 try:
                     self.proc.wait(timeout=STOP_TIMEOUT)
                 except subprocess.TimeoutExpired:
-                    self.output.append(f"(did not stop within {STOP_TIMEOUT:g} s of SIGTERM: killed)")
+                    left.append("the server itself (it did not stop on SIGTERM)")
         finally:
+            if self.proc.poll() is not None:
+                left.extend(group_members(self.proc.pid))
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)  # anything of its group still running
             self.proc.wait()
             self.reader.join(timeout=5)
+        return left
+
+
+def group_members(group: int) -> list[str]:
+    """The names of the running (not exited) processes of a process group, from ``/proc`` (empty elsewhere)."""
+    names = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue  # gone meanwhile
+        name, _, rest = text.partition(" (")[2].rpartition(")")
+        fields = rest.split()
+        if len(fields) > 2 and fields[2] == str(group) and fields[0] not in ("Z", "X"):
+            names.append(name)
+    return sorted(names)
 
 
 def poll_until(
@@ -313,9 +336,12 @@ def poll_until(
     server: PreviewProcess,
     since: float,
     what: str,
-    timeout: float = TIMEOUT,
+    timeout: float | None = None,
 ) -> tuple[float, str]:
-    """Fetch ``url`` every :data:`POLL` seconds until ``shown``; seconds since ``since`` and the page."""
+    """Fetch ``url`` every :data:`POLL` seconds until ``shown``; seconds since ``since`` and the page.
+
+    :class:`PreviewFailure` if it has not shown after ``timeout`` seconds (default :data:`TIMEOUT`)."""
+    timeout = TIMEOUT if timeout is None else timeout
     deadline = since + timeout
     tick = time.perf_counter()
     while True:
@@ -455,7 +481,7 @@ def _serve_and_edit(root: Path, run: PreviewRun, repeats: int) -> None:
         for path, text in originals.items():
             if path.read_bytes() != text:
                 path.write_bytes(text)
-        server.stop()
+        run.left_running = server.stop()
         run.rebuild_seconds = list(server.builds)
 
 
