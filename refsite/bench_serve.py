@@ -115,7 +115,8 @@ class PreviewRun:
             f"{self.narrative.describe('narrative edit')} (target < {self.target:g} s)"
         )
         if self.idle_rebuilds:
-            text += f"; PROBLEM: {self.idle_rebuilds} rebuilds in {IDLE:g} s with no edit (expected none)"
+            builds = "1 rebuild" if self.idle_rebuilds == 1 else f"{self.idle_rebuilds} rebuilds"
+            text += f"; PROBLEM: {builds} in {IDLE:g} s with no edit (expected none)"
         if self.left_running:
             text += f"; PROBLEM: still running after it stopped: {', '.join(self.left_running)} (killed)"
         return text if self.failure is None else f"{text}; FAILED: {self.failure}"
@@ -130,7 +131,11 @@ class PreviewRun:
             "first_start_seconds": self.first_start_seconds,
             "data_edit": self.data.as_json(),
             "narrative_edit": self.narrative.as_json(),
-            "server_rebuild_seconds": self.rebuild_seconds,
+            "server_first_build_seconds": self.rebuild_seconds[0] if self.rebuild_seconds else None,
+            "server_rebuilds": len(self.rebuild_seconds[1:]),
+            "server_rebuild_median_seconds": statistics.median(self.rebuild_seconds[1:])
+            if self.rebuild_seconds[1:]
+            else None,
             "idle_rebuilds": self.idle_rebuilds,
             "left_running": self.left_running,
             "failure": self.failure,

@@ -106,6 +106,7 @@ def test_the_preview_is_measured_edit_by_edit_and_left_as_found(
     assert run.rebuild_seconds and run.idle_rebuilds is not None
     figures = run.as_json()
     assert figures["data_edit"]["seconds"] == run.data.seconds and figures["failure"] is None
+    assert figures["server_rebuilds"] >= 6  # every save rebuilt: two edits and a restore of each file
     assert run.line().startswith("preview (basic): first start ") and "data edit " in run.line()
     assert "(target < 1 s)" in run.line()
     assert _gone(run.pid)
