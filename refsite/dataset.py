@@ -24,7 +24,7 @@ from .geodata import load as load_geo_file
 from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
 from .memo import Memo
-from .model import KINDS, PLURAL, SCHEMA, Record, as_text
+from .model import FIELD_READERS, KINDS, PLURAL, SCHEMA, Record, as_text
 from .pagemap import SourceMap, check_map_keys, load_maps
 from .policy import css_problem, inside, static_file_problem
 from .problems import Problem, did_you_mean
@@ -40,12 +40,14 @@ class Reads:
     ids: set[str] = field(default_factory=set)
     refs: set[tuple[str, str, str]] = field(default_factory=set)
     kinds: set[str] = field(default_factory=set)
+    fields: set[tuple[str, str]] = field(default_factory=set)  # (record id, field name)
 
     def add(self, other: Reads) -> None:
         """Read what ``other`` read as well."""
         self.ids |= other.ids
         self.refs |= other.refs
         self.kinds |= other.kinds
+        self.fields |= other.fields
 
 
 @dataclass
@@ -100,10 +102,12 @@ class Dataset:
         """Note every record looked up, back-link followed and kind listed meanwhile."""
         reads = Reads()
         self.readers.append(reads)
+        FIELD_READERS.append(reads.fields)
         try:
             yield reads
         finally:
             self.readers.remove(reads)
+            FIELD_READERS.remove(reads.fields)
 
     def derive(self, key: Any, make: Callable[[], T]) -> T:
         """A value worked out from the dataset once and used by many pages (a place's names on every
@@ -126,6 +130,15 @@ class Dataset:
             self.prints[rid] = found
         return found
 
+    def _field_print(self, rid: str, name: str) -> str:
+        key = f"{rid}\x00{name}"
+        found = self.prints.get(key)
+        if found is None:
+            rec = self.records.get(rid)
+            found = "-" if rec is None else json.dumps(rec.data.get(name), sort_keys=True, default=str)
+            self.prints[key] = found
+        return found
+
     def geo_fingerprint(self) -> str:
         """What the map's geography is (empty without one)."""
         if "geo" not in self.prints:
@@ -133,16 +146,16 @@ class Dataset:
         return self.prints["geo"]
 
     def reads_digest(self, reads: Reads) -> str:
-        """A fingerprint of everything ``reads`` names, as this dataset has it."""
-        parts = [f"i{rid}:{self.fingerprint(rid)}" for rid in sorted(reads.ids)]
+        """A fingerprint of everything ``reads`` names, as this dataset has it: which records exist
+        (and of what kind), which records link to which and in what order, and each field read."""
+        records = self.records
+        parts = [f"i{rid}:{records[rid].kind if rid in records else '-'}" for rid in sorted(reads.ids)]
         for target, kind, name in sorted(reads.refs):
             linked = self.backlinks.get(target, {}).get((kind, name), [])
-            parts.append(f"r{target}:{kind}:{name}:" + ",".join(f"{r.id}={self.fingerprint(r.id)}" for r in linked))
+            parts.append(f"r{target}:{kind}:{name}:" + ",".join(r.id for r in linked))
         for kind in sorted(reads.kinds):
-            key = f"kind:{kind}"
-            if key not in self.prints:
-                self.prints[key] = _digest(*(f"{r.id}={self.fingerprint(r.id)}" for r in self._by_kind[kind]))
-            parts.append(f"k{kind}:{self.prints[key]}")
+            parts.append(f"k{kind}:" + ",".join(r.id for r in self._by_kind[kind]))
+        parts.extend(f"f{rid}:{name}:{self._field_print(rid, name)}" for rid, name in sorted(reads.fields))
         return _digest(*parts)
 
     def cited_keys(self) -> dict[str, list[Record]]:

@@ -148,10 +148,15 @@ class PreviewServer(LiveReloadServer):
         handler.on_any_event = callback  # type: ignore[method-assign]
         self.observer.schedule(handler, os.path.dirname(path), recursive=False)
 
-    def server_activate(self) -> None:
-        super().server_activate()
+    def serve(self, *, open_in_browser: bool = False) -> None:
+        """Listen, watch, then say so: an edit saved once the address is printed is always seen."""
+        self.server_bind()
+        self.server_activate()
+        self.observer.start()
         self.url = f"http://{self.listen_host}:{self.server_address[1]}{self.mount_path}"
         print(f"Serving the preview on {self.url} (Ctrl+C to stop)", flush=True)
+        self.serve_thread.start()
+        self._build_loop()
 
     def build(self) -> None:
         """Build the site again, redoing what the edit affects; serve it if it is good.
