@@ -443,16 +443,14 @@ def measure_preview(
     ``record`` (a data file) and ``page`` (a Markdown page) are the files edited; by default the
     first record with a summary and the largest page. They are restored, and the server stopped,
     whatever happens; a failure is reported in the result's ``failure``, not raised."""
-    record = pick_record(root) if record is None else record
-    page = pick_page(root) if page is None else page
-    run = PreviewRun(
-        label,
-        count_records(root),
-        target,
-        EditLatency(record.relative_to(root).as_posix(), record_address(root, record)),
-        EditLatency(page.relative_to(root).as_posix(), page_address(root, page)),
-    )
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, not {repeats}")
+    run = PreviewRun(label, count_records(root), target, EditLatency("", ""), EditLatency("", ""))
     try:
+        record = pick_record(root) if record is None else record
+        page = pick_page(root) if page is None else page
+        run.data = EditLatency(record.relative_to(root).as_posix(), record_address(root, record))
+        run.narrative = EditLatency(page.relative_to(root).as_posix(), page_address(root, page))
         if build:
             run.build_seconds = time_build(root)
         _serve_and_edit(root, run, repeats)
@@ -493,7 +491,7 @@ def _serve_and_edit(root: Path, run: PreviewRun, repeats: int) -> None:
 def copy_project(root: Path, dest: Path) -> Path:
     """A copy of the project's sources (data, bibliography, pages, configuration, theme) in ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
-    skip = shutil.ignore_patterns("__pycache__", ".refsite", "site")
+    skip = shutil.ignore_patterns("__pycache__")
     for name in PROJECT_PARTS:
         source = root / name
         if source.is_dir():

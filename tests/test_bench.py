@@ -64,6 +64,15 @@ def test_the_polled_addresses_are_the_served_pages(tmp_path: Path) -> None:
     assert page_address(root, root / "docs/guide/more.md") == "guide/more/"
 
 
+def test_a_project_without_records_is_a_failure_line(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    for record in (root / "data").rglob("*.yaml"):
+        record.unlink()
+    run = measure_preview(root, "empty", 1.0)
+    assert run.failure == f"no record in {root / 'data'} has a summary" and run.pid is None
+    assert run.line().startswith("preview (empty): first start not measured (build not measured); data edit not")
+
+
 def _gone(pid: int | None) -> bool:
     """Nothing of the server's process group runs any more (a killed child may wait to be reaped)."""
     assert pid is not None
