@@ -328,6 +328,7 @@ def _parse_only() -> Any:
 
 _SHAPES: Memo[list[Problem]] = Memo(20_000)  # a record file's shape problems, by its text
 _PAGE_ASTS: Memo[Any] = Memo(1024)  # parsed pages: only read (find_all, find_undeclared_variables)
+_PAGE_NAMES: Memo[frozenset[str]] = Memo(1024)  # the names each page's template uses
 
 
 def check_page(
@@ -362,7 +363,8 @@ def check_page(
         return set(), [Problem(rel, exc.lineno or 1, 1, f"template syntax error: {exc.message}")]
     lines = text.splitlines()
     problems: list[Problem] = []
-    for name in sorted(meta.find_undeclared_variables(ast) - known):
+    names = _PAGE_NAMES.get(lambda: frozenset(meta.find_undeclared_variables(ast)), text)
+    for name in sorted(names - known):
         line, col = 1, 1
         for i, src in enumerate(lines, 1):
             m = re.search(r"\b" + re.escape(name) + r"\b", src)
