@@ -44,6 +44,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import CountHandler
 
+from .render.pages import forget_made
+
 log = logging.getLogger("mkdocs")
 _SENTINEL = "<html><head></head><body></body></html>"
 
@@ -164,6 +166,7 @@ class Incremental:
 
     def forget(self) -> None:
         """Drop every cache: the next build does everything again."""
+        forget_made()
         self.rendered.clear()
         self.searched.clear()
         self.shown.clear()

@@ -389,6 +389,12 @@ def _changes(ds: Dataset) -> Reads | None:
     return _BUILDS.changes
 
 
+def forget_made() -> None:
+    """Make every generated page again in the next build (the configuration changed)."""
+    _MADE.clear()
+    _BUILDS.dataset, _BUILDS.changes = None, None
+
+
 def remembered(ctx: PageContext, ds: Dataset, settings: str, make: Callable[[], str], key: str = "") -> str:
     """``make()``, Markdown of the page of ``ctx`` (all of it, or the part ``key`` names: a macro
     call); or what it made last time, when the settings are the same and nothing it read of the
@@ -420,6 +426,7 @@ def remembered(ctx: PageContext, ds: Dataset, settings: str, make: Callable[[], 
 
 
 __all__ = [
+    "forget_made",
     "index_meta",
     "index_page",
     "page_meta",
