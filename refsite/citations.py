@@ -24,11 +24,13 @@ from .cite import Batch, Formatter, Pending, Result, join_notes, style_digest
 from .dataset import Dataset
 from .footnotes import in_reading_order
 from .inline import has_citation, replace_in_page
-from .model import KIND_TITLES, KINDS, PLURAL
+from .memo import Memo
+from .model import KIND_TITLES, PLURAL
 from .render.text import PageContext
 
 STYLES = Path(__file__).parent / "styles"
 DEFAULT_STYLE = STYLES / "chicago-fullnote-bibliography.csl"
+_FINISHED: Memo[str] = Memo(8192)  # finished pages (the preview finishes every page on every edit)
 TOKEN_RE = re.compile(r"zRSCITEn(\d+)z")
 BIB_TOKEN = "zRSBIBLIOGRAPHYz"
 TITLE_SLOT = "zRSPAGETITLEz"
@@ -195,6 +197,19 @@ class Session:
 
     def finish(self, content: str, page: PageRef, pages: Mapping[str, PageRef]) -> str:
         """A page's HTML with its notes in place and in reading order, the bibliography, "cite this page"."""
+        if BIB_TOKEN in content or self.result is None:
+            return self._finish(content, page, pages)
+        return _FINISHED.get(lambda: self._finish(content, page, pages), content, self.finish_key(page))
+
+    def finish_key(self, page: PageRef) -> str:
+        """Everything :meth:`finish` adds to a page (other than the bibliography) depends on."""
+        assert self.result is not None
+        extra = [f"{k}={v}" for k, v in sorted(self.result.extra.items())]
+        notes = self.notes.get(page.uri, [])
+        site = repr((self.site, self.cite_page, self.today.isoformat()))
+        return json.dumps([page.uri, page.url, page.title, site, extra, notes])
+
+    def _finish(self, content: str, page: PageRef, pages: Mapping[str, PageRef]) -> str:
         content = in_reading_order(TOKEN_RE.sub(self._notes_of(page.uri), content))
         if BIB_TOKEN in content:
             content = content.replace(f"<p>{BIB_TOKEN}</p>", self.bibliography_html(page, pages))
@@ -259,23 +274,23 @@ class Session:
     # -- downloads --------------------------------------------------------------------
 
     def downloads(self) -> dict[str, str]:
-        """The bibliography as BibTeX (its entries only) and as the CSL-JSON the notes are formatted from,
-        and the whole dataset as JSON."""
-        records = [
-            {"kind": rec.kind, "id": rec.id, "path": rec.path, "url": rec.url, **dict(rec.data)}
-            for kind in KINDS
-            for rec in self.dataset.of_kind(kind)
-        ]
+        """The bibliography as BibTeX (its entries only) and as the CSL-JSON the notes are formatted from."""
         return {
             "references.bib": entries_only(self.texts),
             "references.json": json.dumps(list(self.csl.values()), ensure_ascii=False, indent=1),
-            "dataset.json": json.dumps(records, ensure_ascii=False, indent=1),
         }
+
+
+_ENTRIES: Memo[str] = Memo(16)
 
 
 def entries_only(texts: Sequence[str]) -> str:
     """The BibTeX entries of the .bib texts written back from the parsed library: no comments,
     no working notes (``annote``), no preamble."""
+    return _ENTRIES.get(lambda: _entries_only(texts), *texts)
+
+
+def _entries_only(texts: Sequence[str]) -> str:
     out: list[str] = []
     for text in texts:
         library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]

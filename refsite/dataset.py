@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -41,6 +42,15 @@ class Reads:
     refs: set[tuple[str, str, str]] = field(default_factory=set)
     kinds: set[str] = field(default_factory=set)
     fields: set[tuple[str, str]] = field(default_factory=set)  # (record id, field name)
+
+    def touches(self, changes: Reads) -> bool:
+        """Whether anything read here is among ``changes`` (what differs between two datasets)."""
+        return not (
+            self.ids.isdisjoint(changes.ids)
+            and self.fields.isdisjoint(changes.fields)
+            and self.refs.isdisjoint(changes.refs)
+            and self.kinds.isdisjoint(changes.kinds)
+        )
 
     def add(self, other: Reads) -> None:
         """Read what ``other`` read as well."""
@@ -130,33 +140,45 @@ class Dataset:
             self.prints[rid] = found
         return found
 
-    def _field_print(self, rid: str, name: str) -> str:
-        key = f"{rid}\x00{name}"
-        found = self.prints.get(key)
-        if found is None:
-            rec = self.records.get(rid)
-            found = "-" if rec is None else json.dumps(rec.data.get(name), sort_keys=True, default=str)
-            self.prints[key] = found
-        return found
+    def changes_since(self, before: Dataset) -> Reads:
+        """What a page could have read that differs from ``before``: records that came or went (or
+        changed kind), fields whose value changed, back-link lists and kind lists that changed."""
+        changes = Reads()
+        changed: list[str] = []
+        for rid in self.records.keys() | before.records.keys():
+            if self.fingerprint(rid) == before.fingerprint(rid):
+                continue
+            changed.append(rid)
+            old, new = before.records.get(rid), self.records.get(rid)
+            if old is None or new is None or old.kind != new.kind:
+                changes.ids.add(rid)
+            old_data, new_data = (old.data if old else {}), (new.data if new else {})
+            for name in old_data.keys() | new_data.keys():
+                if name not in old_data or name not in new_data or old_data[name] != new_data[name]:
+                    changes.fields.add((rid, name))
+        targets: set[str] = set()
+        for rid in changed:
+            for ds in (before, self):
+                rec = ds.records.get(rid)
+                if rec is not None:
+                    targets.update(target for _key, _f, target in _walk_refs(SCHEMA[rec.kind], rec.data, ()))
+        for target in targets:
+            old_links, new_links = before.backlinks.get(target, {}), self.backlinks.get(target, {})
+            for kind, name in old_links.keys() | new_links.keys():
+                ids_then = [r.id for r in old_links.get((kind, name), [])]
+                ids_now = [r.id for r in new_links.get((kind, name), [])]
+                if ids_then != ids_now:
+                    changes.refs.add((target, kind, name))
+        for kind in KINDS:
+            if [r.id for r in before._by_kind[kind]] != [r.id for r in self._by_kind[kind]]:
+                changes.kinds.add(kind)
+        return changes
 
     def geo_fingerprint(self) -> str:
         """What the map's geography is (empty without one)."""
         if "geo" not in self.prints:
             self.prints["geo"] = _digest(json.dumps(self.geo, sort_keys=True)) if self.geo else ""
         return self.prints["geo"]
-
-    def reads_digest(self, reads: Reads) -> str:
-        """A fingerprint of everything ``reads`` names, as this dataset has it: which records exist
-        (and of what kind), which records link to which and in what order, and each field read."""
-        records = self.records
-        parts = [f"i{rid}:{records[rid].kind if rid in records else '-'}" for rid in sorted(reads.ids)]
-        for target, kind, name in sorted(reads.refs):
-            linked = self.backlinks.get(target, {}).get((kind, name), [])
-            parts.append(f"r{target}:{kind}:{name}:" + ",".join(r.id for r in linked))
-        for kind in sorted(reads.kinds):
-            parts.append(f"k{kind}:" + ",".join(r.id for r in self._by_kind[kind]))
-        parts.extend(f"f{rid}:{name}:{self._field_print(rid, name)}" for rid, name in sorted(reads.fields))
-        return _digest(*parts)
 
     def cited_keys(self) -> dict[str, list[Record]]:
         """Bibliography key -> the records that cite it."""
@@ -231,7 +253,7 @@ def load_records(root: Path) -> tuple[dict[str, Record], Unread, list[Problem]]:
                 reserved.setdefault(rid, kind)
             if doc is None:
                 continue
-            shape = check_shape(doc, kind, rid)
+            shape = _SHAPES.get(partial(check_shape, doc, kind, rid), doc.path, doc.text, kind, rid)
             problems.extend(shape)
             if not isinstance(doc.data, dict):
                 continue
@@ -304,7 +326,9 @@ def _parse_only() -> Any:
     return ParseOnly()
 
 
+_SHAPES: Memo[list[Problem]] = Memo(20_000)  # a record file's shape problems, by its text
 _PAGE_ASTS: Memo[Any] = Memo(1024)  # parsed pages: only read (find_all, find_undeclared_variables)
+_PAGE_NAMES: Memo[frozenset[str]] = Memo(1024)  # the names each page's template uses
 
 
 def check_page(
@@ -339,7 +363,8 @@ def check_page(
         return set(), [Problem(rel, exc.lineno or 1, 1, f"template syntax error: {exc.message}")]
     lines = text.splitlines()
     problems: list[Problem] = []
-    for name in sorted(meta.find_undeclared_variables(ast) - known):
+    names = _PAGE_NAMES.get(lambda: frozenset(meta.find_undeclared_variables(ast)), text)
+    for name in sorted(names - known):
         line, col = 1, 1
         for i, src in enumerate(lines, 1):
             m = re.search(r"\b" + re.escape(name) + r"\b", src)

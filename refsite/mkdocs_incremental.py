@@ -44,6 +44,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import CountHandler
 
+from .render.pages import forget_made
+
 log = logging.getLogger("mkdocs")
 _SENTINEL = "<html><head></head><body></body></html>"
 
@@ -142,6 +144,7 @@ class Incremental:
         self.rendered: dict[str, _Rendered] = {}
         self.searched: dict[str, tuple[str, list[Any]]] = {}
         self.shown: dict[str, tuple[str, str]] = {}  # dest path -> (template inputs, written output)
+        self.search_index: Any = None
         self.stats = Stats()
         self.bytecode = _Bytecode()
         self.templates: list[str] = []
@@ -163,6 +166,7 @@ class Incremental:
 
     def forget(self) -> None:
         """Drop every cache: the next build does everything again."""
+        forget_made()
         self.rendered.clear()
         self.searched.clear()
         self.shown.clear()
@@ -322,13 +326,14 @@ class Incremental:
         """Material's search index makes a page's entries again only when the page's HTML changed."""
         plugin = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(plugin, "search_index", None)
+        self.search_index = index if index is not None and hasattr(index, "entries") else None
         if index is None or not hasattr(index, "add_entry_from_context"):
             return
         add = index.add_entry_from_context
         searched = self.searched
 
         def cached(page: Page) -> None:
-            key = _digest(page.url, page.content or "", _toc(page.toc), _meta(page.meta), str(page.title))
+            key = _digest(page.content or "", _page_inputs(page))
             hit = searched.get(page.file.src_uri)
             if hit is not None and hit[0] == key:
                 index.entries.extend(hit[1])
@@ -349,26 +354,26 @@ class Incremental:
         config._current_page = page
         try:
             page.active = True
-            context = get_context(nav, pages, config, page)
             name = page.meta.get("template", "main.html")
-            template = env.get_template(name)
-            context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
-            head = config.plugins.on_post_page(_SENTINEL, page=page, config=config)
-            key = _digest(
-                name,
-                nav_key,
-                page.url,
-                page.content or "",
-                _toc(page.toc),
-                _meta(page.meta),
-                str(page.title),
-                str(page.canonical_url),
-                str(page.edit_url),
-                _neighbours(page),
-                head,
-            )
             dest = page.file.abs_dest_path
             shown = self.shown.get(dest)
+            # What the page shows, known before its context is made: when it is what the page showed
+            # last time, nothing about the page is done again (its search entries are used again).
+            head = config.plugins.on_post_page(_SENTINEL, page=page, config=config)
+            before = self._before_context(page, config, name, nav_key, head)
+            if (
+                before is not None
+                and shown is not None
+                and shown[0] == before
+                and page.file.src_uri in self.searched
+                and os.path.isfile(dest)
+            ):
+                self._search_again(page)
+                return True
+            context = get_context(nav, pages, config, page)
+            template = env.get_template(name)
+            context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+            key = before or _digest(name, nav_key, page.content or "", _page_inputs(page), head)
             if shown is not None and shown[0] == key and os.path.isfile(dest):
                 return True
             output = template.render(context)
@@ -389,6 +394,29 @@ class Incremental:
         finally:
             page.active = False
             config._current_page = None
+
+    def _before_context(self, page: Page, config: MkDocsConfig, name: str, nav_key: str, head: str) -> str | None:
+        """A fingerprint of everything the page's context and template are made from, or None when a
+        plugin changes the context in a way it does not describe (then the context is always made).
+
+        A plugin describes its part with a ``context_key(page)`` method; Material's search plugin
+        needs none (its part depends on the page's HTML, table of contents and metadata alone)."""
+        keys = []
+        for plugin_name, plugin in config.plugins.items():
+            if getattr(type(plugin), "on_page_context", None) is None:
+                continue
+            if plugin_name in ("search", "material/search"):
+                continue
+            describe = getattr(plugin, "context_key", None)
+            key = describe(page) if callable(describe) else None
+            if not isinstance(key, str):
+                return None
+            keys.append(f"{plugin_name}={key}")
+        return _digest("before", name, nav_key, page.content or "", _page_inputs(page), head, *keys)
+
+    def _search_again(self, page: Page) -> None:
+        if self.search_index is not None:
+            self.search_index.entries.extend(self.searched[page.file.src_uri][1])
 
     def _remove_stale(self, kept: set[str], before: dict[str, tuple[int, int, int]]) -> None:
         """Remove what no build makes any more: files this build neither kept nor wrote."""
@@ -413,6 +441,22 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
                 st = os.lstat(path)
                 out[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
     return out
+
+
+def _page_inputs(page: Page) -> str:
+    """What a page's template shows of it besides its HTML: address, title, metadata, table of
+    contents, edit link, neighbours and sections."""
+    return json.dumps(
+        [
+            page.url,
+            str(page.title),
+            str(page.canonical_url),
+            str(page.edit_url),
+            _toc(page.toc),
+            _meta(page.meta),
+            _neighbours(page),
+        ]
+    )
 
 
 def _neighbours(page: Page) -> str:

@@ -32,7 +32,7 @@ from .mkdocs_macros import sandbox
 from .model import KINDS, PLURAL
 from .pdf import git_version
 from .problems import Problem, summary_line
-from .render.meta import dataset_document, dataset_ld, json_ld, opengraph, record_ld
+from .render.meta import dataset_json, dataset_ld, json_ld, opengraph, record_ld
 from .render.pages import (
     index_meta,
     index_page,
@@ -201,8 +201,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             files.append(File.generated(config, bib_uri, content=self._bibliography_stub(web_only)))
         downloads = session.downloads()
         records = [rec for kind in KINDS for rec in ds.of_kind(kind)]
-        document = dataset_document(records, self.version(), self.licence(config))
-        downloads["dataset.json"] = json.dumps(document, ensure_ascii=False, indent=1)
+        downloads["dataset.json"] = dataset_json(records, self.version(), self.licence(config))
         downloads["dataset.schema.json"] = json.dumps(dataset_schema(), indent=1)
         for name, text in downloads.items():
             files.append(File.generated(config, f"downloads/{name}", content=text))
@@ -283,6 +282,13 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.fail([self.style_problem(f"the citation style could not be used: {exc}")])
         self.refs = {uri: _ref(p) for uri, p in self.pages.items()}  # every page is rendered: titles are known
         return env
+
+    def context_key(self, page: Page) -> str | None:
+        """What :meth:`on_page_context` makes of a page besides its HTML: its notes, "cite this page"
+        and the date; None for the bibliography page (it depends on every page)."""
+        if self.session is None or not page.content or BIB_TOKEN in page.content:
+            return None
+        return self.session.finish_key(_ref(page))
 
     @event_priority(50)
     def on_page_context(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:

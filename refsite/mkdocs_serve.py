@@ -32,6 +32,7 @@ from watchdog.observers import Observer
 
 from .build import fault_message
 from .config import docs_dir, read_config, site_url
+from .files import remember_reads
 from .mkdocs_build import build_into, quiet_logging
 from .mkdocs_incremental import Incremental
 from .workspace import Workspace, open_workspace
@@ -239,6 +240,7 @@ def serve(root: Path, dev_addr: str) -> int:
         print(f"serve: --dev-addr must be HOST:PORT, not {dev_addr!r}", file=sys.stderr)
         return 2
     mount = mount_path(root)
+    remember_reads()  # this process reads the project again on every edit
     try:
         work = open_workspace(root, "serve")
     except OSError as exc:

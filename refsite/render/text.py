@@ -149,6 +149,7 @@ class PageContext:
         self.uri = uri
         self.index = index
         self.notes: list[list[Cite]] = []
+        self._cites: tuple[list[list[Cite]], int, list[Cite]] | None = None
 
     def href(self, target_uri: str, anchor: str = "") -> str:
         """A relative link from this page's Markdown file to another's."""
@@ -161,7 +162,14 @@ class PageContext:
     @property
     def cites(self) -> list[Cite]:
         """Every citation on the page, in order, each marked with the note it belongs to."""
-        return [replace(c, group=n) for n, note in enumerate(self.notes) for c in note]
+        known = self._cites
+        if known is None or known[0] is not self.notes or known[1] != len(self.notes):  # notes are only appended
+            known = self._cites = (
+                self.notes,
+                len(self.notes),
+                [replace(c, group=n) for n, note in enumerate(self.notes) for c in note],
+            )
+        return list(known[2])
 
     def cite(self, key: str, locator: Any = "", note: Any = "") -> str:
         """A footnote call for one citation; the note text is filled in later."""
