@@ -112,7 +112,7 @@ def test_the_preview_is_measured_edit_by_edit_and_left_as_found(
         f"<p>This sentence was added to measure the preview ({m}).</p>" in s
         for m, s in zip(run.narrative.markers, run.narrative.seen, strict=True)
     )
-    assert run.rebuild_seconds and run.idle_rebuilds is not None
+    assert run.rebuild_seconds and run.idle_rebuilds is not None and run.idle_seconds >= 0.5
     figures = run.as_json()
     assert figures["data_edit"]["seconds"] == run.data.seconds and figures["failure"] is None
     assert figures["server_rebuilds"] >= 6  # every save rebuilt: two edits and a restore of each file
