@@ -137,6 +137,8 @@ class Incremental:
         self.searched: dict[str, tuple[str, list[Any]]] = {}
         self.shown: dict[str, tuple[str, str]] = {}  # dest path -> (template inputs, written output)
         self.search_index: Any = None
+        self.pending: list[tuple[str, bytes, str, str]] = []  # pages to write: path, bytes, inputs, digest
+        self.deferred = False  # True: pages are written by commit(), not at the end of build()
         self.stats = Stats()
         self.bytecode = _Bytecode()
         self.templates: list[str] = []
@@ -172,6 +174,7 @@ class Incremental:
             self.forget()
             self.signature = signature
         self.stats = Stats()
+        self.pending.clear()
         counter = CountHandler()
         counter.setLevel(logging.WARNING)
         if config.strict:
@@ -183,10 +186,21 @@ class Incremental:
 
                 raise Abort(f"Aborted with {', '.join(f'{v} {k.lower()}s' for k, v in counts)} in strict mode!")
         except Exception as exc:
+            self.pending.clear()
             config.plugins.on_build_error(error=exc)
             raise
         finally:
             log.removeHandler(counter)
+        if not self.deferred:
+            self.commit()
+
+    def commit(self) -> None:
+        """Write the pages the last build changed (each file whole). The preview does it at the
+        moment it shows the build's problems, so a page and its banner always agree."""
+        for dest, data, key, written in self.pending:
+            _write(dest, data)
+            self.shown[dest] = (key, written)
+        self.pending.clear()
 
     def _build(self, config: MkDocsConfig) -> None:
         lap = self.stats.lap
@@ -376,9 +390,10 @@ class Incremental:
             data = output.encode("utf-8", errors="xmlcharrefreplace")
             written = digest(data)
             if shown is None or shown[1] != written or not os.path.isfile(dest):
-                _write(dest, data)
+                self.pending.append((dest, data, key, written))
                 self.stats.written += 1
-            self.shown[dest] = (key, written)
+            else:
+                self.shown[dest] = (key, written)
             return True
         except Exception as e:
             log.error(f"Error building page '{page.file.src_uri}': {e}")
