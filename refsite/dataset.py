@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -24,7 +23,7 @@ from .geodata import GEO_FILE
 from .geodata import load as load_geo_file
 from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
-from .memo import Memo
+from .memo import Memo, digest
 from .model import FIELD_READERS, KINDS, PLURAL, SCHEMA, Record, as_text
 from .pagemap import SourceMap, check_map_keys, load_maps
 from .policy import css_problem, inside, static_file_problem
@@ -136,7 +135,7 @@ class Dataset:
         found = self.prints.get(rid)
         if found is None:
             rec = self.records.get(rid)
-            found = "-" if rec is None else _digest(rec.kind, rec.path, rec.src.text)
+            found = "-" if rec is None else digest(rec.kind, rec.path, rec.src.text)
             self.prints[rid] = found
         return found
 
@@ -177,7 +176,7 @@ class Dataset:
     def geo_fingerprint(self) -> str:
         """What the map's geography is (empty without one)."""
         if "geo" not in self.prints:
-            self.prints["geo"] = _digest(json.dumps(self.geo, sort_keys=True)) if self.geo else ""
+            self.prints["geo"] = digest(json.dumps(self.geo, sort_keys=True)) if self.geo else ""
         return self.prints["geo"]
 
     def cited_keys(self) -> dict[str, list[Record]]:
@@ -188,14 +187,6 @@ class Dataset:
             if not out[k] or out[k][-1] is not rec:
                 out[k].append(rec)
         return dict(out)
-
-
-def _digest(*parts: str) -> str:
-    h = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return h.hexdigest()
 
 
 def sort_key(rec: Record) -> tuple[str, str]:

@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterable, Iterator
@@ -119,6 +120,8 @@ class PreviewServer(LiveReloadServer):
         self.good: Path | None = None
         self.site = work.path / "site"
         self.incremental = Incremental(root, self.site)
+        self.incremental.deferred = True
+        self.showing = threading.Lock()
         empty = work.path / "empty"
         empty.mkdir(exist_ok=True)
         super().__init__(builder=self.rebuild, host=host, port=port, root=str(empty), mount_path=mount)
@@ -179,16 +182,20 @@ class PreviewServer(LiveReloadServer):
         elapsed = time.perf_counter() - start
         done = self.incremental.stats
         if status == 0:
-            self.good = self.site
-            self.root = str(self.site)
-            self.problems, self.failed = lines, False
+            with self.showing:  # the new pages and their problems appear together
+                self.incremental.commit()
+                self.good = self.site
+                self.root = str(self.site)
+                self.problems, self.failed = lines, False
             print(
                 f"rebuilt in {elapsed:.2f} s ({done.converted} of {done.pages} pages converted,"
                 f" {done.written} written)",
                 flush=True,
             )
         else:
-            self.problems, self.failed = lines or ["build failed"], True
+            self.incremental.pending.clear()
+            with self.showing:
+                self.problems, self.failed = lines or ["build failed"], True
             kept = "serving the last good site" if self.good is not None else "no site to serve yet"
             print(f"build failed in {elapsed:.2f} s; {kept}", flush=True)
 
@@ -205,10 +212,13 @@ class PreviewServer(LiveReloadServer):
                 self._wanted_epoch = wanted
 
     def _serve_request(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes] | None:
-        if self.good is None and not environ["PATH_INFO"].startswith("/livereload/"):
-            start_response("503 Service Unavailable", [("Content-Type", "text/html; charset=utf-8")])
-            return [self._problem_page()]
-        return super()._serve_request(environ, start_response)  # type: ignore[no-any-return]
+        if environ["PATH_INFO"].startswith("/livereload/"):
+            return super()._serve_request(environ, start_response)  # type: ignore[no-any-return]
+        with self.showing:  # a page is read and given its banner while no build is being shown
+            if self.good is None:
+                start_response("503 Service Unavailable", [("Content-Type", "text/html; charset=utf-8")])
+                return [self._problem_page()]
+            return super()._serve_request(environ, start_response)  # type: ignore[no-any-return]
 
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
         return super()._inject_js_into_html(with_banner(content, self.problems, failed=self.failed), epoch)  # type: ignore[no-any-return]

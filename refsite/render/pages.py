@@ -386,6 +386,8 @@ def _changes(ds: Dataset) -> Reads | None:
         _BUILDS.changes = ds.changes_since(_BUILDS.dataset) if _BUILDS.dataset is not None else None
         _BUILDS.dataset = ds
         _BUILDS.generation += 1
+        for name in [n for n, made in _MADE.items() if made.generation < _BUILDS.generation - 1]:
+            del _MADE[name]  # not made or used in the last build: it can never be used again
     return _BUILDS.changes
 
 
