@@ -9,9 +9,13 @@ import logging
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import load_config
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from .pdf import PrintPage
 
 _FILE_ERROR = re.compile(r"Error (?:reading|building) page '.*': \[Errno \d+\]", re.S)
 
@@ -37,8 +41,12 @@ def quiet_logging() -> None:
     logger.propagate = False
 
 
-def build_into(root: Path, out_dir: Path, *, strict: bool = True) -> int:
-    """Run MkDocs for the project at ``root`` into ``out_dir``; print problems; return the status."""
+def build_into(
+    root: Path, out_dir: Path, *, strict: bool = True, print_pages: dict[str, PrintPage] | None = None
+) -> int:
+    """Run MkDocs for the project at ``root`` into ``out_dir``; print problems; return the status.
+
+    ``print_pages``, if given, receives every page's body as the engine finished it (for the PDF)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
@@ -59,6 +67,8 @@ def build_into(root: Path, out_dir: Path, *, strict: bool = True) -> int:
         plugin = config.plugins.get("refsite")
         if plugin is not None:
             plugin.report = report  # type: ignore[attr-defined]
+            if print_pages is not None:
+                plugin.print_pages = print_pages  # type: ignore[attr-defined]
         build(config)
     except ConfigurationError as exc:
         print(f"mkdocs.yml:1:1: error: {' '.join(str(exc).split())}")

@@ -7,6 +7,7 @@ becomes a note at the foot of the page where it is called.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import html
 import posixpath
@@ -15,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from .bibcsl import bib_source, bib_texts, csl_items
 from .cite import Cite, join_notes
 from .config import plugin_options, read_config
 from .dataset import Dataset, docs_dir_of, load_project
+from .htmltree import Element, Node, parse
 from .model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .render.pages import record_page
 from .render.text import PageContext, fmt_date, src_uri
@@ -32,6 +34,16 @@ CSS = Path(__file__).parent / "print" / "print.css"
 PAPERS = {"a4": "A4", "letter": "letter"}
 HOME_TITLE = "Introduction"
 REFERENCE_PARTS = ("actor", "place", "topic", "proposal", "position", "event")
+
+
+@dataclass(frozen=True)
+class PrintPage:
+    """One page of the site as the engine finished it: its address, title and body HTML (notes,
+    bibliography and page furniture included; no theme around it)."""
+
+    url: str
+    title: str
+    body: str
 
 
 @dataclass
@@ -43,21 +55,9 @@ class Chapter:
     body: str
 
 
-_ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
-_FOOTNOTES = re.compile(r'<div class="footnote">\s*<hr\s*/?>\s*<ol>(.*?)</ol>\s*</div>', re.S)
-_NOTE = re.compile(
-    r'<li id="fn:([^"]+)">\s*<p>(.*?)(?:&#160;|&nbsp;|\xa0)<a class="footnote-backref"[^>]*>.*?</a></p>\s*</li>', re.S
-)
-_CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">\d+</a></sup>')
-_FURNITURE = [
-    re.compile(r'<a href="[^"]*" title="(?:Edit|View) this page" class="md-content__button[^"]*"[^>]*>.*?</a>', re.S),
-    re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S),
-    re.compile(r'<p class="refsite-crumbs"[^>]*>.*?</p>', re.S),
-    re.compile(r'<details class="refsite-cite-page"[^>]*>.*?</details>', re.S),
-    re.compile(r'<p class="refsite-record"[^>]*>.*?</p>', re.S),
-    re.compile(r"<hr\s*/?>\s*(?=$)"),
-]
-_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+FURNITURE = frozenset({"refsite-crumbs", "refsite-record", "refsite-cite-page", "web-only"})
+"""Classes the engine gives to what only the website shows: the breadcrumb, the record's footer
+(its file and edit link), "cite this page", and anything an editor marks web-only."""
 
 
 def page_slug(url: str) -> str:
@@ -65,61 +65,153 @@ def page_slug(url: str) -> str:
     return "p-" + (re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "home")
 
 
-def print_page(url: str, page_html: str, included: set[str], own_notes: Mapping[str, str] | None = None) -> Chapter:
-    """One built page as print HTML: furniture removed, notes inline, links and ids made document-wide.
+def _is_notes(e: Element) -> bool:
+    """The block of notes Markdown's footnotes extension puts at the end of a page."""
+    return e.tag == "div" and "footnote" in e.classes and e.find(_is_note) is not None
 
-    ``own_notes`` are note texts the print edition forms itself (by note id), in place of the page's."""
-    m = _ARTICLE.search(page_html)
-    body = m.group(1) if m else ""
-    notes: dict[str, str] = {}
-    fm = _FOOTNOTES.search(body)
-    if fm:
-        notes = {n: text.strip() for n, text in _NOTE.findall(fm.group(1))}
-        body = body[: fm.start()] + body[fm.end() :]
-    notes.update(own_notes or {})
-    for rx in _FURNITURE:
-        body = rx.sub("", body)
-    body = _CALL.sub(lambda c: f'<span class="fn">{notes.get(c.group(1), "")}</span>', body)
+
+def _is_note(e: Element) -> bool:
+    return e.tag == "li" and e.attrs.get("id", "").startswith("fn:")
+
+
+def _note_calls(e: Element) -> str | None:
+    """The note id a footnote call (``<sup id="fnref:x"><a href="#fn:x">``) calls, else None."""
+    if e.tag != "sup" or not e.attrs.get("id", "").startswith("fnref"):
+        return None
+    link = e.find(lambda a: a.tag == "a" and a.attrs.get("href", "").startswith("#fn:"))
+    return link.attrs["href"][len("#fn:") :] if link is not None else None
+
+
+def _note_text(item: Element) -> list[Node]:
+    """A note's content, without its link back to the call: the paragraphs' content, run together."""
+    item.remove_where(lambda a: a.tag == "a" and a.attrs.get("href", "").startswith("#fnref"))
+    parts: list[Node] = []
+    for child in item.children:
+        if isinstance(child, Element) and child.tag == "p":
+            if parts:
+                parts.append(" ")
+            parts.extend(child.children)
+        elif isinstance(child, Element) or child.strip():
+            parts.append(child)
+    while parts and isinstance(parts[-1], str) and not parts[-1].strip():
+        parts.pop()
+    if parts and isinstance(parts[-1], str):
+        parts[-1] = parts[-1].rstrip()  # the no-break space before the link back
+    return parts
+
+
+def _is_permalink(heading: Element) -> Callable[[Element], bool]:
+    """The heading's link to itself (the toc extension's permalink)."""
+    target = "#" + heading.attrs.get("id", "\0")
+    return lambda a: a.tag == "a" and a.attrs.get("href") == target
+
+
+def print_page(
+    page: PrintPage,
+    included: set[str],
+    own_notes: Mapping[str, str] | None = None,
+    change: Callable[[Element], None] | None = None,
+) -> Chapter:
+    """One page as print HTML, from the body the engine finished: web-only parts and heading
+    permalinks removed, each note put where it is called, ids and links made document-wide.
+
+    ``own_notes`` are note texts the print edition forms itself (by note id), in place of the
+    page's; ``change`` reshapes the page's tree further before it is written back."""
+    url = page.url
+    tree = parse(page.body)
+    tree.remove_where(lambda e: bool(e.classes & FURNITURE))
+    notes: dict[str, list[Node]] = {}
+    block = tree.find(_is_notes)
+    if block is not None:
+        for item in [e for e in block.iter() if _is_note(e)]:
+            notes[item.attrs["id"][len("fn:") :]] = _note_text(item)
+        tree.remove_where(lambda e: e is block)
+    for note_id, text in (own_notes or {}).items():
+        notes[note_id] = parse(text).children
+
+    def call(e: Element) -> list[Node] | None:
+        note_id = _note_calls(e)
+        if note_id is None:
+            return None
+        return [Element("span", {"class": "fn"}, copy.deepcopy(notes.get(note_id, [])))]
+
+    tree.replace_where(call)
     slug = page_slug(url)
-    body = re.sub(r' id="([^"]+)"', lambda i: f' id="{slug}--{i.group(1)}"', body)
+    here = posixpath.dirname("/" + url.rstrip("/") + "/x")
+    for e in list(tree.iter()):
+        if re.fullmatch(r"h[1-6]", e.tag):
+            e.remove_where(_is_permalink(e))
+        if "id" in e.attrs:
+            e.attrs["id"] = f"{slug}--{e.attrs['id']}"
+        if e.tag == "img" and "src" in e.attrs and not _ABSOLUTE.match(e.attrs["src"]):
+            e.attrs["src"] = posixpath.normpath(posixpath.join(here, e.attrs["src"])).lstrip("/")
+        if "href" in e.attrs:
+            href = _print_href(e.attrs["href"], here, slug, included)
+            if href is None:
+                del e.attrs["href"]  # a page the print edition leaves out: the words stay, unlinked
+            else:
+                e.attrs["href"] = href
+    if change is not None:
+        change(tree)
+    h1 = tree.find(lambda e: e.tag == "h1")
+    title = " ".join(h1.text().split()) if h1 is not None else page.title or url
+    return Chapter(url, title, tree.inner_html().strip())
 
-    def link(match: re.Match[str]) -> str:
-        href = html.unescape(match.group(1))
-        if re.match(r"^[a-z]+:", href) or href.startswith("//"):
-            return match.group(0)
-        path, _, anchor = href.partition("#")
-        if not path:
-            return f'href="#{slug}--{anchor}"'
-        target = posixpath.normpath(posixpath.join(posixpath.dirname("/" + url.rstrip("/") + "/x"), path))
-        target = target.lstrip("/").removesuffix("index.html")
-        target = (target.rstrip("/") + "/") if target not in ("", ".") else ""
-        if target not in included:
-            return 'data-dropped-link=""'
-        return f'href="#{page_slug(target)}{"--" + anchor if anchor else ""}"'
 
-    body = re.sub(r'href="([^"]*)"', link, body)
-    h1 = _H1.search(body)
-    title = re.sub(r"<[^>]+>", "", h1.group(1)).strip() if h1 else url
-    return Chapter(url, html.unescape(title), body.strip())
+_ABSOLUTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
-def _demote(body: str) -> str:
+def _print_href(href: str, here: str, slug: str, included: set[str]) -> str | None:
+    """A link of a page as a link of the print document: an anchor in it, or None if it leads
+    to a page the print edition leaves out; addresses outside the site are kept."""
+    if _ABSOLUTE.match(href):
+        return href
+    path, _, anchor = href.partition("#")
+    if not path:
+        return f"#{slug}--{anchor}"
+    target = posixpath.normpath(posixpath.join(here, path)).lstrip("/").removesuffix("index.html")
+    target = (target.rstrip("/") + "/") if target not in ("", ".") else ""
+    if target not in included:
+        return None
+    return f"#{page_slug(target)}{'--' + anchor if anchor else ''}"
+
+
+def _retitle_home(body: Element, site_name: str) -> None:
+    """The home page is titled like the book: in print it introduces it."""
+    h1 = body.find(lambda e: e.tag == "h1")
+    if h1 is not None and " ".join(h1.text().split()) == site_name:
+        h1.children = [HOME_TITLE]
+
+
+class PrintError(Exception):
+    """The print document cannot be made from what the build produced."""
+
+
+def _demote(body: Element) -> None:
     """Record pages sit one level below their part: h1 -> h2, h2 -> h3, ..."""
-    return re.sub(r"<(/?)h([1-5])(\b[^>]*)>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}{m.group(3)}>", body)
+    for e in body.iter():
+        if re.fullmatch(r"h[1-5]", e.tag):
+            e.tag = f"h{int(e.tag[1]) + 1}"
 
 
 PRINT_BACKLINKS = 40
 
 
-def _cited_by_for_print(match: re.Match[str]) -> str:
+def _cited_by_for_print(e: Element) -> list[Node] | None:
     """Backlinks with their page numbers, unfolded; a work cited on very many pages is said to be cited throughout."""
-    text = match.group(0)
-    count = text.count("<a ")
-    if count > PRINT_BACKLINKS:
-        return f'<p class="refsite-citedby">Cited throughout: on {count} pages of the reference.</p>'
-    text = re.sub(r"^<details ([^>]*)><summary>(.*?)</summary>", r"<div \1><p>\2</p>", text, flags=re.S)
-    text = re.sub(r"</details>$", "</div>", text)
-    return text.replace("<a ", '<a class="xref" ')
+    if "refsite-citedby" not in e.classes:
+        return None
+    links = [a for a in e.iter() if a.tag == "a"]
+    if len(links) > PRINT_BACKLINKS:
+        text = f"Cited throughout: on {len(links)} pages of the reference."
+        return [Element("p", {"class": "refsite-citedby"}, [text])]
+    for a in links:
+        a.attrs["class"] = "xref"
+    for summary in [c for c in e.children if isinstance(c, Element) and c.tag == "summary"]:
+        summary.tag = "p"
+    e.tag = "div"
+    e.attrs.pop("open", None)
+    return [e]
 
 
 def git_version(root: Path) -> str:
@@ -197,9 +289,15 @@ def part_notes(root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> di
 
 
 def assemble(
-    root: Path, site: Path, site_name: str, nav: object, paper: str = "a4", author: str = "", lang: str = "en"
+    root: Path,
+    pages: Mapping[str, PrintPage],
+    site_name: str,
+    nav: object,
+    paper: str = "a4",
+    author: str = "",
+    lang: str = "en",
 ) -> str:
-    """The whole print document as one HTML string."""
+    """The whole print document as one HTML string, from the pages the engine finished (by address)."""
     ds, _ = load_project(root)
     generated = {f"{PLURAL[k]}/index.md" for k in KINDS} | {"bibliography.md"}
     docs = root / docs_dir_of(root)
@@ -214,8 +312,11 @@ def assemble(
 
     own = part_notes(root, ds, [record_lists[kind] for kind in REFERENCE_PARTS])
 
-    def read(url: str) -> Chapter:
-        return print_page(url, (site / url / "index.html").read_text(encoding="utf-8"), included, own.get(url))
+    def read(url: str, change: Callable[[Element], None] | None = None) -> Chapter:
+        page = pages.get(url)
+        if page is None:
+            raise PrintError(f"the page {url or '/'} was not built: the PDF needs the refsite plugin in mkdocs.yml")
+        return print_page(page, included, own.get(url), change)
 
     as_of = max((as_text(r.get("as_of")) for r in ds.records.values() if r.get("as_of")), default="")
     version = git_version(root)
@@ -223,23 +324,20 @@ def assemble(
     parts: list[str] = []
     toc: list[str] = []
     for url in narrative_urls:
-        ch = read(url)
-        if ch.title == site_name:  # the home page is titled like the book: in print it introduces it
-            ch = Chapter(ch.url, HOME_TITLE, _H1.sub(f"<h1>{HOME_TITLE}</h1>", ch.body, count=1))
+        ch = read(url, lambda body: _retitle_home(body, site_name))
         parts.append(f'<section class="chapter" id="{page_slug(url)}">{ch.body}</section>')
         toc.append(f'<li><a href="#{page_slug(url)}">{html.escape(ch.title)}</a></li>')
     titles = {"event": "Chronology of events"}
     for kind in REFERENCE_PARTS:
         title = titles.get(kind, KIND_TITLES[kind])
         records = "".join(
-            f'<section class="record" id="{page_slug(u)}">{_demote(read(u).body)}</section>' for u in record_urls[kind]
+            f'<section class="record" id="{page_slug(u)}">{read(u, _demote).body}</section>' for u in record_urls[kind]
         )
         anchor = page_slug(PLURAL[kind] + "/")
         parts.append(f'<section class="part {PLURAL[kind]}" id="{anchor}"><h1>{title}</h1>{records}</section>')
         toc.append(f'<li class="part"><a href="#{anchor}">{title}</a></li>')
-    bib = read("bibliography/")
-    bib_body = re.sub(r'<(div|details) class="refsite-citedby">.*?</\1>', _cited_by_for_print, bib.body, flags=re.S)
-    parts.append(f'<section class="part bibliography" id="{page_slug("bibliography/")}">{bib_body}</section>')
+    bib = read("bibliography/", lambda body: body.replace_where(_cited_by_for_print))
+    parts.append(f'<section class="part bibliography" id="{page_slug("bibliography/")}">{bib.body}</section>')
     toc.append(f'<li class="part"><a href="#{page_slug("bibliography/")}">Bibliography</a></li>')
     cover = (
         '<section class="cover">'
@@ -326,23 +424,31 @@ def write_pdf(document: str, out: Path, base: Path) -> None:
 
 
 def build_pdf(root: Path, out: Path, *, paper: str = "a4") -> int:
-    """Build the website (strict, swapped in on success) with the PDF inside it."""
+    """Build the website (strict, swapped in on success) with the PDF inside it, made from the
+    pages as the engine finished them during that build."""
     from .build import build_site
 
     out = out if out.is_absolute() else root / out
     site = out.parent
-    status = build_site(root, site, strict=True, after=lambda tmp: _pdf_into(root, tmp, out.name, paper))
+    pages: dict[str, PrintPage] = {}
+    try:
+        status = build_site(
+            root, site, strict=True, print_pages=pages, after=lambda tmp: _pdf_into(root, tmp, out.name, paper, pages)
+        )
+    except PrintError as exc:
+        print(f"build failed: {exc}; the previous site is left as it was", file=sys.stderr)
+        return 1
     if status == 0:
         print(f"PDF written to {out}")
     return status
 
 
-def _pdf_into(root: Path, site: Path, name: str, paper: str) -> None:
+def _pdf_into(root: Path, site: Path, name: str, paper: str, pages: Mapping[str, PrintPage]) -> None:
     config = read_config(root)
     author = str(config.get("site_author") or "")
     theme = config.get("theme")
     lang = str(theme.get("language") or "en") if isinstance(theme, dict) else "en"
-    document = assemble(root, site, str(config.get("site_name") or ""), config.get("nav"), paper, author, lang)
+    document = assemble(root, pages, str(config.get("site_name") or ""), config.get("nav"), paper, author, lang)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / name
         write_pdf(document, target, site)
