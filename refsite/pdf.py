@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +28,7 @@ from .config import plugin_options, read_config
 from .dataset import Dataset, docs_dir_of, load_project
 from .htmltree import Element, Node, parse
 from .model import KIND_TITLES, KINDS, PLURAL, Record, as_text
+from .pdf_speed import linear_layout
 from .render.pages import record_page
 from .render.text import PageContext, fmt_date, src_uri
 
@@ -403,9 +405,10 @@ def _content_type(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def write_pdf(document: str, out: Path, base: Path) -> None:
+def write_pdf(document: str, out: Path, base: Path) -> int:
     """Render the print document with WeasyPrint: only files of the site at ``base`` are read, and
-    the PDF carries no attachment (no ``rel`` from a page reaches the renderer)."""
+    the PDF carries no attachment (no ``rel`` from a page reaches the renderer). Returns the number
+    of pages."""
     import logging
 
     from weasyprint import CSS as WCSS
@@ -415,12 +418,13 @@ def write_pdf(document: str, out: Path, base: Path) -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     document = _TAG.sub(lambda tag: _ATTACHMENT_REL.sub("", tag.group(0)), document)
     fetcher = site_fetcher(base)
-    HTML(string=document, base_url=str(base.resolve()) + "/", url_fetcher=fetcher).write_pdf(
-        str(out),
-        stylesheets=[WCSS(filename=str(CSS), url_fetcher=fetcher)],
-        attachments=[],
-        pdf_tags=True,  # a tagged PDF: headings, lists, tables and reading order for assistive technology
-    )
+    with linear_layout():
+        rendered = HTML(string=document, base_url=str(base.resolve()) + "/", url_fetcher=fetcher).render(
+            stylesheets=[WCSS(filename=str(CSS), url_fetcher=fetcher)],
+            pdf_tags=True,  # a tagged PDF: headings, lists, tables and reading order for assistive technology
+        )
+        rendered.write_pdf(str(out), attachments=[], pdf_tags=True)
+    return len(rendered.pages)
 
 
 def build_pdf(root: Path, out: Path, *, paper: str = "a4") -> int:
@@ -431,19 +435,25 @@ def build_pdf(root: Path, out: Path, *, paper: str = "a4") -> int:
     out = out if out.is_absolute() else root / out
     site = out.parent
     pages: dict[str, PrintPage] = {}
+    made: list[tuple[int, float]] = []
+
+    def after(new_site: Path) -> None:
+        start = time.perf_counter()
+        count = _pdf_into(root, new_site, out.name, paper, pages)
+        made.append((count, time.perf_counter() - start))
+
     try:
-        status = build_site(
-            root, site, strict=True, print_pages=pages, after=lambda tmp: _pdf_into(root, tmp, out.name, paper, pages)
-        )
+        status = build_site(root, site, strict=True, print_pages=pages, after=after)
     except PrintError as exc:
         print(f"build failed: {exc}; the previous site is left as it was", file=sys.stderr)
         return 1
-    if status == 0:
-        print(f"PDF written to {out}")
+    if status == 0 and made:
+        count, seconds = made[0]
+        print(f"PDF written to {out}: {count} pages, made in {seconds:.1f} s")
     return status
 
 
-def _pdf_into(root: Path, site: Path, name: str, paper: str, pages: Mapping[str, PrintPage]) -> None:
+def _pdf_into(root: Path, site: Path, name: str, paper: str, pages: Mapping[str, PrintPage]) -> int:
     config = read_config(root)
     author = str(config.get("site_author") or "")
     theme = config.get("theme")
@@ -451,8 +461,9 @@ def _pdf_into(root: Path, site: Path, name: str, paper: str, pages: Mapping[str,
     document = assemble(root, pages, str(config.get("site_name") or ""), config.get("nav"), paper, author, lang)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / name
-        write_pdf(document, target, site)
+        count = write_pdf(document, target, site)
         shutil.move(str(target), site / name)
+    return count
 
 
 if __name__ == "__main__":  # pragma: no cover
