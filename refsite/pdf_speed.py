@@ -7,6 +7,9 @@ while the print edition renders (measured on the real reference: about a third o
   once (alone, in the same area) and the area's height is the sum of its notes' heights. That
   sum is exact when nothing in the area collapses or clips: notes without vertical margins in an
   area of automatic height; otherwise WeasyPrint's own method runs.
+- **Waiting notes.** For every piece of every line, WeasyPrint asks whether it calls a note that
+  is still waiting to be placed, by searching the list of all waiting notes (thousands at the
+  start); here that list also counts its members, so the question takes one step.
 - **Tags.** A tagged PDF refers to the page of every tagged element, and pydyf builds the list of
   all page references anew for each lookup; here the list is built once per page count.
 
@@ -72,6 +75,42 @@ def _update_footnote_area(original: Any) -> Any:
     return update
 
 
+class _Waiting(list):  # type: ignore[type-arg]
+    """WeasyPrint's list of notes waiting to be placed, answering ``in`` from a count of its members
+    (notes are boxes, equal only to themselves). The list's other mutators are not used on it."""
+
+    def __init__(self, items: Any = ()) -> None:
+        super().__init__(items)
+        self._count: dict[int, int] = {}
+        for item in self:
+            self._count[id(item)] = self._count.get(id(item), 0) + 1
+
+    def __contains__(self, item: object) -> bool:
+        return self._count.get(id(item), 0) > 0
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._count[id(item)] = self._count.get(id(item), 0) + 1
+
+    def remove(self, item: Any) -> None:
+        super().remove(item)
+        self._count[id(item)] -= 1
+
+    def copy(self) -> _Waiting:
+        return _Waiting(self)
+
+
+def _waiting_notes() -> property:
+    def get(self: Any) -> _Waiting:
+        notes: _Waiting = self.__dict__["_refsite_waiting"]
+        return notes
+
+    def put(self: Any, value: Any) -> None:
+        self.__dict__["_refsite_waiting"] = value if isinstance(value, _Waiting) else _Waiting(value)
+
+    return property(get, put)
+
+
 def _page_references(pdf: Any) -> tuple[bytes, ...]:
     kids = pdf.pages["Kids"]
     cached = pdf.__dict__.get("_refsite_page_references")
@@ -90,13 +129,15 @@ def linear_layout() -> Iterator[None]:
 
     saved_update = LayoutContext.__dict__.get("_update_footnote_area")
     saved_refs = pydyf.PDF.__dict__.get("page_references")
-    if saved_update is None or not isinstance(saved_refs, property):
+    if saved_update is None or not isinstance(saved_refs, property) or "footnotes" in LayoutContext.__dict__:
         yield  # another WeasyPrint than the one this was written for: its own methods run
         return
     LayoutContext._update_footnote_area = _update_footnote_area(saved_update)
+    LayoutContext.footnotes = _waiting_notes()
     pydyf.PDF.page_references = property(_page_references)
     try:
         yield
     finally:
         LayoutContext._update_footnote_area = saved_update
+        del LayoutContext.footnotes
         pydyf.PDF.page_references = saved_refs
