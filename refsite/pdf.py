@@ -7,6 +7,7 @@ becomes a note at the foot of the page where it is called.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import html
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .bibcsl import bib_source, bib_texts, csl_items
-from .cite import Cite, join_notes
+from .cite import Batch, Cite, Pending, join_notes
 from .config import plugin_options, read_config
 from .dataset import Dataset, docs_dir_of, load_project
 from .htmltree import Element, Node, parse
@@ -253,41 +254,92 @@ def md_to_url(path: str) -> str:
     return stem + "/" if stem else ""
 
 
-def part_notes(root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> dict[str, dict[str, str]]:
+class PartNotes:
     """The notes of the record pages as print forms them: a part is one chapter, so a work is cited
     in full at its first note in the part and short after it, wherever the record pages break.
 
-    Returns, per record page address, each note's text by its id (``cite-3``)."""
-    from .citations import formatter_for, resolve_style
+    Formatting starts (in a pandoc subprocess) when this is made; :meth:`result` waits for it and
+    returns, per record page address, each note's text by its id (``cite-3``)."""
 
-    options = plugin_options(read_config(root), "refsite")
-    style = resolve_style(root, options.get("style") if isinstance(options.get("style"), str) else None)
-    lang = str(options.get("lang") or "en-US")
-    texts = bib_texts(root)
-    pages: list[list[Cite]] = []
-    owners: list[list[tuple[str, PageContext]]] = []
-    for records in parts:
-        cites: list[Cite] = []
-        owned: list[tuple[str, PageContext]] = []
-        offset = 0  # notes of the part before this record's
-        for rec in records:
-            ctx = PageContext(src_uri(rec), 0)
-            record_page(ctx, ds, rec)
-            cites += [replace(c, group=c.group + offset) for c in ctx.cites]
-            offset += len(ctx.notes)
-            owned.append((rec.url, ctx))
-        pages.append(cites)
-        owners.append(owned)
-    result = formatter_for(style, lang).format(pages, csl_items(texts, ds.bib), source=bib_source(texts, ds.bib))
-    out: dict[str, dict[str, str]] = {}
-    for owned, formatted in zip(owners, result.notes, strict=True):
-        at = 0
-        for url, ctx in owned:
-            size = sum(len(note) for note in ctx.notes)
-            joined = join_notes(ctx.notes, formatted[at : at + size])
-            out[url] = {f"cite-{n}": text for n, text in enumerate(joined, 1)}
-            at += size
-    return out
+    def __init__(self, root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> None:
+        from .citations import formatter_for, resolve_style
+
+        options = plugin_options(read_config(root), "refsite")
+        style = resolve_style(root, options.get("style") if isinstance(options.get("style"), str) else None)
+        self.formatter = formatter_for(style, str(options.get("lang") or "en-US"))
+        texts = bib_texts(root)
+        pages: list[list[Cite]] = []
+        self.owners: list[list[tuple[str, PageContext]]] = []
+        for records in parts:
+            cites: list[Cite] = []
+            owned: list[tuple[str, PageContext]] = []
+            offset = 0  # notes of the part before this record's
+            for rec in records:
+                ctx = PageContext(src_uri(rec), 0)
+                record_page(ctx, ds, rec)
+                cites += [replace(c, group=c.group + offset) for c in ctx.cites]
+                offset += len(ctx.notes)
+                owned.append((rec.url, ctx))
+            pages.append(cites)
+            self.owners.append(owned)
+        self.batch = Batch(pages, csl_items(texts, ds.bib), source=bib_source(texts, ds.bib))
+        self.pending: Pending | None = self.formatter.submit(self.batch)
+
+    def result(self) -> dict[str, dict[str, str]]:
+        """Each record page's notes by id, once formatted."""
+        pending, self.pending = self.pending, None
+        self.formatter.collect(pending)
+        formatted_parts = self.formatter.assemble(self.batch).notes
+        out: dict[str, dict[str, str]] = {}
+        for owned, formatted in zip(self.owners, formatted_parts, strict=True):
+            at = 0
+            for url, ctx in owned:
+                size = sum(len(note) for note in ctx.notes)
+                joined = join_notes(ctx.notes, formatted[at : at + size])
+                out[url] = {f"cite-{n}": text for n, text in enumerate(joined, 1)}
+                at += size
+        return out
+
+    def close(self) -> None:
+        """Stop formatting that is no longer wanted (the build failed)."""
+        if self.pending is not None:
+            job, self.pending = self.pending.job, None
+            job.proc.kill()
+            job.proc.communicate()
+            with contextlib.suppress(OSError):  # the build's workspace may be gone with it
+                job.tmp.cleanup()
+
+
+class PrintPlan:
+    """What the print edition takes from the data, ready before the website is built: the records
+    of each part in print order, and the parts' notes, formatted meanwhile.
+
+    A project whose data cannot be read is reported by the build itself; the plan then holds the
+    failure and raises it only if it is used."""
+
+    def __init__(self, root: Path) -> None:
+        self.failure: Exception | None = None
+        self.notes: PartNotes | None = None
+        try:
+            self.ds, _ = load_project(root)
+            self.records = {kind: list(self.ds.of_kind(kind)) for kind in KINDS}
+            # the chronology: oldest first, undated last
+            self.records["event"] = sorted(self.ds.of_kind("event"), key=lambda r: (r.date or "9999", r.id))
+            self.notes = PartNotes(root, self.ds, [self.records[kind] for kind in REFERENCE_PARTS])
+        except Exception as exc:  # kept, and raised where the plan is used
+            self.failure = exc
+
+    def part_notes(self) -> dict[str, dict[str, str]]:
+        """The notes of every record page, as print forms them."""
+        if self.failure is not None:
+            raise self.failure
+        assert self.notes is not None
+        return self.notes.result()
+
+    def close(self) -> None:
+        """Stop any formatting still running."""
+        if self.notes is not None:
+            self.notes.close()
 
 
 def assemble(
@@ -298,21 +350,20 @@ def assemble(
     paper: str = "a4",
     author: str = "",
     lang: str = "en",
+    plan: PrintPlan | None = None,
 ) -> str:
-    """The whole print document as one HTML string, from the pages the engine finished (by address)."""
-    ds, _ = load_project(root)
+    """The whole print document as one HTML string, from the pages the engine finished (by address)
+    and the print ``plan`` (made here if not given)."""
+    plan = plan if plan is not None else PrintPlan(root)
+    own = plan.part_notes()
+    ds, record_lists = plan.ds, plan.records
     generated = {f"{PLURAL[k]}/index.md" for k in KINDS} | {"bibliography.md"}
     docs = root / docs_dir_of(root)
     narrative = [p for p in nav_pages(nav) if p not in generated and (docs / p).is_file()]
     narrative_urls = [md_to_url(p) for p in narrative]
-    record_lists = {kind: list(ds.of_kind(kind)) for kind in KINDS}
-    # the chronology: oldest first, undated last
-    record_lists["event"] = sorted(ds.of_kind("event"), key=lambda r: (r.date or "9999", r.id))
     record_urls = {kind: [rec.url for rec in recs] for kind, recs in record_lists.items()}
     included = set(narrative_urls) | {u for urls in record_urls.values() for u in urls} | {"bibliography/"}
     included |= {f"{PLURAL[k]}/" for k in KINDS}
-
-    own = part_notes(root, ds, [record_lists[kind] for kind in REFERENCE_PARTS])
 
     def read(url: str, change: Callable[[Element], None] | None = None) -> Chapter:
         page = pages.get(url)
@@ -435,30 +486,40 @@ def build_pdf(root: Path, out: Path, *, paper: str = "a4") -> int:
     out = out if out.is_absolute() else root / out
     site = out.parent
     pages: dict[str, PrintPage] = {}
+    plans: list[PrintPlan] = []
     made: list[tuple[int, float]] = []
+
+    def before() -> None:
+        plans.append(PrintPlan(root))  # the parts' notes are formatted while the website is built
 
     def after(new_site: Path) -> None:
         start = time.perf_counter()
-        count = _pdf_into(root, new_site, out.name, paper, pages)
+        count = _pdf_into(root, new_site, out.name, paper, pages, plans[0])
         made.append((count, time.perf_counter() - start))
 
     try:
-        status = build_site(root, site, strict=True, print_pages=pages, after=after)
+        status = build_site(root, site, strict=True, print_pages=pages, before=before, after=after)
     except PrintError as exc:
         print(f"build failed: {exc}; the previous site is left as it was", file=sys.stderr)
         return 1
+    finally:
+        for plan in plans:
+            plan.close()
     if status == 0 and made:
         count, seconds = made[0]
         print(f"PDF written to {out}: {count} pages, made in {seconds:.1f} s")
     return status
 
 
-def _pdf_into(root: Path, site: Path, name: str, paper: str, pages: Mapping[str, PrintPage]) -> int:
+def _pdf_into(
+    root: Path, site: Path, name: str, paper: str, pages: Mapping[str, PrintPage], plan: PrintPlan | None = None
+) -> int:
     config = read_config(root)
     author = str(config.get("site_author") or "")
     theme = config.get("theme")
     lang = str(theme.get("language") or "en") if isinstance(theme, dict) else "en"
-    document = assemble(root, pages, str(config.get("site_name") or ""), config.get("nav"), paper, author, lang)
+    site_name = str(config.get("site_name") or "")
+    document = assemble(root, pages, site_name, config.get("nav"), paper, author, lang, plan)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / name
         count = write_pdf(document, target, site)
