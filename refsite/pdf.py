@@ -472,9 +472,11 @@ def write_pdf(document: str, out: Path, base: Path) -> int:
     with linear_layout():
         rendered = HTML(string=document, base_url=str(base.resolve()) + "/", url_fetcher=fetcher).render(
             stylesheets=[WCSS(filename=str(CSS), url_fetcher=fetcher)],
-            pdf_tags=True,  # a tagged PDF: headings, lists, tables and reading order for assistive technology
+            # WeasyPrint's PDF/UA variant: a tagged PDF (headings, lists, tables and reading order for
+            # assistive technology) that says so in its XMP metadata
+            pdf_variant="pdf/ua-1",
         )
-        rendered.write_pdf(str(out), attachments=[], pdf_tags=True)
+        rendered.write_pdf(str(out), attachments=[], pdf_variant="pdf/ua-1")
     return len(rendered.pages)
 
 

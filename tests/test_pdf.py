@@ -160,6 +160,8 @@ def test_print_edition_metadata_tags_and_no_web_only_text(built: Path) -> None:
     assert meta.creation_date is not None
     catalog = reader.trailer["/Root"]
     assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"]  # a tagged PDF
+    xmp = catalog["/Metadata"].get_object().get_data().decode()
+    assert 'pdfuaid:part="1"' in xmp and "Sample Reference" in xmp  # PDF/UA-1, and it says so
     assert catalog["/Lang"] == "en"
     text = " ".join(pdftext(built).split())
     assert "Download it as" not in text and "CSL-JSON" not in text
