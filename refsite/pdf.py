@@ -1,8 +1,9 @@
 """The whole reference as a print document (HTML + CSS paged media) and a PDF, via WeasyPrint.
 
-The print document is assembled from the pages the website build produced, so the
-PDF says exactly what the site says; web furniture is stripped and every footnote
-becomes a note at the foot of the page where it is called.
+The print document is assembled from the pages as the engine finished them in the website's own
+build (handed over in memory by the plugin: no theme around them), so the PDF says what the site
+says. Each body is reshaped by structure (:mod:`refsite.htmltree`): the parts only the website
+shows are left out, and every footnote becomes a note at the foot of the page where it is called.
 """
 
 from __future__ import annotations
