@@ -12,7 +12,7 @@ import html
 import json
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,14 @@ from .cite import Batch, Formatter, Pending, Result, join_notes, style_digest
 from .dataset import Dataset
 from .footnotes import in_reading_order
 from .inline import has_citation, replace_in_page
-from .model import KIND_TITLES, KINDS, PLURAL
+from .memo import Memo
+from .model import KIND_TITLES, PLURAL
 from .render.text import PageContext
 
 STYLES = Path(__file__).parent / "styles"
 DEFAULT_STYLE = STYLES / "chicago-fullnote-bibliography.csl"
-TOKEN_RE = re.compile(r"zRSCITE(\d+)n(\d+)z")
+_FINISHED: Memo[str] = Memo(8192)  # finished pages (the preview finishes every page on every edit)
+TOKEN_RE = re.compile(r"zRSCITEn(\d+)z")
 BIB_TOKEN = "zRSBIBLIOGRAPHYz"
 TITLE_SLOT = "zRSPAGETITLEz"
 URL_SLOT = "https://refsite.invalid/zRSPAGEURLz"
@@ -104,7 +106,7 @@ class Session:
         self.pending: Pending | None = None
         self.submitted = False
         self.result: Result | None = None
-        self.notes: dict[int, list[str]] = {}
+        self.notes: dict[str, list[str]] = {}
         self.cited_by: dict[str, list[str]] = {}
 
     # -- collecting -----------------------------------------------------------------
@@ -180,18 +182,35 @@ class Session:
             result = self.formatter.assemble(batch)
         self.result = result
         order = sorted(self.contexts.values(), key=lambda ctx: ctx.index)
-        self.notes = {ctx.index: join_notes(ctx.notes, texts) for ctx, texts in zip(order, result.notes, strict=True)}
+        self.notes = {ctx.uri: join_notes(ctx.notes, texts) for ctx, texts in zip(order, result.notes, strict=True)}
 
     # -- finishing pages --------------------------------------------------------------
 
-    def _note(self, match: re.Match[str]) -> str:
-        notes = self.notes.get(int(match.group(1)), [])
-        n = int(match.group(2))
-        return notes[n - 1] if 0 < n <= len(notes) else match.group(0)
+    def _notes_of(self, uri: str) -> Callable[[re.Match[str]], str]:
+        notes = self.notes.get(uri, [])
+
+        def note(match: re.Match[str]) -> str:
+            n = int(match.group(1))
+            return notes[n - 1] if 0 < n <= len(notes) else match.group(0)
+
+        return note
 
     def finish(self, content: str, page: PageRef, pages: Mapping[str, PageRef]) -> str:
         """A page's HTML with its notes in place and in reading order, the bibliography, "cite this page"."""
-        content = in_reading_order(TOKEN_RE.sub(self._note, content))
+        if BIB_TOKEN in content or self.result is None:
+            return self._finish(content, page, pages)
+        return _FINISHED.get(lambda: self._finish(content, page, pages), content, self.finish_key(page))
+
+    def finish_key(self, page: PageRef) -> str:
+        """Everything :meth:`finish` adds to a page (other than the bibliography) depends on."""
+        assert self.result is not None
+        extra = [f"{k}={v}" for k, v in sorted(self.result.extra.items())]
+        notes = self.notes.get(page.uri, [])
+        site = repr((self.site, self.cite_page, self.today.isoformat()))
+        return json.dumps([page.uri, page.url, page.title, site, extra, notes])
+
+    def _finish(self, content: str, page: PageRef, pages: Mapping[str, PageRef]) -> str:
+        content = in_reading_order(TOKEN_RE.sub(self._notes_of(page.uri), content))
         if BIB_TOKEN in content:
             content = content.replace(f"<p>{BIB_TOKEN}</p>", self.bibliography_html(page, pages))
         if self.cite_page:
@@ -255,23 +274,23 @@ class Session:
     # -- downloads --------------------------------------------------------------------
 
     def downloads(self) -> dict[str, str]:
-        """The bibliography as BibTeX (its entries only) and as the CSL-JSON the notes are formatted from,
-        and the whole dataset as JSON."""
-        records = [
-            {"kind": rec.kind, "id": rec.id, "path": rec.path, "url": rec.url, **dict(rec.data)}
-            for kind in KINDS
-            for rec in self.dataset.of_kind(kind)
-        ]
+        """The bibliography as BibTeX (its entries only) and as the CSL-JSON the notes are formatted from."""
         return {
             "references.bib": entries_only(self.texts),
             "references.json": json.dumps(list(self.csl.values()), ensure_ascii=False, indent=1),
-            "dataset.json": json.dumps(records, ensure_ascii=False, indent=1),
         }
+
+
+_ENTRIES: Memo[str] = Memo(16)
 
 
 def entries_only(texts: Sequence[str]) -> str:
     """The BibTeX entries of the .bib texts written back from the parsed library: no comments,
     no working notes (``annote``), no preamble."""
+    return _ENTRIES.get(lambda: _entries_only(texts), *texts)
+
+
+def _entries_only(texts: Sequence[str]) -> str:
     out: list[str] = []
     for text in texts:
         library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]

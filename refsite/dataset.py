@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .bib import BibEntry, load_bibliography
 from .chars import markdown_bomb
@@ -20,11 +24,40 @@ from .geodata import GEO_FILE
 from .geodata import load as load_geo_file
 from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
-from .model import KINDS, PLURAL, SCHEMA, Record, as_text
+from .memo import Memo
+from .model import FIELD_READERS, KINDS, PLURAL, SCHEMA, Record, as_text
 from .pagemap import SourceMap, check_map_keys, load_maps
 from .policy import css_problem, inside, static_file_problem
 from .problems import Problem, did_you_mean
 from .validate import ID_RE, Unread, _walk_refs, check_bib_use, check_links, check_shape, citation_keys
+
+T = TypeVar("T")
+
+
+@dataclass
+class Reads:
+    """What a page read of a dataset: the records it looked up, the back-links and the kinds it listed."""
+
+    ids: set[str] = field(default_factory=set)
+    refs: set[tuple[str, str, str]] = field(default_factory=set)
+    kinds: set[str] = field(default_factory=set)
+    fields: set[tuple[str, str]] = field(default_factory=set)  # (record id, field name)
+
+    def touches(self, changes: Reads) -> bool:
+        """Whether anything read here is among ``changes`` (what differs between two datasets)."""
+        return not (
+            self.ids.isdisjoint(changes.ids)
+            and self.fields.isdisjoint(changes.fields)
+            and self.refs.isdisjoint(changes.refs)
+            and self.kinds.isdisjoint(changes.kinds)
+        )
+
+    def add(self, other: Reads) -> None:
+        """Read what ``other`` read as well."""
+        self.ids |= other.ids
+        self.refs |= other.refs
+        self.kinds |= other.kinds
+        self.fields |= other.fields
 
 
 @dataclass
@@ -36,6 +69,9 @@ class Dataset:
     bib: dict[str, BibEntry]
     backlinks: dict[str, dict[tuple[str, str], list[Record]]] = field(default_factory=dict)
     geo: Mapping[str, Any] | None = None
+    derived: dict[Any, tuple[Any, Reads]] = field(default_factory=dict, compare=False, repr=False)
+    readers: list[Reads] = field(default_factory=list, compare=False, repr=False)
+    prints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         back: dict[str, dict[tuple[str, str], list[Record]]] = defaultdict(lambda: defaultdict(list))
@@ -54,14 +90,95 @@ class Dataset:
 
     def of_kind(self, kind: str) -> list[Record]:
         """Records of one kind, in their natural order (by date or by name)."""
+        for reads in self.readers:
+            reads.kinds.add(kind)
         return self._by_kind[kind]
 
     def referring(self, target: str, kind: str, name: str) -> list[Record]:
         """Records of ``kind`` whose field ``name`` refers to ``target``."""
+        for reads in self.readers:
+            reads.refs.add((target, kind, name))
         return self.backlinks.get(target, {}).get((kind, name), [])
 
     def get(self, rid: str) -> Record | None:
+        for reads in self.readers:
+            reads.ids.add(rid)
         return self.records.get(rid)
+
+    # -- what pages read, so that a page is made again only when something it shows changed ------
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Reads]:
+        """Note every record looked up, back-link followed and kind listed meanwhile."""
+        reads = Reads()
+        self.readers.append(reads)
+        FIELD_READERS.append(reads.fields)
+        try:
+            yield reads
+        finally:
+            self.readers.remove(reads)
+            FIELD_READERS.remove(reads.fields)
+
+    def derive(self, key: Any, make: Callable[[], T]) -> T:
+        """A value worked out from the dataset once and used by many pages (a place's names on every
+        map); whoever uses it has read what making it read."""
+        if key not in self.derived:
+            with self.reading() as reads:
+                value = make()
+            self.derived[key] = (value, reads)
+        value, reads = self.derived[key]
+        for reader in self.readers:
+            reader.add(reads)
+        return cast(T, value)
+
+    def fingerprint(self, rid: str) -> str:
+        """What a record is: its file's text (and where it is); "-" when there is no such record."""
+        found = self.prints.get(rid)
+        if found is None:
+            rec = self.records.get(rid)
+            found = "-" if rec is None else _digest(rec.kind, rec.path, rec.src.text)
+            self.prints[rid] = found
+        return found
+
+    def changes_since(self, before: Dataset) -> Reads:
+        """What a page could have read that differs from ``before``: records that came or went (or
+        changed kind), fields whose value changed, back-link lists and kind lists that changed."""
+        changes = Reads()
+        changed: list[str] = []
+        for rid in self.records.keys() | before.records.keys():
+            if self.fingerprint(rid) == before.fingerprint(rid):
+                continue
+            changed.append(rid)
+            old, new = before.records.get(rid), self.records.get(rid)
+            if old is None or new is None or old.kind != new.kind:
+                changes.ids.add(rid)
+            old_data, new_data = (old.data if old else {}), (new.data if new else {})
+            for name in old_data.keys() | new_data.keys():
+                if name not in old_data or name not in new_data or old_data[name] != new_data[name]:
+                    changes.fields.add((rid, name))
+        targets: set[str] = set()
+        for rid in changed:
+            for ds in (before, self):
+                rec = ds.records.get(rid)
+                if rec is not None:
+                    targets.update(target for _key, _f, target in _walk_refs(SCHEMA[rec.kind], rec.data, ()))
+        for target in targets:
+            old_links, new_links = before.backlinks.get(target, {}), self.backlinks.get(target, {})
+            for kind, name in old_links.keys() | new_links.keys():
+                ids_then = [r.id for r in old_links.get((kind, name), [])]
+                ids_now = [r.id for r in new_links.get((kind, name), [])]
+                if ids_then != ids_now:
+                    changes.refs.add((target, kind, name))
+        for kind in KINDS:
+            if [r.id for r in before._by_kind[kind]] != [r.id for r in self._by_kind[kind]]:
+                changes.kinds.add(kind)
+        return changes
+
+    def geo_fingerprint(self) -> str:
+        """What the map's geography is (empty without one)."""
+        if "geo" not in self.prints:
+            self.prints["geo"] = _digest(json.dumps(self.geo, sort_keys=True)) if self.geo else ""
+        return self.prints["geo"]
 
     def cited_keys(self) -> dict[str, list[Record]]:
         """Bibliography key -> the records that cite it."""
@@ -71,6 +188,14 @@ class Dataset:
             if not out[k] or out[k][-1] is not rec:
                 out[k].append(rec)
         return dict(out)
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
 
 
 def sort_key(rec: Record) -> tuple[str, str]:
@@ -128,7 +253,7 @@ def load_records(root: Path) -> tuple[dict[str, Record], Unread, list[Problem]]:
                 reserved.setdefault(rid, kind)
             if doc is None:
                 continue
-            shape = check_shape(doc, kind, rid)
+            shape = _SHAPES.get(partial(check_shape, doc, kind, rid), doc.path, doc.text, kind, rid)
             problems.extend(shape)
             if not isinstance(doc.data, dict):
                 continue
@@ -201,6 +326,10 @@ def _parse_only() -> Any:
     return ParseOnly()
 
 
+_SHAPES: Memo[list[Problem]] = Memo(20_000)  # a record file's shape problems, by its text
+_PAGE_ASTS: Memo[Any] = Memo(1024)  # parsed pages: only read (find_all, find_undeclared_variables)
+
+
 def check_page(
     rel: str,
     text: str,
@@ -228,7 +357,7 @@ def check_page(
         return set(), []
     known = MACRO_NAMES | variables | {str(k) for k in meta_vars}
     try:
-        ast = _parse_only().parse(text)
+        ast = _PAGE_ASTS.get(lambda: _parse_only().parse(text), text)
     except jinja2.TemplateSyntaxError as exc:
         return set(), [Problem(rel, exc.lineno or 1, 1, f"template syntax error: {exc.message}")]
     lines = text.splitlines()

@@ -13,8 +13,10 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 from .problems import Problem
 
@@ -97,8 +99,42 @@ def folder_problem(root: Path, folder: Path) -> Problem | None:
     return Problem(rel_path(root, folder), 1, 1, why) if why else None
 
 
+class _Reads:
+    """Files read before in this process, kept by a long-running preview (off by default)."""
+
+    on: ClassVar[bool] = False
+    seen: ClassVar[dict[str, tuple[tuple[int, ...], bytes]]] = {}
+
+
+def remember_reads(on: bool = True) -> None:
+    """Keep what was read: a file read again whose inode, size and times are unchanged (and were
+    not changed in the last second) is not read again. The preview turns this on; a build never."""
+    _Reads.on = on
+    _Reads.seen.clear()
+
+
 def read_input(root: Path, path: Path, limit: int) -> tuple[bytes | None, list[Problem]]:
     """The bytes of one project input file, or None and one located problem (never a partial read)."""
+    if not _Reads.on:
+        return _read_input(root, path, limit)
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return _read_input(root, path, limit)
+    if not stat.S_ISREG(st.st_mode) or time.time() - st.st_mtime < 1 or time.time() - st.st_ctime < 1:
+        return _read_input(root, path, limit)  # a link, or a file that may change again within the same tick
+    sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, limit)
+    key = f"{root}\x00{path}"
+    hit = _Reads.seen.get(key)
+    if hit is not None and hit[0] == sig:
+        return hit[1], []
+    data, problems = _read_input(root, path, limit)
+    if data is not None:
+        _Reads.seen[key] = (sig, data)
+    return data, problems
+
+
+def _read_input(root: Path, path: Path, limit: int) -> tuple[bytes | None, list[Problem]]:
     rel = rel_path(root, path)
 
     def refuse(message: str) -> tuple[None, list[Problem]]:

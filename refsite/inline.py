@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from .memo import Memo
+
 #: A bracket whose text starts with ``@`` or ``-@``; not a link (``](``), a reference (``][``),
 #: an image or an escaped bracket. A link definition (``]:`` at the start of a line) is left out by
 #: ``find``: after a citation in running text a colon is ordinary punctuation.
@@ -76,8 +78,15 @@ def _parse(text: str, m: re.Match[str]) -> Group:
     return Group(m.start(), m.end(), tuple(items))
 
 
+_FOUND: Memo[tuple[Group, ...]] = Memo(50_000)
+
+
 def find(text: str) -> list[Group]:
     """Every citation bracket of ``text`` in order, skipping code spans."""
+    return list(_FOUND.get(lambda: tuple(_find(text)), text))
+
+
+def _find(text: str) -> list[Group]:
     code = _code_spans(text)
     out = []
     for m in GROUP_RE.finditer(text):

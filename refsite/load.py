@@ -18,6 +18,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from .files import RECORD_LIMIT, decode_utf8, read_input, rel_path
+from .memo import Memo
 from .problems import Problem
 
 Key = tuple[str | int, ...]
@@ -281,8 +282,16 @@ def parse_document(
     return builder.doc, []
 
 
+_PARSED: Memo[tuple[Located | None, list[Problem]]] = Memo(20_000)
+
+
 def parse_yaml(path: str, raw: bytes) -> tuple[Located | None, list[Problem]]:
-    """Parse one record file given as bytes; ``path`` is what problems report."""
+    """Parse one record file given as bytes; ``path`` is what problems report. A file read before
+    with the same bytes is not parsed again (the preview reloads every file on every edit)."""
+    return _PARSED.get(lambda: _parse_yaml(path, raw), path, raw)
+
+
+def _parse_yaml(path: str, raw: bytes) -> tuple[Located | None, list[Problem]]:
     text, problems = decode_utf8(path, raw)
     if text is None:
         return None, problems

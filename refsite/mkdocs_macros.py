@@ -22,6 +22,7 @@ from mkdocs.structure.pages import Page
 
 from .dataset import locate
 from .macro_args import SIGNATURES, ArgProblem, bind, check_args
+from .memo import Memo
 from .model import Record, as_text
 from .problems import Problem
 from .render import grid, svg_map, timeline_svg, views
@@ -55,6 +56,9 @@ PAGE_ATTRIBUTES = frozenset({"title", "meta", "url", "canonical_url", "is_homepa
 _HIDDEN_MODULES = ("mkdocs", "material", "mkdocs_macros", "refsite", "super_collections", "jinja2.environment")
 _QUOTED = re.compile(r"'([^']+)'")
 _CLASS_NAME = re.compile(r"'(?:[A-Za-z_][\w]*\.)+(\w+) object'")
+
+
+_COMPILED: Memo[Any] = Memo(1024)
 
 
 class _DocsLoader(jinja2.FileSystemLoader):
@@ -141,13 +145,43 @@ class PageSandbox(SandboxedEnvironment):
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
         try:
-            template = super().from_string(source, globals, template_class)
+            if isinstance(source, str):  # compiled once per text (the preview renders every page on every edit)
+                code = _COMPILED.get(lambda: self.compile(source), self._compile_settings(), source)
+                cls = template_class or self.template_class
+                template = cls.from_code(self, code, self.make_globals(globals), None)
+            else:
+                template = super().from_string(source, globals, template_class)
         except jinja2.TemplateSyntaxError as exc:
             self.report(str(source), exc.lineno or 1, f"template syntax error: {exc.message}")
             return _Empty()
         if isinstance(template, _PageTemplate):
             template.refsite_source = str(source)
         return template
+
+    def _compile_settings(self) -> str:
+        """What compiled code depends on besides the text: the syntax and what the sandbox intercepts."""
+        names = [
+            "block_start_string",
+            "block_end_string",
+            "variable_start_string",
+            "variable_end_string",
+            "comment_start_string",
+            "comment_end_string",
+            "line_statement_prefix",
+            "line_comment_prefix",
+            "trim_blocks",
+            "lstrip_blocks",
+            "newline_sequence",
+            "keep_trailing_newline",
+            "optimized",
+            "intercepted_binops",
+            "intercepted_unops",
+            "autoescape",
+            "finalize",
+            "is_async",
+        ]
+        settings = [repr(sorted(v) if isinstance(v, frozenset) else v) for v in (getattr(self, n) for n in names)]
+        return repr([type(self).__qualname__, sorted(e for e in self.extensions), *settings])
 
     def variables(self, given: dict[str, Any]) -> dict[str, Any]:
         """The names a page may use: ``extra`` of mkdocs.yml, the page (title, metadata) and its own front matter."""

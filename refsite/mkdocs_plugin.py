@@ -10,6 +10,7 @@ import html
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,9 +32,17 @@ from .mkdocs_macros import sandbox
 from .model import KINDS, PLURAL
 from .pdf import PrintPage, git_version
 from .problems import Problem, summary_line
-from .render.meta import dataset_document, dataset_ld, json_ld, opengraph, record_ld
-from .render.pages import index_meta, index_page, page_meta, record_description, record_meta, record_page
-from .render.text import DATE_FORMATS, set_date_format, src_uri
+from .render.meta import dataset_json, dataset_ld, json_ld, opengraph, record_ld
+from .render.pages import (
+    index_meta,
+    index_page,
+    page_meta,
+    record_description,
+    record_meta,
+    record_page,
+    remembered,
+)
+from .render.text import DATE_FORMATS, date_format, set_date_format, src_uri
 from .sanitize import clean_attribute, clean_html, clean_title
 from .schema import dataset_schema
 
@@ -168,16 +177,23 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         ds, session = self.dataset, self.session
         assert ds is not None and session is not None
+        # A page made in an earlier build of this process (the preview's) is used again when nothing
+        # it read changed: see refsite.render.pages.remembered.
+        settings = f"{date_format()}|{ds.geo_fingerprint()}"
         for kind in KINDS:
             uri = f"{PLURAL[kind]}/index.md"
             if files.get_file_from_path(uri) is None:
                 self.meta_of[uri] = index_meta(kind)
-                files.append(File.generated(config, uri, content=index_page(session.context_for(uri), ds, kind)))
+                ctx = session.context_for(uri)
+                content = remembered(ctx, ds, settings, partial(index_page, ctx, ds, kind))
+                files.append(File.generated(config, uri, content=content))
             for rec in ds.of_kind(kind):
                 uri = src_uri(rec)
                 self.record_of[uri] = rec.id
                 self.meta_of[uri] = record_meta(rec)
-                content = record_page(session.context_for(uri), ds, rec, self.edit_url(config, rec.path))
+                ctx, edit = session.context_for(uri), self.edit_url(config, rec.path)
+                own = f"{settings}|{edit}|{ds.fingerprint(rec.id)}"
+                content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec, edit))
                 # Record pages are reached from indexes and links, never from the nav.
                 files.append(File.generated(config, uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
         bib_uri = self.config.bibliography_page
@@ -187,8 +203,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             files.append(File.generated(config, bib_uri, content=self._bibliography_stub(web_only)))
         downloads = session.downloads()
         records = [rec for kind in KINDS for rec in ds.of_kind(kind)]
-        document = dataset_document(records, self.version(), self.licence(config))
-        downloads["dataset.json"] = json.dumps(document, ensure_ascii=False, indent=1)
+        downloads["dataset.json"] = dataset_json(records, self.version(), self.licence(config))
         downloads["dataset.schema.json"] = json.dumps(dataset_schema(), indent=1)
         for name, text in downloads.items():
             files.append(File.generated(config, f"downloads/{name}", content=text))
@@ -269,6 +284,13 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.fail([self.style_problem(f"the citation style could not be used: {exc}")])
         self.refs = {uri: _ref(p) for uri, p in self.pages.items()}  # every page is rendered: titles are known
         return env
+
+    def context_key(self, page: Page) -> str | None:
+        """What :meth:`on_page_context` makes of a page besides its HTML: its notes, "cite this page"
+        and the date; None for the bibliography page (it depends on every page)."""
+        if self.session is None or not page.content or BIB_TOKEN in page.content:
+            return None
+        return self.session.finish_key(_ref(page))
 
     @event_priority(50)
     def on_page_context(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:

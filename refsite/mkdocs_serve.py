@@ -1,11 +1,11 @@
 """Live preview on MkDocs' livereload server: the last good site stays served, problems show on every page.
 
-Each change rebuilds the whole site, as ``python -m refsite build --no-strict`` does, into a fresh
-folder of the server's workspace (``.refsite/serve-*``). A build that succeeds becomes the served
-site, its warnings (which a strict build refuses) in a banner at the top of every page; one that
-fails leaves the last good site served, its problems in the banner, one
-``path:line:col: error: message`` line each. The browser reloads when a rebuild ends either way,
-so fixing the file clears the banner.
+Each change rebuilds the site, as ``python -m refsite build --no-strict`` does, into one folder of
+the server's workspace (``.refsite/serve-*``), redoing only what the change affects (see
+:mod:`refsite.mkdocs_incremental`). A build that succeeds is served, its warnings (which a strict
+build refuses) in a banner at the top of every page; one that fails leaves the last good site
+served, its problems in the banner, one ``path:line:col: error: message`` line each. The browser
+reloads when a rebuild ends either way, so fixing the file clears the banner.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import contextlib
 import html
 import io
 import logging
+import os
 import re
-import shutil
 import signal
 import sys
 import time
@@ -27,10 +27,14 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from mkdocs.livereload import LiveReloadServer
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
 
 from .build import fault_message
 from .config import docs_dir, read_config, site_url
+from .files import remember_reads
 from .mkdocs_build import build_into, quiet_logging
+from .mkdocs_incremental import Incremental
 from .workspace import Workspace, open_workspace
 
 BANNER_ID = "refsite-problems"
@@ -113,41 +117,77 @@ class PreviewServer(LiveReloadServer):
         self.problems: list[str] = []
         self.failed = False
         self.good: Path | None = None
+        self.site = work.path / "site"
+        self.incremental = Incremental(root, self.site)
         empty = work.path / "empty"
         empty.mkdir(exist_ok=True)
         super().__init__(builder=self.rebuild, host=host, port=port, root=str(empty), mount_path=mount)
         self.error_handler = self._error_page
+        # inotify, not MkDocs' polling every half second: an edit is seen as it is saved
+        self.observer = Observer()  # type: ignore[assignment]
+        self.watched_files: set[str] = set()
 
-    def server_activate(self) -> None:
-        super().server_activate()
+    def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
+        """Watch a folder, or a file by its folder: an editor that saves by renaming keeps being seen."""
+        if not os.path.isfile(path):
+            super().watch(path, recursive=recursive)
+            return
+        path = os.path.abspath(path)
+        self.watched_files.add(path)
+        if len(self.watched_files) > 1:
+            return  # the folder is watched already
+        files = self.watched_files
+
+        def callback(event: FileSystemEvent) -> None:
+            names = {os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")}
+            if not event.is_directory and names & files:
+                with self._rebuild_cond:
+                    self._want_rebuild = True
+                    self._rebuild_cond.notify_all()
+
+        handler = FileSystemEventHandler()
+        handler.on_any_event = callback  # type: ignore[method-assign]
+        self.observer.schedule(handler, os.path.dirname(path), recursive=False)
+
+    def serve(self, *, open_in_browser: bool = False) -> None:
+        """Listen, watch, then say so: an edit saved once the address is printed is always seen."""
+        self.server_bind()
+        self.server_activate()
+        self.observer.start()
         self.url = f"http://{self.listen_host}:{self.server_address[1]}{self.mount_path}"
         print(f"Serving the preview on {self.url} (Ctrl+C to stop)", flush=True)
+        self.serve_thread.start()
+        self._build_loop()
 
     def build(self) -> None:
-        """Build the site into a new folder; serve it if it is good, else keep the last good one."""
+        """Build the site again, redoing what the edit affects; serve it if it is good.
+
+        A build that fails stops before it writes a page, so the last good site stays served."""
         self.builds += 1
-        target = self.work.path / f"site-{self.builds}"
         start = time.perf_counter()
         try:
             with _captured() as lines:
-                target.mkdir()
-                status = build_into(self.project, target, strict=False)
+                self.site.mkdir(exist_ok=True)
+                status = build_into(self.project, self.site, strict=False, runner=self.incremental.build)
         except OSError as exc:
-            status, lines = 1, [f"build failed: {fault_message(exc, {target: 'the preview site'})}"]
+            status, lines = 1, [f"build failed: {fault_message(exc, {self.site: 'the preview site'})}"]
             print(lines[0], file=sys.stderr)
-        except Exception:  # a bug of ours: shown, and the last good site stays served
+        except Exception:  # a bug of ours: shown, and the site is built whole next time
             traceback.print_exc()
+            self.incremental.forget()
             status, lines = 1, ["internal error while building; see the terminal"]
         elapsed = time.perf_counter() - start
+        done = self.incremental.stats
         if status == 0:
-            previous, self.good = self.good, target
-            self.root = str(target)
+            self.good = self.site
+            self.root = str(self.site)
             self.problems, self.failed = lines, False
-            if previous is not None:
-                shutil.rmtree(previous, ignore_errors=True)
-            print(f"rebuilt in {elapsed:.2f} s", flush=True)
+            print(
+                f"rebuilt in {elapsed:.2f} s ({done.converted} of {done.pages} pages converted,"
+                f" {done.written} written)",
+                flush=True,
+            )
         else:
-            shutil.rmtree(target, ignore_errors=True)
             self.problems, self.failed = lines or ["build failed"], True
             kept = "serving the last good site" if self.good is not None else "no site to serve yet"
             print(f"build failed in {elapsed:.2f} s; {kept}", flush=True)
@@ -200,6 +240,7 @@ def serve(root: Path, dev_addr: str) -> int:
         print(f"serve: --dev-addr must be HOST:PORT, not {dev_addr!r}", file=sys.stderr)
         return 2
     mount = mount_path(root)
+    remember_reads()  # this process reads the project again on every edit
     try:
         work = open_workspace(root, "serve")
     except OSError as exc:

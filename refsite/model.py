@@ -208,6 +208,10 @@ def as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+#: Sets that note each (record id, field) read meanwhile (see ``Dataset.reading``); empty when no one asks.
+FIELD_READERS: list[set[tuple[str, str]]] = []
+
+
 @dataclass(frozen=True, eq=False)
 class Record:
     """One validated record: its kind, id, data and where each value came from."""
@@ -217,19 +221,24 @@ class Record:
     data: Mapping[str, Any]
     src: Located
 
+    def _read(self, name: str) -> Any:
+        for fields in FIELD_READERS:
+            fields.add((self.id, name))
+        return self.data.get(name)
+
     @property
     def label(self) -> str:
-        return as_text(self.data.get(label_field(self.kind)))
+        return as_text(self._read(label_field(self.kind)))
 
     @property
     def sort_label(self) -> str:
         """The label records sort by. A person sorts by family name: the ``sort_name`` field, else
         "Family, Given" when the name's last word starts the record's id (``abe-shinzo`` for
         "Shinzo Abe"), else the name as written; nothing is guessed."""
-        given = as_text(self.data.get("sort_name"))
+        given = as_text(self._read("sort_name"))
         if given:
             return given
-        if self.kind == "actor" and self.data.get("kind") == "person":
+        if self.kind == "actor" and self._read("kind") == "person":
             words = self.label.split()
             if len(words) >= 2 and self.id.startswith(_slug(words[-1]) + "-"):
                 return f"{words[-1]}, {' '.join(words[:-1])}"
@@ -241,14 +250,15 @@ class Record:
 
     @property
     def date(self) -> str:
-        return as_text(self.data.get("date"))
+        return as_text(self._read("date"))
 
     def get(self, name: str, default: Any = None) -> Any:
-        return self.data.get(name, default)
+        value = self._read(name)
+        return default if value is None and name not in self.data else value
 
     def refs(self, name: str) -> list[str]:
         """The ids a reference field holds, as a list (empty if absent)."""
-        value = self.data.get(name)
+        value = self._read(name)
         if value is None:
             return []
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]

@@ -14,6 +14,8 @@ import re
 
 import nh3
 
+from .memo import Memo
+
 TAGS = frozenset(
     {
         "a", "abbr", "b", "bdi", "blockquote", "br", "caption", "cite", "code", "col", "colgroup",
@@ -140,9 +142,12 @@ _CLEANER = nh3.Cleaner(
 _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags=_DROPPED, attributes={}, link_rel=None)
 
 
+_CLEANED: Memo[str] = Memo(4096)
+
+
 def clean_html(fragment: str) -> str:
     """``fragment`` with everything outside the allow-list removed (text is kept, escaped)."""
-    return str(_CLEANER.clean(fragment))
+    return _CLEANED.get(lambda: str(_CLEANER.clean(fragment)), fragment)
 
 
 def clean_title(title: str) -> str:

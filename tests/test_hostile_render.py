@@ -458,7 +458,7 @@ SANITIZER_CASES = {
     "<details open><summary>s</summary><pre><code>{{ x }}</code></pre></details>": (
         '<details open=""><summary>s</summary><pre><code>{{ x }}</code></pre></details>'
     ),
-    "<p>zRSBIBLIOGRAPHYz zRSCITE1n2z</p>": "<p>zRSBIBLIOGRAPHYz zRSCITE1n2z</p>",
+    "<p>zRSBIBLIOGRAPHYz zRSCITEn2z</p>": "<p>zRSBIBLIOGRAPHYz zRSCITEn2z</p>",
 }
 
 

@@ -62,7 +62,7 @@ def test_notes_join_several_sources() -> None:
     ctx = PageContext("actors/x.md", 0)
     assert ctx.sources([{"key": "a", "locator": "p. 1"}, {"key": "b"}]) == "[^cite-1]"
     assert ctx.cite("c", "n. 3") == "[^cite-2]"
-    assert ctx.footnotes() == "[^cite-1]: zRSCITE0n1z\n[^cite-2]: zRSCITE0n2z"
+    assert ctx.footnotes() == "[^cite-1]: zRSCITEn1z\n[^cite-2]: zRSCITEn2z"
     assert join_notes(ctx.notes, ["A, 1.", "B.", "C, n. 3."]) == ["A, 1; B.", "C, n. 3."]
 
 

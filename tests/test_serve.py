@@ -72,6 +72,14 @@ class Preview:
         except urllib.error.HTTPError as err:
             return err.code, err.read().decode("utf-8")
 
+    def get_bytes(self, path: str) -> tuple[int, bytes]:
+        """Status and bytes of any file the server serves."""
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=5) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read()
+
     def wait_for(self, path: str, condition: Callable[[int, str], bool], what: str) -> tuple[int, str]:
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline:

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from .. import inline
+from ..memo import Memo
 from ..model import KIND_TITLES, KINDS, Record, as_text
 
 DESCRIPTION_LIMIT = 200
@@ -136,6 +137,17 @@ def opengraph(title: str, description: str, url: str, site_name: str, og_type: s
     if description:
         pairs.append(("og:description", description))
     return "\n".join(f'<meta property="{k}" content="{html.escape(v, quote=True)}">' for k, v in pairs)
+
+
+_DOCUMENTS: Memo[str] = Memo(16)
+
+
+def dataset_json(records: list[Record], version: str, licence: str) -> str:
+    """downloads/dataset.json as text (see :func:`dataset_document`); made again only when a record changed."""
+    key = (version, licence, *(f"{r.kind}\x00{r.path}\x00{r.src.text}" for r in records))
+    return _DOCUMENTS.get(
+        lambda: json.dumps(dataset_document(records, version, licence), ensure_ascii=False, indent=1), *key
+    )
 
 
 def dataset_document(records: list[Record], version: str, licence: str) -> dict[str, Any]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from ..dataset import Dataset
+from ..cite import Cite
+from ..dataset import Dataset, Reads
 from ..inline import has_citation
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .grid import island_comparison
@@ -354,4 +356,72 @@ def index_page(ctx: PageContext, ds: Dataset, kind: str) -> str:
     return f"# {title}\n\n{intro}\n\n{table}\n{extra}"
 
 
-__all__ = ["index_meta", "index_page", "page_meta", "record_meta", "record_page", "src_uri", "timeline"]
+@dataclass
+class _Made:
+    """A generated page as it was last made: under which settings, from what it read, with its notes."""
+
+    settings: str
+    reads: Reads
+    generation: int  # the last build whose dataset the page was made from or checked against
+    markdown: str
+    notes: list[list[Cite]]
+
+
+@dataclass
+class _Builds:
+    """The dataset of the last build that made pages, and what changed in it since the one before."""
+
+    dataset: Dataset | None = None
+    generation: int = 0
+    changes: Reads | None = None
+
+
+_MADE: dict[str, _Made] = {}
+_BUILDS = _Builds()
+
+
+def _changes(ds: Dataset) -> Reads | None:
+    """What changed since the previous build's dataset (None on the first build of a process)."""
+    if _BUILDS.dataset is not ds:
+        _BUILDS.changes = ds.changes_since(_BUILDS.dataset) if _BUILDS.dataset is not None else None
+        _BUILDS.dataset = ds
+        _BUILDS.generation += 1
+    return _BUILDS.changes
+
+
+def remembered(ctx: PageContext, ds: Dataset, settings: str, make: Callable[[], str]) -> str:
+    """``make()``, the Markdown of the page of ``ctx``; or the page as it was last made, when the
+    settings are the same and nothing it read of the dataset changed since (a rebuild in the preview).
+
+    ``settings`` names what the page depends on besides what it reads through ``ds``: the record
+    itself (``ds.fingerprint``), the edit link, the date format. The page's notes come back with it.
+    """
+    changes = _changes(ds)
+    hit = _MADE.get(ctx.uri)
+    if (
+        hit is not None
+        and changes is not None
+        and not ctx.notes
+        and hit.generation == _BUILDS.generation - 1
+        and hit.settings == settings
+        and not hit.reads.touches(changes)
+    ):
+        hit.generation = _BUILDS.generation
+        ctx.notes = [list(note) for note in hit.notes]
+        return hit.markdown
+    with ds.reading() as reads:
+        markdown = make()
+    _MADE[ctx.uri] = _Made(settings, reads, _BUILDS.generation, markdown, [list(n) for n in ctx.notes])
+    return markdown
+
+
+__all__ = [
+    "index_meta",
+    "index_page",
+    "page_meta",
+    "record_meta",
+    "record_page",
+    "remembered",
+    "src_uri",
+    "timeline",
+]

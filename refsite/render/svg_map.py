@@ -112,11 +112,15 @@ class Projection:
 def _names(ds: Dataset, place: Record) -> list[str]:
     from .views import neutral_name
 
-    return neutral_name(ds, place).split(" / ")
+    return list(ds.derive(("map-names", place.id), lambda: neutral_name(ds, place).split(" / ")))
 
 
 def status_text(ds: Dataset, place: Record) -> str:
     """'administered by Russia, claimed by Japan', as the record says (empty if it says neither)."""
+    return ds.derive(("map-status", place.id), lambda: _status_text(ds, place))
+
+
+def _status_text(ds: Dataset, place: Record) -> str:
     parts = []
     if admin := ds.get(as_text(place.get("administered_by"))):
         parts.append(f"administered by {admin.label}")
@@ -132,6 +136,13 @@ def _rings(geo: Mapping[str, Any], name: str) -> list[Any]:
     for part in feature.get("parts") or []:
         rings.extend(_rings(geo, part))
     return rings
+
+
+def _path(ds: Dataset, proj: Projection, shape: str) -> str:
+    """The projected outline of a shape of the geography (``""``: the land), worked out once per build."""
+    geo = ds.geo or {}
+    key = ("map-path", proj.w, proj.s, proj.e, proj.n, shape)
+    return ds.derive(key, lambda: proj.path(_rings(geo, shape) if shape else geo.get("land") or []))
 
 
 def _ring_radius(proj: Projection, rings: Sequence[Any]) -> float:
@@ -175,7 +186,7 @@ def locator_map(
         f'<svg class="refsite-map-svg" viewBox="0 0 {w:g} {h:g}" role="img" focusable="false" '
         f'aria-label="{attr(caption or "Locator map of the disputed islands")}">',
         f'<rect class="refsite-map-sea" x="0" y="0" width="{w:g}" height="{h:g}" fill="#dbe8f3"/>',
-        f'<path class="refsite-map-land" d="{proj.path(geo.get("land") or [])}" fill="#e9e4d8" stroke="#8a8170" '
+        f'<path class="refsite-map-land" d="{_path(ds, proj, "")}" fill="#e9e4d8" stroke="#8a8170" '
         'stroke-width="0.6"/>',
     ]
     outcomes = outcomes or {}
@@ -208,7 +219,7 @@ def locator_map(
         body = [f"<title>{attr(tip)}</title>"]
         if rings and place.get("kind") != "island-group":
             width = 1.6 if disputed else 0.6
-            body.append(f'<path d="{proj.path(rings)}" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/>')
+            body.append(f'<path d="{_path(ds, proj, shape)}" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/>')
             body.append(f'<circle cx="{x:g}" cy="{y:g}" r="2" fill="{stroke}" aria-hidden="true"/>')
         if place.id == highlight:
             body.append(

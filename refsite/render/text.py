@@ -80,6 +80,11 @@ DATE_FORMATS = {
 _date_format = ["long"]
 
 
+def date_format() -> str:
+    """The date format in use (see :func:`set_date_format`)."""
+    return _date_format[0]
+
+
 def set_date_format(name: str) -> None:
     """The one date format of pages and tables (a key of :data:`DATE_FORMATS`), set from the
     ``date_format`` option of the plugin before any page is rendered."""
@@ -144,6 +149,7 @@ class PageContext:
         self.uri = uri
         self.index = index
         self.notes: list[list[Cite]] = []
+        self._cites: tuple[list[list[Cite]], int, list[Cite]] | None = None
 
     def href(self, target_uri: str, anchor: str = "") -> str:
         """A relative link from this page's Markdown file to another's."""
@@ -156,7 +162,14 @@ class PageContext:
     @property
     def cites(self) -> list[Cite]:
         """Every citation on the page, in order, each marked with the note it belongs to."""
-        return [replace(c, group=n) for n, note in enumerate(self.notes) for c in note]
+        known = self._cites
+        if known is None or known[0] is not self.notes or known[1] != len(self.notes):  # notes are only appended
+            known = self._cites = (
+                self.notes,
+                len(self.notes),
+                [replace(c, group=n) for n, note in enumerate(self.notes) for c in note],
+            )
+        return list(known[2])
 
     def cite(self, key: str, locator: Any = "", note: Any = "") -> str:
         """A footnote call for one citation; the note text is filled in later."""
@@ -234,8 +247,11 @@ class PageContext:
         self.notes = notes
         return _CALL.sub(lambda m: self.call(renumber.get(int(m.group(1)), int(m.group(1)))), markdown)
 
-    def token(self, n: int) -> str:
-        return f"zRSCITE{self.index}n{n}z"
+    @staticmethod
+    def token(n: int) -> str:
+        """The placeholder of note ``n``, filled in when the page is finished: the same on every page,
+        so a page's Markdown does not change when pages are added before it."""
+        return f"zRSCITEn{n}z"
 
     def footnotes(self) -> str:
         """Footnote definitions holding placeholders for the formatted notes."""
