@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -24,7 +23,7 @@ from .geodata import GEO_FILE
 from .geodata import load as load_geo_file
 from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
-from .memo import Memo
+from .memo import Memo, digest
 from .model import FIELD_READERS, KINDS, PLURAL, SCHEMA, Record, as_text
 from .pagemap import SourceMap, check_map_keys, load_maps
 from .policy import css_problem, inside, static_file_problem
@@ -136,7 +135,7 @@ class Dataset:
         found = self.prints.get(rid)
         if found is None:
             rec = self.records.get(rid)
-            found = "-" if rec is None else _digest(rec.kind, rec.path, rec.src.text)
+            found = "-" if rec is None else digest(rec.kind, rec.path, rec.src.text)
             self.prints[rid] = found
         return found
 
@@ -177,7 +176,7 @@ class Dataset:
     def geo_fingerprint(self) -> str:
         """What the map's geography is (empty without one)."""
         if "geo" not in self.prints:
-            self.prints["geo"] = _digest(json.dumps(self.geo, sort_keys=True)) if self.geo else ""
+            self.prints["geo"] = digest(json.dumps(self.geo, sort_keys=True)) if self.geo else ""
         return self.prints["geo"]
 
     def cited_keys(self) -> dict[str, list[Record]]:
@@ -188,14 +187,6 @@ class Dataset:
             if not out[k] or out[k][-1] is not rec:
                 out[k].append(rec)
         return dict(out)
-
-
-def _digest(*parts: str) -> str:
-    h = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return h.hexdigest()
 
 
 def sort_key(rec: Record) -> tuple[str, str]:
@@ -328,6 +319,7 @@ def _parse_only() -> Any:
 
 _SHAPES: Memo[list[Problem]] = Memo(20_000)  # a record file's shape problems, by its text
 _PAGE_ASTS: Memo[Any] = Memo(1024)  # parsed pages: only read (find_all, find_undeclared_variables)
+_PAGE_NAMES: Memo[frozenset[str]] = Memo(1024)  # the names each page's template uses
 
 
 def check_page(
@@ -362,7 +354,8 @@ def check_page(
         return set(), [Problem(rel, exc.lineno or 1, 1, f"template syntax error: {exc.message}")]
     lines = text.splitlines()
     problems: list[Problem] = []
-    for name in sorted(meta.find_undeclared_variables(ast) - known):
+    names = _PAGE_NAMES.get(lambda: frozenset(meta.find_undeclared_variables(ast)), text)
+    for name in sorted(names - known):
         line, col = 1, 1
         for i, src in enumerate(lines, 1):
             m = re.search(r"\b" + re.escape(name) + r"\b", src)

@@ -1,4 +1,5 @@
-"""A bounded memo for pure functions of text, kept across the rebuilds of one process (the preview)."""
+"""Fingerprints of text, and a bounded memo for pure functions of text, kept across the rebuilds of
+one process (the preview)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,19 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
+def _hash(parts: tuple[str | bytes, ...]) -> hashlib.blake2b:
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
+        h.update(b"\x00")
+    return h
+
+
+def digest(*parts: str | bytes) -> str:
+    """A fingerprint of the parts, in order (none can run into the next)."""
+    return _hash(parts).hexdigest()
+
+
 class Memo(Generic[T]):
     """Results of a pure function, keyed by a digest of its text arguments; the oldest go first."""
 
@@ -19,18 +33,14 @@ class Memo(Generic[T]):
 
     def get(self, make: Callable[[], T], *key: str | bytes) -> T:
         """The value for ``key``, made by ``make()`` the first time."""
-        h = hashlib.blake2b(digest_size=20)
-        for part in key:
-            h.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
-            h.update(b"\x00")
-        digest = h.digest()
-        value = self.values.get(digest)
+        found = _hash(key).digest()
+        value = self.values.get(found)
         if value is None:
-            value = self.values[digest] = make()
+            value = self.values[found] = make()
             if len(self.values) > self.size:
                 self.values.popitem(last=False)
         else:
-            self.values.move_to_end(digest)
+            self.values.move_to_end(found)
         return value
 
     def clear(self) -> None:
@@ -38,4 +48,4 @@ class Memo(Generic[T]):
         self.values.clear()
 
 
-__all__ = ["Memo"]
+__all__ = ["Memo", "digest"]

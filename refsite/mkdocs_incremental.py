@@ -1,17 +1,17 @@
 """Rebuilding one site folder again and again, redoing only what an edit affects.
 
 The live preview builds with :class:`Incremental`. Every rebuild runs MkDocs' whole sequence of
-events over every page, as a clean build does, so what depends on what never has to be declared:
-the data is loaded again (unchanged files from a cache), every page's Markdown is made again
-(record pages, indexes, narrative pages through their macros) and compared with what it was. The
-costly steps are then done again only where their inputs differ:
+events over every page, as a clean build does, so what depends on what never has to be declared
+by hand; each step is skipped where its inputs are what they were:
 
-- a page's Markdown is converted to HTML only if its Markdown (or the set of files it may link
-  to) changed; the warnings that conversion gave are given again when it is skipped;
-- the search index's entries of a page are made again only if the page's HTML changed;
-- a page's template is rendered, and its file written, only if something the template shows
-  changed: the page's HTML, table of contents, title, metadata, address, neighbours and
-  sections, or the navigation;
+- the data is loaded again, unchanged files from memory; a generated page (a record's, an
+  index) is made again only when a field, back-link list or kind list it read changed (see
+  :func:`refsite.render.pages.remembered`), and so is each macro call of a narrative page;
+- a page's Markdown is converted to HTML only if it (or the set of files it may link to)
+  changed; the warnings that conversion gave are given again when it is skipped;
+- a page's context and template are made, and its file written, only if something it shows
+  changed: its HTML, notes, table of contents, title, metadata, address, neighbours and
+  sections, or the navigation; its search entries are used again otherwise;
 - citations are formatted only where a form is new (see :mod:`refsite.cite`);
 - static files are copied only when their source is newer, and files no build makes any more
   are removed.
@@ -24,7 +24,6 @@ after a series of edits).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -44,16 +43,11 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import CountHandler
 
+from .memo import digest
+from .render.pages import forget_made
+
 log = logging.getLogger("mkdocs")
 _SENTINEL = "<html><head></head><body></body></html>"
-
-
-def _digest(*parts: str) -> str:
-    h = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return h.hexdigest()
 
 
 def _toc(toc: TableOfContents) -> str:
@@ -160,10 +154,11 @@ class Incremental:
                 if path.is_file():
                     st = path.stat()
                     parts.append(f"{path.relative_to(self.root)}:{st.st_mtime_ns}:{st.st_size}")
-        return _digest(*parts)
+        return digest(*parts)
 
     def forget(self) -> None:
         """Drop every cache: the next build does everything again."""
+        forget_made()
         self.rendered.clear()
         self.searched.clear()
         self.shown.clear()
@@ -208,7 +203,7 @@ class Incremental:
         lap("files and generated pages")
         nav = get_navigation(files, config)
         nav = config.plugins.on_nav(nav, config=config, files=files)
-        files_key = _digest(*sorted(f"{f.src_uri}>{f.dest_uri}:{f.inclusion.name}" for f in files))
+        files_key = digest(*sorted(f"{f.src_uri}>{f.dest_uri}:{f.inclusion.name}" for f in files))
         self._cache_search(config)
         lap("navigation")
 
@@ -287,7 +282,7 @@ class Incremental:
             page.read_source(config)
             assert page.markdown is not None
             page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
-            key = _digest(page.url, files_key, page.markdown)
+            key = digest(page.url, files_key, page.markdown)
             hit = self.rendered.get(page.file.src_uri)
             self.stats.pages += 1
             if hit is not None and hit.key == key:
@@ -330,7 +325,7 @@ class Incremental:
         searched = self.searched
 
         def cached(page: Page) -> None:
-            key = _digest(page.content or "", _page_inputs(page))
+            key = digest(page.content or "", _page_inputs(page))
             hit = searched.get(page.file.src_uri)
             if hit is not None and hit[0] == key:
                 index.entries.extend(hit[1])
@@ -370,7 +365,7 @@ class Incremental:
             context = get_context(nav, pages, config, page)
             template = env.get_template(name)
             context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
-            key = before or _digest(name, nav_key, page.content or "", _page_inputs(page), head)
+            key = before or digest(name, nav_key, page.content or "", _page_inputs(page), head)
             if shown is not None and shown[0] == key and os.path.isfile(dest):
                 return True
             output = template.render(context)
@@ -379,11 +374,11 @@ class Incremental:
             if not output.strip():
                 return False
             data = output.encode("utf-8", errors="xmlcharrefreplace")
-            digest = hashlib.blake2b(data, digest_size=20).hexdigest()
-            if shown is None or shown[1] != digest or not os.path.isfile(dest):
+            written = digest(data)
+            if shown is None or shown[1] != written or not os.path.isfile(dest):
                 _write(dest, data)
                 self.stats.written += 1
-            self.shown[dest] = (key, digest)
+            self.shown[dest] = (key, written)
             return True
         except Exception as e:
             log.error(f"Error building page '{page.file.src_uri}': {e}")
@@ -409,7 +404,7 @@ class Incremental:
             if not isinstance(key, str):
                 return None
             keys.append(f"{plugin_name}={key}")
-        return _digest("before", name, nav_key, page.content or "", _page_inputs(page), head, *keys)
+        return digest("before", name, nav_key, page.content or "", _page_inputs(page), head, *keys)
 
     def _search_again(self, page: Page) -> None:
         if self.search_index is not None:

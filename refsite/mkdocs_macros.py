@@ -11,6 +11,7 @@ import functools
 import re
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,7 +27,8 @@ from .memo import Memo
 from .model import Record, as_text
 from .problems import Problem
 from .render import grid, svg_map, timeline_svg, views
-from .render.text import PageContext, esc, quote_text
+from .render.pages import remembered
+from .render.text import PageContext, date_format, esc, quote_text
 from .render.views import neutral_name
 
 
@@ -320,6 +322,10 @@ class _Macros:
     def ds(self) -> Any:
         return self.plugin.dataset
 
+    def settings(self) -> str:
+        """What every macro's text depends on besides the dataset: the date format and the map."""
+        return f"{date_format()}|{self.ds.geo_fingerprint()}"
+
     def ctx(self) -> PageContext:
         ctx: PageContext = self.plugin.context_for(self.env.page.file.src_uri)
         return ctx
@@ -347,7 +353,9 @@ class _Macros:
                 problems = check_args(name, bound, self.ds.records, self.ds.bib)
             if problems:
                 return self._report(uri, lineno, nth, name, problems)
-            return impl(**bound)
+            # made again only when what it read changed (a rebuild in the preview)
+            call = f"{name}:{lineno}:{nth}:{sorted(bound.items())!r}"
+            return remembered(self.ctx(), self.ds, self.settings(), partial(impl, **bound), call)
 
         macro.__name__ = name
         macro.__doc__ = impl.__doc__

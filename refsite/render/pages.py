@@ -389,33 +389,44 @@ def _changes(ds: Dataset) -> Reads | None:
     return _BUILDS.changes
 
 
-def remembered(ctx: PageContext, ds: Dataset, settings: str, make: Callable[[], str]) -> str:
-    """``make()``, the Markdown of the page of ``ctx``; or the page as it was last made, when the
-    settings are the same and nothing it read of the dataset changed since (a rebuild in the preview).
+def forget_made() -> None:
+    """Make every generated page again in the next build (the configuration changed)."""
+    _MADE.clear()
+    _BUILDS.dataset, _BUILDS.changes = None, None
 
-    ``settings`` names what the page depends on besides what it reads through ``ds``: the record
-    itself (``ds.fingerprint``), the edit link, the date format. The page's notes come back with it.
+
+def remembered(ctx: PageContext, ds: Dataset, settings: str, make: Callable[[], str], key: str = "") -> str:
+    """``make()``, Markdown of the page of ``ctx`` (all of it, or the part ``key`` names: a macro
+    call); or what it made last time, when the settings are the same and nothing it read of the
+    dataset changed since (a rebuild in the preview).
+
+    ``settings`` names what the text depends on besides what it reads through ``ds``: the record
+    itself (``ds.fingerprint``), the edit link, the date format. The notes it added to the page come
+    back with it; the number of notes before it is part of the settings (its calls are numbered).
     """
     changes = _changes(ds)
-    hit = _MADE.get(ctx.uri)
+    settings = f"{settings}|{len(ctx.notes)}"
+    name = f"{ctx.uri}|{key}"
+    hit = _MADE.get(name)
     if (
         hit is not None
         and changes is not None
-        and not ctx.notes
         and hit.generation == _BUILDS.generation - 1
         and hit.settings == settings
         and not hit.reads.touches(changes)
     ):
         hit.generation = _BUILDS.generation
-        ctx.notes = [list(note) for note in hit.notes]
+        ctx.notes = [*ctx.notes, *([*note] for note in hit.notes)]
         return hit.markdown
+    before = len(ctx.notes)
     with ds.reading() as reads:
         markdown = make()
-    _MADE[ctx.uri] = _Made(settings, reads, _BUILDS.generation, markdown, [list(n) for n in ctx.notes])
+    _MADE[name] = _Made(settings, reads, _BUILDS.generation, markdown, [list(n) for n in ctx.notes[before:]])
     return markdown
 
 
 __all__ = [
+    "forget_made",
     "index_meta",
     "index_page",
     "page_meta",
