@@ -37,7 +37,7 @@ serve: $(STAMP)
 pdf: $(STAMP)
 	'$(PY)' -m refsite pdf
 
-## bench: build times and memory at 500 and 2000 synthetic records; the live preview's start and edit latencies
+## bench: build times and memory at 500 and 2000 synthetic records, the real PDF's time, the live preview's latencies
 bench: $(STAMP)
 	'$(PY)' -m refsite bench
 

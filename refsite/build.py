@@ -9,9 +9,13 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .mkdocs_build import build_into
 from .workspace import MARKER, clean_legacy, open_workspace, replace_site
+
+if TYPE_CHECKING:
+    from .pdf import PrintPage
 
 
 def unsafe_target(root: Path, site: Path) -> str | None:
@@ -32,10 +36,21 @@ def unsafe_target(root: Path, site: Path) -> str | None:
 PDF_NAME = "reference.pdf"
 
 
-def build_site(root: Path, site_dir: Path, *, strict: bool = True, after: Callable[[Path], None] | None = None) -> int:
+def build_site(
+    root: Path,
+    site_dir: Path,
+    *,
+    strict: bool = True,
+    after: Callable[[Path], None] | None = None,
+    print_pages: dict[str, PrintPage] | None = None,
+    before: Callable[[], None] | None = None,
+) -> int:
     """Build into a workspace in ``.refsite/`` beside ``site_dir``; replace ``site_dir`` only on success.
 
-    ``after`` runs on the finished new site before the swap (the PDF is made there). A file system
+    ``before`` runs just before the website is built, ``after`` on the finished new site before the
+    swap (the PDF is made there; its notes start formatting in ``before``), both with temporary files
+    in the workspace; ``print_pages``, if given, receives every page's body as the engine finished
+    it, for ``after``. A file system
     error (a full disk, say) is one line; the previous site stays and the workspace is removed.
     """
     site = (site_dir if site_dir.is_absolute() else root / site_dir).resolve()
@@ -54,7 +69,9 @@ def build_site(root: Path, site_dir: Path, *, strict: bool = True, after: Callab
     try:
         with work.temp_files():
             new.mkdir()
-            status = build_into(root, new, strict=strict)
+            if before is not None:
+                before()
+            status = build_into(root, new, strict=strict, print_pages=print_pages)
             if status != 0:
                 print(f"the previous {shown}/ is left as it was", file=sys.stderr)
                 return status

@@ -184,9 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bench", help=cmd_bench.__doc__)
     p.add_argument("--sizes", type=int, nargs="+", default=[500, 2000])
     p.add_argument("--workdir")
-    p.add_argument("--root", default=".", help="the project whose copy the preview is measured on")
+    p.add_argument("--root", default=".", help="the project timed (PDF) and copied (preview)")
     p.add_argument("--preview-records", type=int, default=2000, help="records of the synthetic preview project")
-    p.add_argument("--no-preview", action="store_true", help="build figures only, no preview latencies")
+    p.add_argument("--no-preview", action="store_true", help="leave out the preview latencies")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("geodata", help=cmd_geodata.__doc__)

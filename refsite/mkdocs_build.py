@@ -18,6 +18,8 @@ from .problems import Problem
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
+    from .pdf import PrintPage
+
 _FILE_ERROR = re.compile(r"Error (?:reading|building) page '.*': \[Errno \d+\]", re.S)
 
 
@@ -43,12 +45,18 @@ def quiet_logging() -> None:
 
 
 def build_into(
-    root: Path, out_dir: Path, *, strict: bool = True, runner: Callable[[MkDocsConfig], None] | None = None
+    root: Path,
+    out_dir: Path,
+    *,
+    strict: bool = True,
+    runner: Callable[[MkDocsConfig], None] | None = None,
+    print_pages: dict[str, PrintPage] | None = None,
 ) -> int:
     """Run MkDocs for the project at ``root`` into ``out_dir``; print problems; return the status.
 
     ``runner`` builds from the loaded configuration (MkDocs' own build by default; the preview's
-    is incremental)."""
+    is incremental). ``print_pages``, if given, receives every page's body as the engine finished
+    it (for the PDF)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
@@ -69,6 +77,8 @@ def build_into(
         plugin = config.plugins.get("refsite")
         if plugin is not None:
             plugin.report = report  # type: ignore[attr-defined]
+            if print_pages is not None:
+                plugin.print_pages = print_pages  # type: ignore[attr-defined]
         (runner or build)(config)
     except ConfigurationError as exc:
         print(f"mkdocs.yml:1:1: error: {' '.join(str(exc).split())}")

@@ -30,7 +30,7 @@ from .cite import CiteError
 from .dataset import Dataset, load_project
 from .mkdocs_macros import sandbox
 from .model import KINDS, PLURAL
-from .pdf import git_version
+from .pdf import PrintPage, git_version
 from .problems import Problem, summary_line
 from .render.meta import dataset_json, dataset_ld, json_ld, opengraph, record_ld
 from .render.pages import (
@@ -79,6 +79,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.nav: Navigation | None = None
         self.pages: dict[str, Page] = {}
         self.refs: dict[str, PageRef] = {}
+        # set by a build that makes the print edition: every page's finished body, by address
+        self.print_pages: dict[str, PrintPage] | None = None
 
     @staticmethod
     def _log_problem(p: Problem) -> None:
@@ -295,6 +297,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         if page.content and self.session is not None:
             # notes, bibliography and "cite this page" included: all of the page passes the allow-list
             page.content = clean_html(self.session.finish(page.content, _ref(page), self.refs))
+            if self.print_pages is not None:  # the print edition takes the body as the engine finished it
+                self.print_pages[page.url] = PrintPage(page.url, page_title(page), page.content)
         return context
 
     def on_template_context(self, context: Any, template_name: str, config: MkDocsConfig) -> Any:

@@ -28,7 +28,15 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from mkdocs.livereload import LiveReloadServer
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    EVENT_TYPE_CLOSED,
+    EVENT_TYPE_CREATED,
+    EVENT_TYPE_DELETED,
+    EVENT_TYPE_MODIFIED,
+    EVENT_TYPE_MOVED,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 from .build import fault_message
@@ -39,6 +47,7 @@ from .mkdocs_incremental import Incremental
 from .workspace import Workspace, open_workspace
 
 BANNER_ID = "refsite-problems"
+_CHANGES = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED, EVENT_TYPE_MOVED, EVENT_TYPE_CLOSED})
 _ABORT = re.compile(r"ERROR\s+-\s+refsite: ")  # MkDocs repeating the count that the build prints anyway
 
 
@@ -131,26 +140,35 @@ class PreviewServer(LiveReloadServer):
         self.watched_files: set[str] = set()
 
     def watch(self, path: str, func: None = None, *, recursive: bool = True) -> None:
-        """Watch a folder, or a file by its folder: an editor that saves by renaming keeps being seen."""
-        if not os.path.isfile(path):
-            super().watch(path, recursive=recursive)
-            return
-        path = os.path.abspath(path)
-        self.watched_files.add(path)
-        if len(self.watched_files) > 1:
-            return  # the folder is watched already
-        files = self.watched_files
+        """Watch a folder, or a file by its folder (an editor that saves by renaming is seen too).
 
+        Only changes count: a file opened or closed unwritten is not an edit (the build itself
+        reads every file, and would otherwise start the next build)."""
+        path = os.path.abspath(path)
+        self._watched_paths[path] = 1  # pages get the reload script only while something is watched
+        if os.path.isfile(path):
+            self.watched_files.add(path)
+            if len(self.watched_files) > 1:
+                return  # the folder is watched already
+            self._schedule(os.path.dirname(path), False, self.watched_files)
+        else:
+            self._schedule(path, recursive, None)
+
+    def _schedule(self, folder: str, recursive: bool, only: set[str] | None) -> None:
         def callback(event: FileSystemEvent) -> None:
-            names = {os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")}
-            if not event.is_directory and names & files:
-                with self._rebuild_cond:
-                    self._want_rebuild = True
-                    self._rebuild_cond.notify_all()
+            if event.is_directory or event.event_type not in _CHANGES:
+                return
+            if only is not None:
+                names = {os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")}
+                if not names & only:
+                    return
+            with self._rebuild_cond:
+                self._want_rebuild = True
+                self._rebuild_cond.notify_all()
 
         handler = FileSystemEventHandler()
         handler.on_any_event = callback  # type: ignore[method-assign]
-        self.observer.schedule(handler, os.path.dirname(path), recursive=False)
+        self.observer.schedule(handler, folder, recursive=recursive)
 
     def serve(self, *, open_in_browser: bool = False) -> None:
         """Listen, watch, then say so: an edit saved once the address is printed is always seen."""

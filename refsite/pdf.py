@@ -1,12 +1,15 @@
 """The whole reference as a print document (HTML + CSS paged media) and a PDF, via WeasyPrint.
 
-The print document is assembled from the pages the website build produced, so the
-PDF says exactly what the site says; web furniture is stripped and every footnote
-becomes a note at the foot of the page where it is called.
+The print document is assembled from the pages as the engine finished them in the website's own
+build (handed over in memory by the plugin: no theme around them), so the PDF says what the site
+says. Each body is reshaped by structure (:mod:`refsite.htmltree`): the parts only the website
+shows are left out, and every footnote becomes a note at the foot of the page where it is called.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import datetime as dt
 import html
 import posixpath
@@ -15,16 +18,19 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .bibcsl import bib_source, bib_texts, csl_items
-from .cite import Cite, join_notes
+from .cite import Batch, Cite, Pending, join_notes
 from .config import plugin_options, read_config
 from .dataset import Dataset, docs_dir_of, load_project
+from .htmltree import Element, Node, parse
 from .model import KIND_TITLES, KINDS, PLURAL, Record, as_text
+from .pdf_speed import linear_layout
 from .render.pages import record_page
 from .render.text import PageContext, fmt_date, src_uri
 
@@ -32,6 +38,16 @@ CSS = Path(__file__).parent / "print" / "print.css"
 PAPERS = {"a4": "A4", "letter": "letter"}
 HOME_TITLE = "Introduction"
 REFERENCE_PARTS = ("actor", "place", "topic", "proposal", "position", "event")
+
+
+@dataclass(frozen=True)
+class PrintPage:
+    """One page of the site as the engine finished it: its address, title and body HTML (notes,
+    bibliography and page furniture included; no theme around it)."""
+
+    url: str
+    title: str
+    body: str
 
 
 @dataclass
@@ -43,21 +59,9 @@ class Chapter:
     body: str
 
 
-_ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
-_FOOTNOTES = re.compile(r'<div class="footnote">\s*<hr\s*/?>\s*<ol>(.*?)</ol>\s*</div>', re.S)
-_NOTE = re.compile(
-    r'<li id="fn:([^"]+)">\s*<p>(.*?)(?:&#160;|&nbsp;|\xa0)<a class="footnote-backref"[^>]*>.*?</a></p>\s*</li>', re.S
-)
-_CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">\d+</a></sup>')
-_FURNITURE = [
-    re.compile(r'<a href="[^"]*" title="(?:Edit|View) this page" class="md-content__button[^"]*"[^>]*>.*?</a>', re.S),
-    re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S),
-    re.compile(r'<p class="refsite-crumbs"[^>]*>.*?</p>', re.S),
-    re.compile(r'<details class="refsite-cite-page"[^>]*>.*?</details>', re.S),
-    re.compile(r'<p class="refsite-record"[^>]*>.*?</p>', re.S),
-    re.compile(r"<hr\s*/?>\s*(?=$)"),
-]
-_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+FURNITURE = frozenset({"refsite-crumbs", "refsite-record", "refsite-cite-page", "web-only"})
+"""Classes the engine gives to what only the website shows: the breadcrumb, the record's footer
+(its file and edit link), "cite this page", and anything an editor marks web-only."""
 
 
 def page_slug(url: str) -> str:
@@ -65,61 +69,153 @@ def page_slug(url: str) -> str:
     return "p-" + (re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "home")
 
 
-def print_page(url: str, page_html: str, included: set[str], own_notes: Mapping[str, str] | None = None) -> Chapter:
-    """One built page as print HTML: furniture removed, notes inline, links and ids made document-wide.
+def _is_notes(e: Element) -> bool:
+    """The block of notes Markdown's footnotes extension puts at the end of a page."""
+    return e.tag == "div" and "footnote" in e.classes and e.find(_is_note) is not None
 
-    ``own_notes`` are note texts the print edition forms itself (by note id), in place of the page's."""
-    m = _ARTICLE.search(page_html)
-    body = m.group(1) if m else ""
-    notes: dict[str, str] = {}
-    fm = _FOOTNOTES.search(body)
-    if fm:
-        notes = {n: text.strip() for n, text in _NOTE.findall(fm.group(1))}
-        body = body[: fm.start()] + body[fm.end() :]
-    notes.update(own_notes or {})
-    for rx in _FURNITURE:
-        body = rx.sub("", body)
-    body = _CALL.sub(lambda c: f'<span class="fn">{notes.get(c.group(1), "")}</span>', body)
+
+def _is_note(e: Element) -> bool:
+    return e.tag == "li" and e.attrs.get("id", "").startswith("fn:")
+
+
+def _note_calls(e: Element) -> str | None:
+    """The note id a footnote call (``<sup id="fnref:x"><a href="#fn:x">``) calls, else None."""
+    if e.tag != "sup" or not e.attrs.get("id", "").startswith("fnref"):
+        return None
+    link = e.find(lambda a: a.tag == "a" and a.attrs.get("href", "").startswith("#fn:"))
+    return link.attrs["href"][len("#fn:") :] if link is not None else None
+
+
+def _note_text(item: Element) -> list[Node]:
+    """A note's content, without its link back to the call: the paragraphs' content, run together."""
+    item.remove_where(lambda a: a.tag == "a" and a.attrs.get("href", "").startswith("#fnref"))
+    parts: list[Node] = []
+    for child in item.children:
+        if isinstance(child, Element) and child.tag == "p":
+            if parts:
+                parts.append(" ")
+            parts.extend(child.children)
+        elif isinstance(child, Element) or child.strip():
+            parts.append(child)
+    while parts and isinstance(parts[-1], str) and not parts[-1].strip():
+        parts.pop()
+    if parts and isinstance(parts[-1], str):
+        parts[-1] = parts[-1].rstrip()  # the no-break space before the link back
+    return parts
+
+
+def _is_permalink(heading: Element) -> Callable[[Element], bool]:
+    """The heading's link to itself (the toc extension's permalink)."""
+    target = "#" + heading.attrs.get("id", "\0")
+    return lambda a: a.tag == "a" and a.attrs.get("href") == target
+
+
+def print_page(
+    page: PrintPage,
+    included: set[str],
+    own_notes: Mapping[str, str] | None = None,
+    change: Callable[[Element], None] | None = None,
+) -> Chapter:
+    """One page as print HTML, from the body the engine finished: web-only parts and heading
+    permalinks removed, each note put where it is called, ids and links made document-wide.
+
+    ``own_notes`` are note texts the print edition forms itself (by note id), in place of the
+    page's; ``change`` reshapes the page's tree further before it is written back."""
+    url = page.url
+    tree = parse(page.body)
+    tree.remove_where(lambda e: bool(e.classes & FURNITURE))
+    notes: dict[str, list[Node]] = {}
+    block = tree.find(_is_notes)
+    if block is not None:
+        for item in [e for e in block.iter() if _is_note(e)]:
+            notes[item.attrs["id"][len("fn:") :]] = _note_text(item)
+        tree.remove_where(lambda e: e is block)
+    for note_id, text in (own_notes or {}).items():
+        notes[note_id] = parse(text).children
+
+    def call(e: Element) -> list[Node] | None:
+        note_id = _note_calls(e)
+        if note_id is None:
+            return None
+        return [Element("span", {"class": "fn"}, copy.deepcopy(notes.get(note_id, [])))]
+
+    tree.replace_where(call)
     slug = page_slug(url)
-    body = re.sub(r' id="([^"]+)"', lambda i: f' id="{slug}--{i.group(1)}"', body)
+    here = posixpath.dirname("/" + url.rstrip("/") + "/x")
+    for e in list(tree.iter()):
+        if re.fullmatch(r"h[1-6]", e.tag):
+            e.remove_where(_is_permalink(e))
+        if "id" in e.attrs:
+            e.attrs["id"] = f"{slug}--{e.attrs['id']}"
+        if e.tag == "img" and "src" in e.attrs and not _ABSOLUTE.match(e.attrs["src"]):
+            e.attrs["src"] = posixpath.normpath(posixpath.join(here, e.attrs["src"])).lstrip("/")
+        if "href" in e.attrs:
+            href = _print_href(e.attrs["href"], here, slug, included)
+            if href is None:
+                del e.attrs["href"]  # a page the print edition leaves out: the words stay, unlinked
+            else:
+                e.attrs["href"] = href
+    if change is not None:
+        change(tree)
+    h1 = tree.find(lambda e: e.tag == "h1")
+    title = " ".join(h1.text().split()) if h1 is not None else page.title or url
+    return Chapter(url, title, tree.inner_html().strip())
 
-    def link(match: re.Match[str]) -> str:
-        href = html.unescape(match.group(1))
-        if re.match(r"^[a-z]+:", href) or href.startswith("//"):
-            return match.group(0)
-        path, _, anchor = href.partition("#")
-        if not path:
-            return f'href="#{slug}--{anchor}"'
-        target = posixpath.normpath(posixpath.join(posixpath.dirname("/" + url.rstrip("/") + "/x"), path))
-        target = target.lstrip("/").removesuffix("index.html")
-        target = (target.rstrip("/") + "/") if target not in ("", ".") else ""
-        if target not in included:
-            return 'data-dropped-link=""'
-        return f'href="#{page_slug(target)}{"--" + anchor if anchor else ""}"'
 
-    body = re.sub(r'href="([^"]*)"', link, body)
-    h1 = _H1.search(body)
-    title = re.sub(r"<[^>]+>", "", h1.group(1)).strip() if h1 else url
-    return Chapter(url, html.unescape(title), body.strip())
+_ABSOLUTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
 
-def _demote(body: str) -> str:
+def _print_href(href: str, here: str, slug: str, included: set[str]) -> str | None:
+    """A link of a page as a link of the print document: an anchor in it, or None if it leads
+    to a page the print edition leaves out; addresses outside the site are kept."""
+    if _ABSOLUTE.match(href):
+        return href
+    path, _, anchor = href.partition("#")
+    if not path:
+        return f"#{slug}--{anchor}"
+    target = posixpath.normpath(posixpath.join(here, path)).lstrip("/").removesuffix("index.html")
+    target = (target.rstrip("/") + "/") if target not in ("", ".") else ""
+    if target not in included:
+        return None
+    return f"#{page_slug(target)}{'--' + anchor if anchor else ''}"
+
+
+def _retitle_home(body: Element, site_name: str) -> None:
+    """The home page is titled like the book: in print it introduces it."""
+    h1 = body.find(lambda e: e.tag == "h1")
+    if h1 is not None and " ".join(h1.text().split()) == site_name:
+        h1.children = [HOME_TITLE]
+
+
+class PrintError(Exception):
+    """The print document cannot be made from what the build produced."""
+
+
+def _demote(body: Element) -> None:
     """Record pages sit one level below their part: h1 -> h2, h2 -> h3, ..."""
-    return re.sub(r"<(/?)h([1-5])(\b[^>]*)>", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}{m.group(3)}>", body)
+    for e in body.iter():
+        if re.fullmatch(r"h[1-5]", e.tag):
+            e.tag = f"h{int(e.tag[1]) + 1}"
 
 
 PRINT_BACKLINKS = 40
 
 
-def _cited_by_for_print(match: re.Match[str]) -> str:
+def _cited_by_for_print(e: Element) -> list[Node] | None:
     """Backlinks with their page numbers, unfolded; a work cited on very many pages is said to be cited throughout."""
-    text = match.group(0)
-    count = text.count("<a ")
-    if count > PRINT_BACKLINKS:
-        return f'<p class="refsite-citedby">Cited throughout: on {count} pages of the reference.</p>'
-    text = re.sub(r"^<details ([^>]*)><summary>(.*?)</summary>", r"<div \1><p>\2</p>", text, flags=re.S)
-    text = re.sub(r"</details>$", "</div>", text)
-    return text.replace("<a ", '<a class="xref" ')
+    if "refsite-citedby" not in e.classes:
+        return None
+    links = [a for a in e.iter() if a.tag == "a"]
+    if len(links) > PRINT_BACKLINKS:
+        text = f"Cited throughout: on {len(links)} pages of the reference."
+        return [Element("p", {"class": "refsite-citedby"}, [text])]
+    for a in links:
+        a.attrs["class"] = "xref"
+    for summary in [c for c in e.children if isinstance(c, Element) and c.tag == "summary"]:
+        summary.tag = "p"
+    e.tag = "div"
+    e.attrs.pop("open", None)
+    return [e]
 
 
 def git_version(root: Path) -> str:
@@ -159,63 +255,122 @@ def md_to_url(path: str) -> str:
     return stem + "/" if stem else ""
 
 
-def part_notes(root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> dict[str, dict[str, str]]:
+class PartNotes:
     """The notes of the record pages as print forms them: a part is one chapter, so a work is cited
     in full at its first note in the part and short after it, wherever the record pages break.
 
-    Returns, per record page address, each note's text by its id (``cite-3``)."""
-    from .citations import formatter_for, resolve_style
+    Formatting starts (in a pandoc subprocess) when this is made; :meth:`result` waits for it and
+    returns, per record page address, each note's text by its id (``cite-3``)."""
 
-    options = plugin_options(read_config(root), "refsite")
-    style = resolve_style(root, options.get("style") if isinstance(options.get("style"), str) else None)
-    lang = str(options.get("lang") or "en-US")
-    texts = bib_texts(root)
-    pages: list[list[Cite]] = []
-    owners: list[list[tuple[str, PageContext]]] = []
-    for records in parts:
-        cites: list[Cite] = []
-        owned: list[tuple[str, PageContext]] = []
-        offset = 0  # notes of the part before this record's
-        for rec in records:
-            ctx = PageContext(src_uri(rec), 0)
-            record_page(ctx, ds, rec)
-            cites += [replace(c, group=c.group + offset) for c in ctx.cites]
-            offset += len(ctx.notes)
-            owned.append((rec.url, ctx))
-        pages.append(cites)
-        owners.append(owned)
-    result = formatter_for(style, lang).format(pages, csl_items(texts, ds.bib), source=bib_source(texts, ds.bib))
-    out: dict[str, dict[str, str]] = {}
-    for owned, formatted in zip(owners, result.notes, strict=True):
-        at = 0
-        for url, ctx in owned:
-            size = sum(len(note) for note in ctx.notes)
-            joined = join_notes(ctx.notes, formatted[at : at + size])
-            out[url] = {f"cite-{n}": text for n, text in enumerate(joined, 1)}
-            at += size
-    return out
+    def __init__(self, root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> None:
+        from .citations import formatter_for, resolve_style
+
+        options = plugin_options(read_config(root), "refsite")
+        style = resolve_style(root, options.get("style") if isinstance(options.get("style"), str) else None)
+        self.formatter = formatter_for(style, str(options.get("lang") or "en-US"))
+        texts = bib_texts(root)
+        pages: list[list[Cite]] = []
+        self.owners: list[list[tuple[str, PageContext]]] = []
+        for records in parts:
+            cites: list[Cite] = []
+            owned: list[tuple[str, PageContext]] = []
+            offset = 0  # notes of the part before this record's
+            for rec in records:
+                ctx = PageContext(src_uri(rec), 0)
+                record_page(ctx, ds, rec)
+                cites += [replace(c, group=c.group + offset) for c in ctx.cites]
+                offset += len(ctx.notes)
+                owned.append((rec.url, ctx))
+            pages.append(cites)
+            self.owners.append(owned)
+        self.batch = Batch(pages, csl_items(texts, ds.bib), source=bib_source(texts, ds.bib))
+        self.pending: Pending | None = self.formatter.submit(self.batch)
+
+    def result(self) -> dict[str, dict[str, str]]:
+        """Each record page's notes by id, once formatted."""
+        pending, self.pending = self.pending, None
+        self.formatter.collect(pending)
+        formatted_parts = self.formatter.assemble(self.batch).notes
+        out: dict[str, dict[str, str]] = {}
+        for owned, formatted in zip(self.owners, formatted_parts, strict=True):
+            at = 0
+            for url, ctx in owned:
+                size = sum(len(note) for note in ctx.notes)
+                joined = join_notes(ctx.notes, formatted[at : at + size])
+                out[url] = {f"cite-{n}": text for n, text in enumerate(joined, 1)}
+                at += size
+        return out
+
+    def close(self) -> None:
+        """Stop formatting that is no longer wanted (the build failed)."""
+        if self.pending is not None:
+            job, self.pending = self.pending.job, None
+            job.proc.kill()
+            job.proc.communicate()
+            with contextlib.suppress(OSError):  # the build's workspace may be gone with it
+                job.tmp.cleanup()
+
+
+class PrintPlan:
+    """What the print edition takes from the data, ready before the website is built: the records
+    of each part in print order, and the parts' notes, formatted meanwhile.
+
+    A project whose data cannot be read is reported by the build itself; the plan then holds the
+    failure and raises it only if it is used."""
+
+    def __init__(self, root: Path) -> None:
+        self.failure: Exception | None = None
+        self.notes: PartNotes | None = None
+        try:
+            self.ds, _ = load_project(root)
+            self.records = {kind: list(self.ds.of_kind(kind)) for kind in KINDS}
+            # the chronology: oldest first, undated last
+            self.records["event"] = sorted(self.ds.of_kind("event"), key=lambda r: (r.date or "9999", r.id))
+            self.notes = PartNotes(root, self.ds, [self.records[kind] for kind in REFERENCE_PARTS])
+        except Exception as exc:  # kept, and raised where the plan is used
+            self.failure = exc
+
+    def part_notes(self) -> dict[str, dict[str, str]]:
+        """The notes of every record page, as print forms them."""
+        if self.failure is not None:
+            raise self.failure
+        assert self.notes is not None
+        return self.notes.result()
+
+    def close(self) -> None:
+        """Stop any formatting still running."""
+        if self.notes is not None:
+            self.notes.close()
 
 
 def assemble(
-    root: Path, site: Path, site_name: str, nav: object, paper: str = "a4", author: str = "", lang: str = "en"
+    root: Path,
+    pages: Mapping[str, PrintPage],
+    site_name: str,
+    nav: object,
+    paper: str = "a4",
+    author: str = "",
+    lang: str = "en",
+    plan: PrintPlan | None = None,
 ) -> str:
-    """The whole print document as one HTML string."""
-    ds, _ = load_project(root)
+    """The whole print document as one HTML string, from the pages the engine finished (by address)
+    and the print ``plan`` (made here if not given)."""
+    plan = plan if plan is not None else PrintPlan(root)
+    own = plan.part_notes()
+    ds, record_lists = plan.ds, plan.records
     generated = {f"{PLURAL[k]}/index.md" for k in KINDS} | {"bibliography.md"}
     docs = root / docs_dir_of(root)
     narrative = [p for p in nav_pages(nav) if p not in generated and (docs / p).is_file()]
     narrative_urls = [md_to_url(p) for p in narrative]
-    record_lists = {kind: list(ds.of_kind(kind)) for kind in KINDS}
-    # the chronology: oldest first, undated last
-    record_lists["event"] = sorted(ds.of_kind("event"), key=lambda r: (r.date or "9999", r.id))
     record_urls = {kind: [rec.url for rec in recs] for kind, recs in record_lists.items()}
     included = set(narrative_urls) | {u for urls in record_urls.values() for u in urls} | {"bibliography/"}
     included |= {f"{PLURAL[k]}/" for k in KINDS}
 
-    own = part_notes(root, ds, [record_lists[kind] for kind in REFERENCE_PARTS])
-
-    def read(url: str) -> Chapter:
-        return print_page(url, (site / url / "index.html").read_text(encoding="utf-8"), included, own.get(url))
+    def read(url: str, change: Callable[[Element], None] | None = None) -> Chapter:
+        page = pages.get(url)
+        if page is None:
+            raise PrintError(f"the page {url or '/'} was not built: the PDF needs the refsite plugin in mkdocs.yml")
+        return print_page(page, included, own.get(url), change)
 
     as_of = max((as_text(r.get("as_of")) for r in ds.records.values() if r.get("as_of")), default="")
     version = git_version(root)
@@ -223,23 +378,20 @@ def assemble(
     parts: list[str] = []
     toc: list[str] = []
     for url in narrative_urls:
-        ch = read(url)
-        if ch.title == site_name:  # the home page is titled like the book: in print it introduces it
-            ch = Chapter(ch.url, HOME_TITLE, _H1.sub(f"<h1>{HOME_TITLE}</h1>", ch.body, count=1))
+        ch = read(url, lambda body: _retitle_home(body, site_name))
         parts.append(f'<section class="chapter" id="{page_slug(url)}">{ch.body}</section>')
         toc.append(f'<li><a href="#{page_slug(url)}">{html.escape(ch.title)}</a></li>')
     titles = {"event": "Chronology of events"}
     for kind in REFERENCE_PARTS:
         title = titles.get(kind, KIND_TITLES[kind])
         records = "".join(
-            f'<section class="record" id="{page_slug(u)}">{_demote(read(u).body)}</section>' for u in record_urls[kind]
+            f'<section class="record" id="{page_slug(u)}">{read(u, _demote).body}</section>' for u in record_urls[kind]
         )
         anchor = page_slug(PLURAL[kind] + "/")
         parts.append(f'<section class="part {PLURAL[kind]}" id="{anchor}"><h1>{title}</h1>{records}</section>')
         toc.append(f'<li class="part"><a href="#{anchor}">{title}</a></li>')
-    bib = read("bibliography/")
-    bib_body = re.sub(r'<(div|details) class="refsite-citedby">.*?</\1>', _cited_by_for_print, bib.body, flags=re.S)
-    parts.append(f'<section class="part bibliography" id="{page_slug("bibliography/")}">{bib_body}</section>')
+    bib = read("bibliography/", lambda body: body.replace_where(_cited_by_for_print))
+    parts.append(f'<section class="part bibliography" id="{page_slug("bibliography/")}">{bib.body}</section>')
     toc.append(f'<li class="part"><a href="#{page_slug("bibliography/")}">Bibliography</a></li>')
     cover = (
         '<section class="cover">'
@@ -305,9 +457,10 @@ def _content_type(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def write_pdf(document: str, out: Path, base: Path) -> None:
+def write_pdf(document: str, out: Path, base: Path) -> int:
     """Render the print document with WeasyPrint: only files of the site at ``base`` are read, and
-    the PDF carries no attachment (no ``rel`` from a page reaches the renderer)."""
+    the PDF carries no attachment (no ``rel`` from a page reaches the renderer). Returns the number
+    of pages."""
     import logging
 
     from weasyprint import CSS as WCSS
@@ -317,36 +470,64 @@ def write_pdf(document: str, out: Path, base: Path) -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     document = _TAG.sub(lambda tag: _ATTACHMENT_REL.sub("", tag.group(0)), document)
     fetcher = site_fetcher(base)
-    HTML(string=document, base_url=str(base.resolve()) + "/", url_fetcher=fetcher).write_pdf(
-        str(out),
-        stylesheets=[WCSS(filename=str(CSS), url_fetcher=fetcher)],
-        attachments=[],
-        pdf_tags=True,  # a tagged PDF: headings, lists, tables and reading order for assistive technology
-    )
+    with linear_layout():
+        rendered = HTML(string=document, base_url=str(base.resolve()) + "/", url_fetcher=fetcher).render(
+            stylesheets=[WCSS(filename=str(CSS), url_fetcher=fetcher)],
+            # WeasyPrint's PDF/UA variant: a tagged PDF (headings, lists, tables and reading order for
+            # assistive technology) that says so in its XMP metadata
+            pdf_variant="pdf/ua-1",
+        )
+        rendered.write_pdf(str(out), attachments=[], pdf_variant="pdf/ua-1")
+    return len(rendered.pages)
 
 
 def build_pdf(root: Path, out: Path, *, paper: str = "a4") -> int:
-    """Build the website (strict, swapped in on success) with the PDF inside it."""
+    """Build the website (strict, swapped in on success) with the PDF inside it, made from the
+    pages as the engine finished them during that build."""
     from .build import build_site
 
     out = out if out.is_absolute() else root / out
     site = out.parent
-    status = build_site(root, site, strict=True, after=lambda tmp: _pdf_into(root, tmp, out.name, paper))
-    if status == 0:
-        print(f"PDF written to {out}")
+    pages: dict[str, PrintPage] = {}
+    plans: list[PrintPlan] = []
+    made: list[tuple[int, float]] = []
+
+    def before() -> None:
+        plans.append(PrintPlan(root))  # the parts' notes are formatted while the website is built
+
+    def after(new_site: Path) -> None:
+        start = time.perf_counter()
+        count = _pdf_into(root, new_site, out.name, paper, pages, plans[0])
+        made.append((count, time.perf_counter() - start))
+
+    try:
+        status = build_site(root, site, strict=True, print_pages=pages, before=before, after=after)
+    except PrintError as exc:
+        print(f"build failed: {exc}; the previous site is left as it was", file=sys.stderr)
+        return 1
+    finally:
+        for plan in plans:
+            plan.close()
+    if status == 0 and made:
+        count, seconds = made[0]
+        print(f"PDF written to {out}: {count} pages, made in {seconds:.1f} s")
     return status
 
 
-def _pdf_into(root: Path, site: Path, name: str, paper: str) -> None:
+def _pdf_into(
+    root: Path, site: Path, name: str, paper: str, pages: Mapping[str, PrintPage], plan: PrintPlan | None = None
+) -> int:
     config = read_config(root)
     author = str(config.get("site_author") or "")
     theme = config.get("theme")
     lang = str(theme.get("language") or "en") if isinstance(theme, dict) else "en"
-    document = assemble(root, site, str(config.get("site_name") or ""), config.get("nav"), paper, author, lang)
+    site_name = str(config.get("site_name") or "")
+    document = assemble(root, pages, site_name, config.get("nav"), paper, author, lang, plan)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / name
-        write_pdf(document, target, site)
+        count = write_pdf(document, target, site)
         shutil.move(str(target), site / name)
+    return count
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -160,6 +160,8 @@ def test_print_edition_metadata_tags_and_no_web_only_text(built: Path) -> None:
     assert meta.creation_date is not None
     catalog = reader.trailer["/Root"]
     assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"]  # a tagged PDF
+    xmp = catalog["/Metadata"].get_object().get_data().decode()
+    assert 'pdfuaid:part="1"' in xmp and "Sample Reference" in xmp  # PDF/UA-1, and it says so
     assert catalog["/Lang"] == "en"
     text = " ".join(pdftext(built).split())
     assert "Download it as" not in text and "CSL-JSON" not in text
@@ -188,3 +190,52 @@ def test_no_page_of_the_real_pdf_repeats_a_note_number(real_pdf: Path) -> None:
     assert sum(len(page) for page in numbers) > 500
     repeated = [(i + 1, page) for i, page in enumerate(numbers) if len(page) != len(set(page))]
     assert repeated == []
+
+
+def page_layout(pdf: Path) -> tuple[list[list[tuple[float, float]]], float, float]:
+    """Per page, the vertical extent (top, bottom in points) of each line of text inside the text
+    block, sorted; and the text block's top and bottom (the margins of print.css, A4)."""
+    out = subprocess.run(
+        [require("pdftotext"), "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    mm = 72 / 25.4
+    result = []
+    top = bottom = 0.0
+    for page in out.split("<page ")[1:]:
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))  # type: ignore[union-attr]
+        top, bottom = 22 * mm, height - 24 * mm
+        lines = re.findall(r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">', page)
+        # the running header and the page number stand in the margins, outside the text block
+        result.append(sorted((float(a), float(b)) for a, b in lines if float(a) > top - 2 and float(b) < bottom + 2))
+    return result, top, bottom
+
+
+def largest_blank(lines: list[tuple[float, float]], top: float, bottom: float) -> float:
+    """The tallest stretch of the text block holding no text (between lines, or under the last), in points."""
+    blank, reached = 0.0, top
+    for y0, y1 in lines:
+        blank, reached = max(blank, y0 - reached), max(reached, y1)
+    return max(blank, bottom - reached)
+
+
+def test_no_page_of_the_real_pdf_is_left_nearly_empty(real_pdf: Path) -> None:
+    """A page ends short only where its chapter ends: elsewhere no blank stretch is taller than a
+    third of the text block (a heading stranded, one bullet alone, a kept-together block or a
+    figure pushed on leave more); and a chapter's last page is more than a stray line or three."""
+    texts = pages(real_pdf)
+    starts = {int(n) for n in re.findall(r"\.{3,}\s*(\d+)\s*$", texts[1], re.M)}  # from the contents
+    assert len(starts) > 10
+    layout, top, bottom = page_layout(real_pdf)
+    short, stray = [], []
+    for number, lines in enumerate(layout, 1):
+        if number < min(starts):
+            continue  # the cover and the contents
+        chapter_end = number + 1 in starts or number == len(layout)
+        blank = largest_blank(lines, top, bottom) / (bottom - top)
+        if not chapter_end and blank > 1 / 3:
+            short.append((number, round(blank, 2), texts[number - 1].split("\n", 3)[1:3]))
+        if chapter_end and number not in starts and len(lines) < 6:
+            stray.append((number, len(lines)))
+    assert short == []
+    assert stray == []
+    assert len(layout) < 300  # the whole reference, not blank pages
