@@ -466,6 +466,11 @@ def _serve_and_edit(root: Path, run: PreviewRun, repeats: int) -> None:
     originals = {root / name: (root / name).read_bytes() for name in (run.data.file, run.narrative.file)}
     port = free_port()
     base = f"http://127.0.0.1:{port}{mount(root)}"
+    # the server runs in its own process group: a SIGTERM to the bench must still stop it and restore the files
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM)
+    if main:
+        signal.signal(signal.SIGTERM, _terminate)
     since = time.perf_counter()
     server = PreviewProcess(root, port)
     run.pid = server.proc.pid
@@ -490,6 +495,12 @@ def _serve_and_edit(root: Path, run: PreviewRun, repeats: int) -> None:
                 path.write_bytes(text)
         run.left_running = server.stop()
         run.rebuild_seconds = list(server.builds)
+        if main:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def copy_project(root: Path, dest: Path) -> Path:
