@@ -93,8 +93,21 @@ def suffix(cite: Cite) -> str:
     return ", ".join(part for part in (locator, cite.note) if part)
 
 
+_FORMS: dict[tuple[Cite, ...], list[Form]] = {}
+
+
 def forms(cites: Sequence[Cite]) -> list[Form]:
     """The form each citation on one page takes: (key, locator, position context)."""
+    key = tuple(cites)
+    found = _FORMS.get(key)
+    if found is None:
+        if len(_FORMS) > 50_000:
+            _FORMS.clear()
+        found = _FORMS[key] = _forms(cites)
+    return list(found)
+
+
+def _forms(cites: Sequence[Cite]) -> list[Form]:
     out: list[Form] = []
     seen: set[str] = set()
     prev: Cite | None = None

@@ -28,6 +28,7 @@ from .bibcsl import ConversionError
 from .citations import BIB_TOKEN, PageRef, Session, SiteInfo, formatter_for, resolve_style
 from .cite import CiteError
 from .dataset import Dataset, load_project
+from .memo import Memo
 from .mkdocs_macros import sandbox
 from .model import KINDS, PLURAL
 from .pdf import PrintPage, git_version
@@ -81,6 +82,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.refs: dict[str, PageRef] = {}
         # set by a build that makes the print edition: every page's finished body, by address
         self.print_pages: dict[str, PrintPage] | None = None
+        self._version: str | None = None
 
     @staticmethod
     def _log_problem(p: Problem) -> None:
@@ -112,6 +114,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         docs_dir = Path(config.docs_dir).resolve()
         self.docs_rel = docs_dir.relative_to(self.root).as_posix() if docs_dir.is_relative_to(self.root) else "docs"
         self.problems = []
+        self._version = None
         self.record_of = {}
         self.meta_of = {}
         self.pages = {}
@@ -130,7 +133,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             title=config.site_name,
             url=config.site_url or "",
             editor=config.site_author or "",
-            version=self.config.version or git_version(self.root),
+            version=self.version(),
         )
         try:
             self.session = Session(
@@ -333,6 +336,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def _head(self, page: Page, config: MkDocsConfig) -> str:
         """OpenGraph tags and schema.org JSON-LD for ``<head>``: the reference as a Dataset on the
         home page, each record as what it is on its own page."""
+        rid = self.record_of.get(page.file.src_uri)
+        record = self.dataset.fingerprint(rid) if rid is not None and self.dataset is not None else ""
+        lang = str(config.theme.get("language") or "")
+        settings = [config.site_url or "", config.site_name, config.site_description or "", self.licence(config), lang]
+        key = (page.url, page_title(page), str(page.is_homepage), record, self.version(), *settings)
+        return _HEADS.get(lambda: self._make_head(page, config), *key)
+
+    def _make_head(self, page: Page, config: MkDocsConfig) -> str:
         site = config.site_url or ""
         url = site + page.url if site else ""
         title = page_title(page)
@@ -371,9 +382,13 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return self.config.licence or (config.copyright or "")
 
     def version(self) -> str:
-        """The dataset's version: the ``version`` option, else the engine's."""
-        return self.config.version or git_version(self.root)
+        """The dataset's version: the ``version`` option, else the project's commit (asked once per build)."""
+        if self._version is None:
+            self._version = self.config.version or git_version(self.root)
+        return self._version
 
+
+_HEADS: Memo[str] = Memo(8192)  # each page's OpenGraph and JSON-LD (the preview makes every page's again)
 
 _REBASE_CONFIG = (
     "<script>(function(c){var j=JSON.parse(c.textContent);j.base=document.baseURI;"

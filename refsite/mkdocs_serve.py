@@ -11,6 +11,7 @@ reloads when a rebuild ends either way, so fixing the file clears the banner.
 from __future__ import annotations
 
 import contextlib
+import gc
 import html
 import io
 import logging
@@ -86,6 +87,22 @@ def with_banner(content: bytes, lines: list[str], *, failed: bool = True) -> byt
     start = content.find(b"<body")
     end = content.find(b">", start) + 1 if start >= 0 else 0
     return content[:end] + banner(lines, failed=failed) + content[end:]
+
+
+@contextlib.contextmanager
+def _no_cycle_collection(paused: bool) -> Iterator[None]:
+    """No collection of reference cycles meanwhile, when ``paused``: a rebuild makes many
+    short-lived objects, and each full collection would walk the preview's long-lived caches
+    again. What the rebuild left is collected once, when it ends (young objects only)."""
+    if not paused or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
 
 
 class _Tee(io.TextIOBase):
@@ -187,7 +204,7 @@ class PreviewServer(LiveReloadServer):
         self.builds += 1
         start = time.perf_counter()
         try:
-            with _captured() as lines:
+            with _captured() as lines, _no_cycle_collection(self.good is not None):
                 self.site.mkdir(exist_ok=True)
                 status = build_into(self.project, self.site, strict=False, runner=self.incremental.build)
         except OSError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from .. import inline as _inline
@@ -167,7 +166,7 @@ class PageContext:
             known = self._cites = (
                 self.notes,
                 len(self.notes),
-                [replace(c, group=n) for n, note in enumerate(self.notes) for c in note],
+                [Cite(c.key, c.locator, c.note, n) for n, note in enumerate(self.notes) for c in note],
             )
         return list(known[2])
 
