@@ -121,7 +121,7 @@ def read_input(root: Path, path: Path, limit: int) -> tuple[bytes | None, list[P
         st = os.lstat(path)
     except OSError:
         return _read_input(root, path, limit)
-    if not stat.S_ISREG(st.st_mode) or time.time() - st.st_mtime < 1 or time.time() - st.st_ctime < 1:
+    if not stat.S_ISREG(st.st_mode) or time.time() - max(st.st_mtime, st.st_ctime) < 1:
         return _read_input(root, path, limit)  # a link, or a file that may change again within the same tick
     sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, limit)
     key = f"{root}\x00{path}"

@@ -27,7 +27,6 @@ import contextlib
 import json
 import logging
 import os
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ import jinja2
 import jinja2.bccache
 from mkdocs.commands.build import _build_extra_template, _build_theme_template, get_context
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
@@ -109,21 +109,12 @@ class _Rendered:
 
 @dataclass
 class Stats:
-    """What the last rebuild did: pages seen, converted, rendered and files written."""
+    """What the last rebuild did: pages seen, converted, rendered and written."""
 
     pages: int = 0
     converted: int = 0
     rendered: int = 0
     written: int = 0
-    removed: int = 0
-    times: dict[str, float] = field(default_factory=dict)
-    mark: float = field(default_factory=time.perf_counter)
-
-    def lap(self, name: str) -> None:
-        """Count the time since the last lap as ``name``'s."""
-        now = time.perf_counter()
-        self.times[name] = self.times.get(name, 0.0) + now - self.mark
-        self.mark = now
 
 
 class Incremental:
@@ -182,8 +173,6 @@ class Incremental:
         try:
             self._build(config)
             if counts := counter.get_counts():
-                from mkdocs.exceptions import Abort
-
                 raise Abort(f"Aborted with {', '.join(f'{v} {k.lower()}s' for k, v in counts)} in strict mode!")
         except Exception as exc:
             self.pending.clear()
@@ -203,23 +192,19 @@ class Incremental:
         self.pending.clear()
 
     def _build(self, config: MkDocsConfig) -> None:
-        lap = self.stats.lap
         before = _snapshot(self.site_dir)
         self._theme_caches(config)
         config = config.plugins.on_config(config)
         config.plugins.on_pre_build(config=config)
-        lap("configuration and data")
         files = get_files(config)
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
         files = config.plugins.on_files(files, config=config)
         set_exclusions(files, config)
-        lap("files and generated pages")
         nav = get_navigation(files, config)
         nav = config.plugins.on_nav(nav, config=config, files=files)
         files_key = digest(*sorted(f"{f.src_uri}>{f.dest_uri}:{f.inclusion.name}" for f in files))
         self._cache_search(config)
-        lap("navigation")
 
         pages = files.documentation_pages(inclusion=InclusionLevel.is_included)
         for file in pages:
@@ -227,23 +212,19 @@ class Incremental:
                 Page(None, file, config)
             assert file.page is not None
             self._populate(file.page, config, files, files_key)
-        lap("Markdown")
         env = config.plugins.on_env(env, config=config, files=files)
-        lap("citations")
 
         files.copy_static_files(dirty=True, inclusion=InclusionLevel.is_included)
         for template in config.theme.static_templates:
             _build_theme_template(template, env, files, config, nav)
         for template in config.extra_templates:
             _build_extra_template(template, files, config, nav)
-        lap("static files")
         nav_key = _nav(nav)
         kept: set[str] = set()
         for file in pages:
             assert file.page is not None
             if self._build_page(file.page, config, pages, nav, env, nav_key):
                 kept.add(file.abs_dest_path)
-        lap("pages")
         level = config.validation.links.anchors
         for file in pages:
             assert file.page is not None
@@ -251,7 +232,6 @@ class Incremental:
         config.plugins.on_post_build(config=config)
         kept.update(f.abs_dest_path for f in files if f.inclusion.is_included())
         self._remove_stale(kept, before)
-        lap("search index and clean-up")
 
     def _theme_caches(self, config: MkDocsConfig) -> None:
         """The theme's templates compiled once, and its files listed once (until the theme changes)."""
@@ -430,7 +410,6 @@ class Incremental:
         for path, stat in _snapshot(self.site_dir).items():
             if path not in kept and before.get(path) == stat:
                 os.unlink(path)
-                self.stats.removed += 1
                 self.shown.pop(path, None)
         for folder, dirs, _ in os.walk(self.site_dir, topdown=False):
             for name in dirs:
