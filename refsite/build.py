@@ -92,6 +92,48 @@ def build_site(
     return 0
 
 
+def export_tree(root: Path, out_dir: Path) -> int:
+    """Build the project and write its finished pages as a plain tree into ``out_dir`` (see
+    :mod:`refsite.export`); ``out_dir`` is replaced whole, and only when the export is complete."""
+    from .export import write_export
+    from .sitemodel import SiteModel
+
+    out = (out_dir if out_dir.is_absolute() else root / out_dir).resolve()
+    if refusal := unsafe_target(root.resolve(), out):
+        print(f"export refused: {refusal}", file=sys.stderr)
+        return 2
+    shown = _shown_site(root, out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        work = open_workspace(out.parent, "build", out)
+    except OSError as exc:
+        print(f"export failed: {fault_message(exc, {})}", file=sys.stderr)
+        return 1
+    new = work.path / "export"
+    model = SiteModel()
+    try:
+        with work.temp_files():
+            (work.path / "site").mkdir()
+            status = build_into(root, work.path / "site", strict=True, site_model=model)
+            if status != 0:
+                print(f"the previous {shown}/ is left as it was", file=sys.stderr)
+                return status
+            made_pdf = root / "site" / PDF_NAME  # the PDF of the last `make site`, which pages link to
+            if made_pdf.is_file() and not made_pdf.is_symlink():
+                model.files.setdefault(PDF_NAME, made_pdf.read_bytes())
+            pages = write_export(model, new)
+            (new / MARKER).write_text("written by refsite export; replaced whole by the next one\n", encoding="utf-8")
+            replace_site(new, out, work.path / "old")
+    except OSError as exc:
+        where = {new: shown, work.path: f"{_shown_site(root, work.path)}"}
+        print(f"export failed: {fault_message(exc, where)}; the previous {shown}/ is left as it was", file=sys.stderr)
+        return 1
+    finally:
+        work.close()
+    print(f"exported {pages} pages to {out}: build them with 'mkdocs build' or 'zensical build' there")
+    return 0
+
+
 def _shown_site(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 

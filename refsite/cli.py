@@ -1,4 +1,4 @@
-"""``python -m refsite check|build|serve|schema|synth|pdf|bench``."""
+"""``python -m refsite check|build|export|serve|schema|synth|pdf|bench|review|geodata``."""
 
 from __future__ import annotations
 
@@ -50,6 +50,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         status: int = build_pdf(root, Path(args.site_dir) / "reference.pdf")
         return status
     return build_site(root, Path(args.site_dir), strict=not args.no_strict)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the finished site as a plain Markdown tree with its own mkdocs.yml, for any builder."""
+    from .build import export_tree
+
+    return export_tree(Path(args.root).resolve(), Path(args.dir))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -136,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-strict", action="store_true")
     p.add_argument("--pdf", action="store_true", help="also write the PDF into the site (reference.pdf)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("export", help=cmd_export.__doc__)
+    p.add_argument("dir", help="the folder to write (replaced whole; made by an earlier export, or empty)")
+    p.add_argument("--root", default=".")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", help=cmd_serve.__doc__)
     p.add_argument("--root", default=".")

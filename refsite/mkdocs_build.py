@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
     from .pdf import PrintPage
+    from .sitemodel import SiteModel
 
 _FILE_ERROR = re.compile(r"Error (?:reading|building) page '.*': \[Errno \d+\]", re.S)
 
@@ -51,12 +52,14 @@ def build_into(
     strict: bool = True,
     runner: Callable[[MkDocsConfig], None] | None = None,
     print_pages: dict[str, PrintPage] | None = None,
+    site_model: SiteModel | None = None,
 ) -> int:
     """Run MkDocs for the project at ``root`` into ``out_dir``; print problems; return the status.
 
     ``runner`` builds from the loaded configuration (MkDocs' own build by default; the preview's
     is incremental). ``print_pages``, if given, receives every page's body as the engine finished
-    it (for the PDF)."""
+    it (for the PDF); ``site_model``, if given, receives the finished pages, files, navigation and
+    redirects (for the export)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
@@ -79,6 +82,8 @@ def build_into(
             plugin.report = report  # type: ignore[attr-defined]
             if print_pages is not None:
                 plugin.print_pages = print_pages  # type: ignore[attr-defined]
+            if site_model is not None:
+                plugin.site_model = site_model  # type: ignore[attr-defined]
         (runner or build)(config)
     except ConfigurationError as exc:
         print(f"mkdocs.yml:1:1: error: {' '.join(str(exc).split())}")

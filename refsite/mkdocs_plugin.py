@@ -46,6 +46,7 @@ from .render.pages import (
 from .render.text import DATE_FORMATS, date_format, set_date_format, src_uri
 from .sanitize import clean_attribute, clean_html, clean_title
 from .schema import dataset_schema
+from .sitemodel import NavItem, SiteModel, SitePage
 
 log = logging.getLogger("mkdocs.plugins.refsite")
 SCRIPT = Path(__file__).parent / "assets" / "refsite.js"
@@ -82,6 +83,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.refs: dict[str, PageRef] = {}
         # set by a build that makes the print edition: every page's finished body, by address
         self.print_pages: dict[str, PrintPage] | None = None
+        # set by a build that hands its finished pages on (the export): the engine's page model
+        self.site_model: SiteModel | None = None
         self._version: str | None = None
 
     @staticmethod
@@ -286,7 +289,44 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         except CiteError as exc:
             self.fail([self.style_problem(f"the citation style could not be used: {exc}")])
         self.refs = {uri: _ref(p) for uri, p in self.pages.items()}  # every page is rendered: titles are known
+        if self.site_model is not None:
+            self._describe_site(self.site_model, config, files)
         return env
+
+    def _describe_site(self, model: SiteModel, config: MkDocsConfig, files: Files) -> None:
+        """The site's settings, files, navigation and redirects, as plain data for the page model."""
+        docs_dir = Path(config.docs_dir).resolve()
+        model.directory_urls = bool(config.use_directory_urls)
+        theme = config.theme
+        model.settings = {
+            "site_name": config.site_name,
+            "site_url": config.site_url or "",
+            "site_description": config.site_description or "",
+            "site_author": config.site_author or "",
+            "copyright": config.copyright or "",
+            "repo_url": config.repo_url or "",
+            "theme": {
+                "name": theme.name,
+                "language": theme.get("language") or "en",
+                "features": list(theme.get("features") or []),
+                "palette": theme.get("palette"),
+                "font": theme.get("font"),
+            },
+            "extra_css": [str(s) for s in config.extra_css],
+            "extra_javascript": [str(s) for s in config.extra_javascript],
+        }
+        for f in files:
+            if f.is_documentation_page():
+                continue
+            made_here = f.generated_by is not None or (
+                f.abs_src_path is not None and Path(f.abs_src_path).resolve().is_relative_to(docs_dir)
+            )
+            if made_here:
+                model.files[f.dest_uri] = f.content_bytes
+        model.nav = [_nav_item(item) for item in (self.nav.items if self.nav is not None else [])]
+        redirects = config.plugins.get("redirects")
+        maps = redirects.config.get("redirect_maps") if redirects is not None else None
+        model.redirects = {str(k): str(v) for k, v in (maps or {}).items()}
 
     def context_key(self, page: Page) -> str | None:
         """What :meth:`on_page_context` makes of a page besides its HTML: its notes, "cite this page"
@@ -302,6 +342,19 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             page.content = clean_html(self.session.finish(page.content, _ref(page), self.refs))
             if self.print_pages is not None:  # the print edition takes the body as the engine finished it
                 self.print_pages[page.url] = PrintPage(page.url, page_title(page), page.content)
+            if self.site_model is not None:
+                description = page.meta.get("description")
+                self.site_model.add(
+                    SitePage(
+                        src=page.file.src_uri,
+                        url=page.url,
+                        title=page_title(page),
+                        description=html.unescape(description) if isinstance(description, str) else "",
+                        body=page.content,
+                        homepage=page.is_homepage,
+                        in_nav=page.file.inclusion.is_in_nav(),
+                    )
+                )
         return context
 
     def on_template_context(self, context: Any, template_name: str, config: MkDocsConfig) -> Any:
@@ -412,6 +465,17 @@ def not_found_base(top_level: list[str], fallback: str) -> str:
 def page_title(page: Page) -> str:
     """A page's title as plain text (record pages carry it HTML-escaped for the theme)."""
     return html.unescape(page.title or "")
+
+
+def _nav_item(item: Any) -> NavItem:
+    """A navigation entry of MkDocs as the page model's (titles as plain text)."""
+    title = html.unescape(str(item.title or ""))
+    if isinstance(item, Page):
+        return NavItem(title, url=item.url)
+    children = getattr(item, "children", None)
+    if children is not None:
+        return NavItem(title, children=tuple(_nav_item(c) for c in children))
+    return NavItem(title, link=str(getattr(item, "url", "") or ""))
 
 
 def _ref(page: Page) -> PageRef:
