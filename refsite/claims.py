@@ -17,6 +17,7 @@ from .bib import BibEntry
 from .config import plugin_options
 from .load import Key, Located
 from .model import Record
+from .options import Options
 from .pagemap import SourceMap as PageMap
 from .problems import Problem, did_you_mean
 from .validate import check_locator
@@ -234,7 +235,7 @@ def _paragraph_pos(smap: SourceMap, doc: Located, offset: int, value: str) -> tu
 
 def require_claim_citations(config: dict[str, Any]) -> bool:
     """The ``require_claim_citations`` option of the ``refsite`` plugin in mkdocs.yml (default off)."""
-    return plugin_options(config, "refsite").get("require_claim_citations") is True
+    return Options.from_values(plugin_options(config, "refsite")).require_claim_citations
 
 
 def claim_checks(

@@ -31,6 +31,7 @@ from .dataset import Dataset, load_project
 from .memo import Memo
 from .mkdocs_macros import sandbox
 from .model import KINDS, PLURAL
+from .options import OPTIONS, Option, Options
 from .pdf import PrintPage, git_version
 from .problems import Problem, summary_line
 from .render.meta import dataset_json, dataset_ld, json_ld, opengraph, record_ld
@@ -43,7 +44,7 @@ from .render.pages import (
     record_page,
     remembered,
 )
-from .render.text import DATE_FORMATS, date_format, set_date_format, src_uri
+from .render.text import date_format, set_date_format, src_uri
 from .sanitize import clean_attribute, clean_html, clean_title
 from .schema import dataset_schema
 from .sitemodel import NavItem, SiteModel, SitePage
@@ -53,21 +54,24 @@ SCRIPT = Path(__file__).parent / "assets" / "refsite.js"
 SCRIPT_URI = "assets/refsite.js"
 
 
-class RefsiteConfig(base.Config):
-    """Options of the ``refsite`` plugin in mkdocs.yml."""
-
-    style = c.Optional(c.Type(str))
-    lang = c.Type(str, default="en-US")
-    edit_root = c.Optional(c.Type(str))
-    bibliography_page = c.Type(str, default="bibliography.md")
-    cite_page = c.Type(bool, default=True)
-    require_claim_citations = c.Type(bool, default=False)
-    version = c.Optional(c.Type(str))
-    date_format = c.Choice(tuple(DATE_FORMATS), default="long")
-    licence = c.Type(str, default="")
+def _config_option(option: Option) -> Any:
+    """MkDocs' form of one of the engine's options (:data:`refsite.options.OPTIONS`)."""
+    if option.choices is not None:
+        return c.Choice(option.choices, default=option.default)
+    if option.default is None:
+        return c.Optional(c.Type(option.kind))
+    return c.Type(option.kind, default=option.default)
 
 
-class RefsitePlugin(BasePlugin[RefsiteConfig]):
+RefsiteConfig = type(
+    "RefsiteConfig",
+    (base.Config,),
+    {"__doc__": "Options of the ``refsite`` plugin in mkdocs.yml, made from the engine's list."}
+    | {o.name: _config_option(o) for o in OPTIONS},
+)
+
+
+class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
     """Turns data/ and bib/ into pages, footnotes and a bibliography."""
 
     def __init__(self) -> None:
@@ -86,6 +90,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # set by a build that hands its finished pages on (the export): the engine's page model
         self.site_model: SiteModel | None = None
         self._version: str | None = None
+        self.options = Options()
 
     @staticmethod
     def _log_problem(p: Problem) -> None:
@@ -122,16 +127,17 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.meta_of = {}
         self.pages = {}
         self.session = None
-        set_date_format(self.config.date_format)
+        self.options = Options.from_values(dict(self.config))
+        set_date_format(self.options.date_format)
         dataset, problems = load_project(self.root, self.docs_rel)
         if any(p.is_error for p in problems) or (problems and config.strict):
             self.fail(problems)
         for p in problems:
             self.report(p)
         self.dataset = dataset
-        style = resolve_style(self.root, self.config.style)
+        style = resolve_style(self.root, self.options.style)
         if not style.is_file():
-            self.fail([self.style_problem(f"citation style file not found: {self.config.style}")])
+            self.fail([self.style_problem(f"citation style file not found: {self.options.style}")])
         site = SiteInfo(
             title=config.site_name,
             url=config.site_url or "",
@@ -140,11 +146,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         )
         try:
             self.session = Session(
-                self.root, dataset, formatter_for(style, self.config.lang), site, cite_page=self.config.cite_page
+                self.root, dataset, formatter_for(style, self.options.lang), site, cite_page=self.options.cite_page
             )
         except ConversionError as exc:
             self.fail([Problem("bib", 1, 1, f"the bibliography could not be read: {exc}")])
-        if self.config.cite_page and SCRIPT_URI not in [str(s) for s in config.extra_javascript]:
+        if self.options.cite_page and SCRIPT_URI not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(SCRIPT_URI)
         return config
 
@@ -167,7 +173,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def edit_url(self, config: MkDocsConfig, path: str) -> str | None:
         """Where an editor changes a data file, from repo_url and edit_uri."""
-        root = self.config.edit_root
+        root = self.options.edit_root
         if root is None and config.repo_url and config.edit_uri:
             edit_uri = config.edit_uri
             suffix = self.docs_rel.rstrip("/") + "/"
@@ -202,7 +208,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec, edit))
                 # Record pages are reached from indexes and links, never from the nav.
                 files.append(File.generated(config, uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
-        bib_uri = self.config.bibliography_page
+        bib_uri = self.options.bibliography_page
         if files.get_file_from_path(bib_uri) is None:
             self.meta_of[bib_uri] = page_meta("Bibliography")
             web_only = "\n{: .web-only }" if "attr_list" in config.markdown_extensions else ""
@@ -213,7 +219,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         downloads["dataset.schema.json"] = json.dumps(dataset_schema(), indent=1)
         for name, text in downloads.items():
             files.append(File.generated(config, f"downloads/{name}", content=text))
-        if self.config.cite_page:
+        if self.options.cite_page:
             files.append(File.generated(config, SCRIPT_URI, content=SCRIPT.read_text(encoding="utf-8")))
         self.top_level = sorted({f.dest_uri.split("/", 1)[0] for f in files if "/" in f.dest_uri} | {"search"})
         return files
@@ -432,12 +438,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     def licence(self, config: MkDocsConfig) -> str:
         """The licence statement of the data: the ``licence`` option, else the site's copyright line."""
-        return self.config.licence or (config.copyright or "")
+        return self.options.licence or (config.copyright or "")
 
     def version(self) -> str:
         """The dataset's version: the ``version`` option, else the project's commit (asked once per build)."""
         if self._version is None:
-            self._version = self.config.version or git_version(self.root)
+            self._version = self.options.version or git_version(self.root)
         return self._version
 
 

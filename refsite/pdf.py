@@ -30,6 +30,7 @@ from .config import plugin_options, read_config
 from .dataset import Dataset, docs_dir_of, load_project
 from .htmltree import Element, Node, parse
 from .model import KIND_TITLES, KINDS, PLURAL, Record, as_text
+from .options import Options
 from .pdf_speed import linear_layout
 from .render.pages import record_page
 from .render.text import PageContext, fmt_date, src_uri
@@ -265,9 +266,8 @@ class PartNotes:
     def __init__(self, root: Path, ds: Dataset, parts: Sequence[Sequence[Record]]) -> None:
         from .citations import formatter_for, resolve_style
 
-        options = plugin_options(read_config(root), "refsite")
-        style = resolve_style(root, options.get("style") if isinstance(options.get("style"), str) else None)
-        self.formatter = formatter_for(style, str(options.get("lang") or "en-US"))
+        options = Options.from_values(plugin_options(read_config(root), "refsite"))
+        self.formatter = formatter_for(resolve_style(root, options.style), options.lang)
         texts = bib_texts(root)
         pages: list[list[Cite]] = []
         self.owners: list[list[tuple[str, PageContext]]] = []

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .load import Key, Located
+from .options import BY_NAME, option_errors
 from .problems import Problem
 
 SETTINGS = frozenset(
@@ -64,19 +65,7 @@ REFUSED = {
 PLUGINS: dict[str, frozenset[str] | None] = {
     "search": frozenset({"lang", "separator", "min_search_length", "prebuild_index", "indexing"}),
     "macros": frozenset({"module_name", "on_error_fail", "on_undefined"}),
-    "refsite": frozenset(
-        {
-            "style",
-            "lang",
-            "edit_root",
-            "bibliography_page",
-            "cite_page",
-            "require_claim_citations",
-            "version",
-            "date_format",
-            "licence",
-        }
-    ),
+    "refsite": frozenset(BY_NAME),
     "redirects": frozenset({"redirect_maps"}),
 }
 """Plugins content may list, with the options it may give them. ``macros`` loads ``macros.py`` only."""
@@ -275,6 +264,10 @@ class _Checker:
                 )
             if name == "redirects" and isinstance(opts, dict):
                 yield from self.redirects((*key, "redirect_maps"), opts.get("redirect_maps"))
+            if name == "refsite" and isinstance(opts, dict):
+                for option, message in option_errors(opts):
+                    if (*key, option) not in self.reported:
+                        yield self.at((*key, option), message, at_key=False)
 
     def redirects(self, key: Key, maps: Any) -> Iterator[Problem]:
         if maps is None:
