@@ -12,6 +12,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, E
 from pylatexenc import latex2text, latexwalker, macrospec
 
 from .chars import hidden_char
+from .context import StoreSlot
 from .files import BIB_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
 from .problems import Problem
 
@@ -262,7 +263,8 @@ def field_warnings(entry: BibEntry) -> list[Problem]:
     return out
 
 
-_CACHE: dict[Path, tuple[float, int, list[BibEntry], list[Problem], bool]] = {}
+# each .bib file as last parsed, by its path: (mtime, size, entries, problems, entries lost)
+_CACHE: StoreSlot[Path, tuple[float, int, list[BibEntry], list[Problem], bool]] = StoreSlot("bib.files")
 
 
 def load_bib(root: Path) -> tuple[dict[str, BibEntry], list[Problem]]:
@@ -289,7 +291,7 @@ def load_bibliography(root: Path) -> tuple[dict[str, BibEntry], list[Problem], b
         rel = rel_path(root, file)
         why = check_path(root, file)
         stat = file.stat() if why is None else None
-        cached = _CACHE.get(file)
+        cached = _CACHE().get(file)
         if stat is not None and cached and cached[0] == stat.st_mtime and cached[1] == stat.st_size:
             found, found_problems, lost = cached[2], cached[3], cached[4]
         else:
@@ -300,7 +302,7 @@ def load_bibliography(root: Path) -> tuple[dict[str, BibEntry], list[Problem], b
                 continue
             assert stat is not None
             found, found_problems, lost = _parse_bib(rel, text)
-            _CACHE[file] = (stat.st_mtime, stat.st_size, found, found_problems, lost)
+            _CACHE()[file] = (stat.st_mtime, stat.st_size, found, found_problems, lost)
         complete = complete and not lost
         problems.extend(found_problems)
         for entry in found:

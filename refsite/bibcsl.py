@@ -23,16 +23,17 @@ from typing import Any
 
 from .bib import BibEntry
 from .cite import LUA, BibSource, pandoc_path
+from .context import StoreSlot, current
 
 #: How many conversions this process has run (the tests read it).
-CALLS = 0
+PANDOC_RUNS = "bibcsl.pandoc"  # the tally of conversions (see refsite.context)
 
 #: Fields dropped from what readers see: the project's working notes on an entry.
 PRIVATE = ("annote", "annotation", "abstract", "file")
 
 _TYPES = {"misc": "document", "online": "webpage", "www": "webpage"}
 _SUBTYPES = {"interview": "interview", "newspaper": "article-newspaper", "magazine": "article-magazine"}
-_CACHE: dict[str, list[dict[str, Any]]] = {}
+_CACHE: StoreSlot[str, list[dict[str, Any]]] = StoreSlot("bibcsl.converted")
 
 
 class ConversionError(Exception):
@@ -56,8 +57,7 @@ def digest(texts: Sequence[str]) -> str:
 
 
 def _pandoc(texts: Sequence[str], types: Mapping[str, str]) -> list[dict[str, Any]]:
-    global CALLS
-    CALLS += 1
+    current().tally(PANDOC_RUNS)
     payload = {"convert": True, "bibtex": "\n\n".join(texts), "types": dict(types), "private": list(PRIVATE)}
     with tempfile.TemporaryDirectory(prefix="refsite-bib-") as tmp:
         src, dst = Path(tmp, "in.json"), Path(tmp, "out.json")
@@ -74,9 +74,10 @@ def convert(texts: Sequence[str], types: Mapping[str, str] | None = None) -> lis
     (cached by content: one conversion per change of the bibliography)."""
     types = types or {}
     key = digest([*texts, json.dumps(types, sort_keys=True)])
-    if key not in _CACHE:
-        _CACHE[key] = _pandoc(texts, types)
-    return _CACHE[key]
+    converted = _CACHE()
+    if key not in converted:
+        converted[key] = _pandoc(texts, types)
+    return converted[key]
 
 
 def fallback_type(entry: BibEntry) -> str:

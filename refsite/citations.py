@@ -21,16 +21,17 @@ import bibtexparser
 
 from .bibcsl import bib_source, bib_texts, csl_items
 from .cite import Batch, Formatter, Pending, Result, join_notes, style_digest
+from .context import MemoSlot, StoreSlot
 from .dataset import Dataset
 from .footnotes import in_reading_order
 from .inline import has_citation, replace_in_page
-from .memo import Memo
 from .model import KIND_TITLES, PLURAL
 from .render.text import PageContext
 
 STYLES = Path(__file__).parent / "styles"
 DEFAULT_STYLE = STYLES / "chicago-fullnote-bibliography.csl"
-_FINISHED: Memo[str] = Memo(8192)  # finished pages (the preview finishes every page on every edit)
+# finished pages (the preview finishes every page on every edit)
+_FINISHED: MemoSlot[str] = MemoSlot("citations.finished", 8192)
 TOKEN_RE = re.compile(r"zRSCITEn(\d+)z")
 BIB_TOKEN = "zRSBIBLIOGRAPHYz"
 TITLE_SLOT = "zRSPAGETITLEz"
@@ -38,7 +39,7 @@ URL_SLOT = "https://refsite.invalid/zRSPAGEURLz"
 ACCESSED_SLOT = "1999-12-31"  # a date no reader will see: the accessed date is filled in per reader
 #: A work cited on more pages than this has its "cited on" list folded.
 FOLD_AFTER = 12
-_FORMATTERS: dict[tuple[str, str], Formatter] = {}
+_FORMATTERS: StoreSlot[tuple[str, str], Formatter] = StoreSlot("citations.formatters")
 
 
 def resolve_style(root: Path, value: str | None) -> Path:
@@ -55,9 +56,10 @@ def resolve_style(root: Path, value: str | None) -> Path:
 def formatter_for(style: Path, lang: str) -> Formatter:
     """One formatter per style and language, kept across rebuilds (its cache too)."""
     key = (str(style.resolve()), lang)
-    fmt = _FORMATTERS.get(key)
+    made = _FORMATTERS()
+    fmt = made.get(key)
     if fmt is None or fmt.style_hash != style_digest(style):
-        fmt = _FORMATTERS[key] = Formatter(style, lang)
+        fmt = made[key] = Formatter(style, lang)
     return fmt
 
 
@@ -281,7 +283,7 @@ class Session:
         }
 
 
-_ENTRIES: Memo[str] = Memo(16)
+_ENTRIES: MemoSlot[str] = MemoSlot("citations.entries", 16)
 
 
 def entries_only(texts: Sequence[str]) -> str:

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .context import StoreSlot, current
+
 LUA = Path(__file__).with_name("citeproc.lua")
 SEPARATOR = "refsite-separator"
 
 #: How many formatting subprocesses this process has run (the tests read it).
-CALLS = 0
+FORMAT_RUNS = "cite.pandoc"  # the tally of formatting runs (see refsite.context)
 
 
 @dataclass(frozen=True)
@@ -93,17 +95,18 @@ def suffix(cite: Cite) -> str:
     return ", ".join(part for part in (locator, cite.note) if part)
 
 
-_FORMS: dict[tuple[Cite, ...], list[Form]] = {}
+_FORMS: StoreSlot[tuple[Cite, ...], list[Form]] = StoreSlot("cite.forms")
 
 
 def forms(cites: Sequence[Cite]) -> list[Form]:
     """The form each citation on one page takes: (key, locator, position context)."""
     key = tuple(cites)
-    found = _FORMS.get(key)
+    made = _FORMS()
+    found = made.get(key)
     if found is None:
-        if len(_FORMS) > 50_000:
-            _FORMS.clear()
-        found = _FORMS[key] = _forms(cites)
+        if len(made) > 50_000:
+            made.clear()
+        found = made[key] = _forms(cites)
     return list(found)
 
 
@@ -241,8 +244,7 @@ class Job:
     """One running pandoc subprocess; ``wait()`` returns its decoded output."""
 
     def __init__(self, payload: dict[str, Any]) -> None:
-        global CALLS
-        CALLS += 1
+        current().tally(FORMAT_RUNS)
         self.tmp = tempfile.TemporaryDirectory(prefix="refsite-cite-")
         src, self.dst = Path(self.tmp.name, "in.json"), Path(self.tmp.name, "out.json")
         src.write_text(json.dumps(payload), encoding="utf-8")

@@ -18,13 +18,14 @@ from .chars import markdown_bomb
 from .claims import claim_checks, page_claim_checks
 from .config import docs_dir as config_docs_dir
 from .config import load_config, read_config
+from .context import MemoSlot, current
 from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
 from .geodata import GEO_FILE
 from .geodata import load as load_geo_file
 from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
-from .memo import Memo, digest
-from .model import FIELD_READERS, KINDS, PLURAL, SCHEMA, Record, as_text
+from .memo import digest
+from .model import KINDS, PLURAL, SCHEMA, Record, as_text
 from .pagemap import SourceMap, check_map_keys, load_maps
 from .policy import css_problem, inside, static_file_problem
 from .problems import Problem, did_you_mean
@@ -111,12 +112,12 @@ class Dataset:
         """Note every record looked up, back-link followed and kind listed meanwhile."""
         reads = Reads()
         self.readers.append(reads)
-        FIELD_READERS.append(reads.fields)
+        current().field_readers.append(reads.fields)
         try:
             yield reads
         finally:
             self.readers.remove(reads)
-            FIELD_READERS.remove(reads.fields)
+            current().field_readers.remove(reads.fields)
 
     def derive(self, key: Any, make: Callable[[], T]) -> T:
         """A value worked out from the dataset once and used by many pages (a place's names on every
@@ -317,9 +318,10 @@ def _parse_only() -> Any:
     return ParseOnly()
 
 
-_SHAPES: Memo[list[Problem]] = Memo(20_000)  # a record file's shape problems, by its text
-_PAGE_ASTS: Memo[Any] = Memo(1024)  # parsed pages: only read (find_all, find_undeclared_variables)
-_PAGE_NAMES: Memo[frozenset[str]] = Memo(1024)  # the names each page's template uses
+_SHAPES: MemoSlot[list[Problem]] = MemoSlot("dataset.shapes", 20_000)  # a record file's shape problems, by its text
+# parsed pages: only read (find_all, find_undeclared_variables)
+_PAGE_ASTS: MemoSlot[Any] = MemoSlot("dataset.page_asts", 1024)
+_PAGE_NAMES: MemoSlot[frozenset[str]] = MemoSlot("dataset.page_names", 1024)  # the names each page's template uses
 
 
 def check_page(

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .memo import Memo
+from .context import MemoSlot
 
 #: A bracket whose text starts with ``@`` or ``-@``; not a link (``](``), a reference (``][``),
 #: an image or an escaped bracket. A link definition (``]:`` at the start of a line) is left out by
@@ -78,7 +78,7 @@ def _parse(text: str, m: re.Match[str]) -> Group:
     return Group(m.start(), m.end(), tuple(items))
 
 
-_FOUND: Memo[tuple[Group, ...]] = Memo(50_000)
+_FOUND: MemoSlot[tuple[Group, ...]] = MemoSlot("inline.found", 50_000)
 
 
 def find(text: str) -> list[Group]:

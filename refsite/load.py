@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from .context import MemoSlot
 from .files import RECORD_LIMIT, decode_utf8, read_input, rel_path
-from .memo import Memo
 from .problems import Problem
 
 Key = tuple[str | int, ...]
@@ -282,7 +282,7 @@ def parse_document(
     return builder.doc, []
 
 
-_PARSED: Memo[tuple[Located | None, list[Problem]]] = Memo(20_000)
+_PARSED: MemoSlot[tuple[Located | None, list[Problem]]] = MemoSlot("load.parsed", 20_000)
 
 
 def parse_yaml(path: str, raw: bytes) -> tuple[Located | None, list[Problem]]:

@@ -43,8 +43,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import CountHandler
 
+from .context import BuildContext
 from .memo import digest
-from .render.pages import forget_made
 
 log = logging.getLogger("mkdocs")
 _SENTINEL = "<html><head></head><body></body></html>"
@@ -134,6 +134,7 @@ class Incremental:
         self.bytecode = _Bytecode()
         self.templates: list[str] = []
         self.filtered: dict[str, list[str]] = {}
+        self.context = BuildContext()  # the engine's caches, kept between rebuilds (see refsite.context)
 
     def _project_signature(self) -> str:
         """What, when changed, makes everything be done again: the configuration and the theme code."""
@@ -150,8 +151,8 @@ class Incremental:
         return digest(*parts)
 
     def forget(self) -> None:
-        """Drop every cache: the next build does everything again."""
-        forget_made()
+        """Drop every cache, the engine's included: the next build does everything again."""
+        self.context.forget()
         self.rendered.clear()
         self.searched.clear()
         self.shown.clear()

@@ -21,9 +21,9 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from mkdocs.structure.pages import Page
 
+from .context import MemoSlot
 from .dataset import locate
 from .macro_args import SIGNATURES, ArgProblem, bind, check_args
-from .memo import Memo
 from .model import Record, as_text
 from .problems import Problem
 from .render import grid, svg_map, timeline_svg, views
@@ -60,7 +60,7 @@ _QUOTED = re.compile(r"'([^']+)'")
 _CLASS_NAME = re.compile(r"'(?:[A-Za-z_][\w]*\.)+(\w+) object'")
 
 
-_COMPILED: Memo[Any] = Memo(1024)
+_COMPILED: MemoSlot[Any] = MemoSlot("macros.compiled", 1024)
 
 
 class _DocsLoader(jinja2.FileSystemLoader):

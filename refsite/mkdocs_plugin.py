@@ -27,8 +27,8 @@ from mkdocs.structure.pages import Page
 from .bibcsl import ConversionError
 from .citations import BIB_TOKEN, PageRef, Session, SiteInfo, formatter_for, resolve_style
 from .cite import CiteError
+from .context import MemoSlot
 from .dataset import Dataset, load_project
-from .memo import Memo
 from .mkdocs_macros import sandbox
 from .model import KINDS, PLURAL
 from .options import OPTIONS, Option, Options
@@ -447,7 +447,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         return self._version
 
 
-_HEADS: Memo[str] = Memo(8192)  # each page's OpenGraph and JSON-LD (the preview makes every page's again)
+# each page's OpenGraph and JSON-LD (the preview makes every page's again)
+_HEADS: MemoSlot[str] = MemoSlot("mkdocs.heads", 8192)
 
 _REBASE_CONFIG = (
     "<script>(function(c){var j=JSON.parse(c.textContent);j.base=document.baseURI;"

@@ -42,6 +42,7 @@ from watchdog.observers import Observer
 
 from .build import fault_message
 from .config import docs_dir, read_config, site_url
+from .context import using
 from .files import remember_reads
 from .mkdocs_build import build_into, quiet_logging
 from .mkdocs_incremental import Incremental
@@ -204,7 +205,7 @@ class PreviewServer(LiveReloadServer):
         self.builds += 1
         start = time.perf_counter()
         try:
-            with _captured() as lines, _no_cycle_collection(self.good is not None):
+            with _captured() as lines, _no_cycle_collection(self.good is not None), using(self.incremental.context):
                 self.site.mkdir(exist_ok=True)
                 status = build_into(self.project, self.site, strict=False, runner=self.incremental.build)
         except OSError as exc:

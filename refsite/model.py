@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .context import current
 from .load import Located
 
 
@@ -208,10 +209,6 @@ def as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-#: Sets that note each (record id, field) read meanwhile (see ``Dataset.reading``); empty when no one asks.
-FIELD_READERS: list[set[tuple[str, str]]] = []
-
-
 @dataclass(frozen=True, eq=False)
 class Record:
     """One validated record: its kind, id, data and where each value came from."""
@@ -222,7 +219,7 @@ class Record:
     src: Located
 
     def _read(self, name: str) -> Any:
-        for fields in FIELD_READERS:
+        for fields in current().field_readers:  # see Dataset.reading
             fields.add((self.id, name))
         return self.data.get(name)
 

@@ -14,7 +14,7 @@ import re
 
 import nh3
 
-from .memo import Memo
+from .context import MemoSlot
 
 TAGS = frozenset(
     {
@@ -142,7 +142,7 @@ _CLEANER = nh3.Cleaner(
 _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags=_DROPPED, attributes={}, link_rel=None)
 
 
-_CLEANED: Memo[str] = Memo(4096)
+_CLEANED: MemoSlot[str] = MemoSlot("sanitize.cleaned", 4096)
 
 
 def clean_html(fragment: str) -> str:

@@ -11,6 +11,7 @@ import refsite.cite as cite_mod
 from refsite.bib import BibEntry, parse_bib
 from refsite.bibcsl import bib_source, csl_items
 from refsite.cite import Cite, Formatter
+from refsite.context import current
 
 CHICAGO = Path(cite_mod.__file__).parent / "styles" / "chicago-fullnote-bibliography.csl"
 
@@ -107,11 +108,11 @@ def test_initials_protected_in_braces_keep_their_case(parsed: tuple[dict[str, di
 def test_one_conversion_per_content(parsed: tuple[dict[str, dict], dict]) -> None:
     entries, _ = parse_bib("bib/u.bib", "@book{solo, author = {Solo, A.}, title = {Solo}, year = {2000}}\n")
     by_key = {**parsed[1], **{e.key: e for e in entries}}
-    before = bibcsl.CALLS
+    before = current().tallied(bibcsl.PANDOC_RUNS)
     first = csl_items([BIB, "@book{solo, author = {Solo, A.}, title = {Solo}, year = {2000}}"], by_key)
     again = csl_items([BIB, "@book{solo, author = {Solo, A.}, title = {Solo}, year = {2000}}"], by_key)
     assert first == again and "solo" in first
-    assert before + 1 == bibcsl.CALLS
+    assert before + 1 == current().tallied(bibcsl.PANDOC_RUNS)
 
 
 ORDER_BIB = r"""

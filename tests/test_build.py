@@ -13,6 +13,7 @@ import pytest
 
 import refsite.cite as cite_mod
 from refsite.build import build_into
+from refsite.context import current
 from refsite.synth import write_project
 
 from conftest import article, copy_root, run_cli
@@ -186,19 +187,19 @@ def test_one_formatting_call_per_build(tmp_path: Path, monkeypatch: pytest.Monke
     root = copy_root("basic", tmp_path)
     from refsite import bibcsl, citations
 
-    citations._FORMATTERS.clear()
-    bibcsl._CACHE.clear()
+    citations._FORMATTERS().clear()
+    bibcsl._CACHE().clear()
     batches = []
     make_batch = citations.Session.batch
     monkeypatch.setattr(citations.Session, "batch", lambda self: batches.append(1) or make_batch(self))
-    before, read = cite_mod.CALLS, bibcsl.CALLS
+    before, read = current().tallied(cite_mod.FORMAT_RUNS), current().tallied(bibcsl.PANDOC_RUNS)
     assert build_into(root, tmp_path / "out") == 0
-    assert (before + 1, read + 1) == (cite_mod.CALLS, bibcsl.CALLS)
+    assert (before + 1, read + 1) == (current().tallied(cite_mod.FORMAT_RUNS), current().tallied(bibcsl.PANDOC_RUNS))
     assert len(batches) == 2  # submitted early, assembled at the end
     # a rebuild with nothing changed formats and reads nothing (serve keeps the caches), and gathers the batch
     # as often
     assert build_into(root, tmp_path / "out2") == 0
-    assert (before + 1, read + 1) == (cite_mod.CALLS, bibcsl.CALLS)
+    assert (before + 1, read + 1) == (current().tallied(cite_mod.FORMAT_RUNS), current().tallied(bibcsl.PANDOC_RUNS))
     assert len(batches) == 4
 
 

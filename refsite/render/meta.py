@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from .. import inline
-from ..memo import Memo
+from ..context import MemoSlot
 from ..model import KIND_TITLES, KINDS, Record, as_text
 
 DESCRIPTION_LIMIT = 200
@@ -139,7 +139,7 @@ def opengraph(title: str, description: str, url: str, site_name: str, og_type: s
     return "\n".join(f'<meta property="{k}" content="{html.escape(v, quote=True)}">' for k, v in pairs)
 
 
-_DOCUMENTS: Memo[str] = Memo(16)
+_DOCUMENTS: MemoSlot[str] = MemoSlot("meta.documents", 16)
 
 
 def dataset_json(records: list[Record], version: str, licence: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..cite import Cite
+from ..context import StoreSlot, current
 from ..dataset import Dataset, Reads
 from ..inline import has_citation
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
@@ -376,25 +377,23 @@ class _Builds:
     changes: Reads | None = None
 
 
-_MADE: dict[str, _Made] = {}
-_BUILDS = _Builds()
+_MADE: StoreSlot[str, _Made] = StoreSlot("pages.made")
+
+
+def _builds() -> _Builds:
+    return current().slot("pages.builds", _Builds)
 
 
 def _changes(ds: Dataset) -> Reads | None:
     """What changed since the previous build's dataset (None on the first build of a process)."""
-    if _BUILDS.dataset is not ds:
-        _BUILDS.changes = ds.changes_since(_BUILDS.dataset) if _BUILDS.dataset is not None else None
-        _BUILDS.dataset = ds
-        _BUILDS.generation += 1
-        for name in [n for n, made in _MADE.items() if made.generation < _BUILDS.generation - 1]:
-            del _MADE[name]  # not made or used in the last build: it can never be used again
-    return _BUILDS.changes
-
-
-def forget_made() -> None:
-    """Make every generated page again in the next build (the configuration changed)."""
-    _MADE.clear()
-    _BUILDS.dataset, _BUILDS.changes = None, None
+    builds, made = _builds(), _MADE()
+    if builds.dataset is not ds:
+        builds.changes = ds.changes_since(builds.dataset) if builds.dataset is not None else None
+        builds.dataset = ds
+        builds.generation += 1
+        for name in [n for n, m in made.items() if m.generation < builds.generation - 1]:
+            del made[name]  # not made or used in the last build: it can never be used again
+    return builds.changes
 
 
 def remembered(ctx: PageContext, ds: Dataset, settings: str, make: Callable[[], str], key: str = "") -> str:
@@ -409,26 +408,26 @@ def remembered(ctx: PageContext, ds: Dataset, settings: str, make: Callable[[], 
     changes = _changes(ds)
     settings = f"{settings}|{len(ctx.notes)}"
     name = f"{ctx.uri}|{key}"
-    hit = _MADE.get(name)
+    builds, made = _builds(), _MADE()
+    hit = made.get(name)
     if (
         hit is not None
         and changes is not None
-        and hit.generation == _BUILDS.generation - 1
+        and hit.generation == builds.generation - 1
         and hit.settings == settings
         and not hit.reads.touches(changes)
     ):
-        hit.generation = _BUILDS.generation
+        hit.generation = builds.generation
         ctx.notes = [*ctx.notes, *([*note] for note in hit.notes)]
         return hit.markdown
     before = len(ctx.notes)
     with ds.reading() as reads:
         markdown = make()
-    _MADE[name] = _Made(settings, reads, _BUILDS.generation, markdown, [list(n) for n in ctx.notes[before:]])
+    made[name] = _Made(settings, reads, builds.generation, markdown, [list(n) for n in ctx.notes[before:]])
     return markdown
 
 
 __all__ = [
-    "forget_made",
     "index_meta",
     "index_page",
     "page_meta",

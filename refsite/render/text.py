@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import inline as _inline
 from ..cite import Cite, collapse
+from ..context import current
 from ..model import PLURAL, Record, as_text
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~{}])")
@@ -76,12 +77,9 @@ DATE_FORMATS = {
     "us": ("{m} {d}, {y}", "{m} {y}"),  # April 29, 2013
     "iso": ("{y}-{mm}-{dd}", "{y}-{mm}"),  # 2013-04-29
 }
-_date_format = ["long"]
-
-
 def date_format() -> str:
     """The date format in use (see :func:`set_date_format`)."""
-    return _date_format[0]
+    return current().date_format
 
 
 def set_date_format(name: str) -> None:
@@ -89,14 +87,14 @@ def set_date_format(name: str) -> None:
     ``date_format`` option of the plugin before any page is rendered."""
     if name not in DATE_FORMATS:
         raise ValueError(f"unknown date format '{name}'; choose one of: {', '.join(DATE_FORMATS)}")
-    _date_format[0] = name
+    current().date_format = name
 
 
 def fmt_date(value: Any) -> str:
     """``2013-04-29`` -> ``29 April 2013``; ``2013-04`` -> ``April 2013`` (in the configured format)."""
     text = as_text(value)
     parts = text.split("-")
-    full, month_only = DATE_FORMATS[_date_format[0]]
+    full, month_only = DATE_FORMATS[current().date_format]
     try:
         if len(parts) == 3:
             d, m = int(parts[2]), int(parts[1])
