@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from .bench_serve import PreviewRun, preview_runs
-from .bibcsl import bib_source, bib_texts, csl_items
+from .bibcsl import bib_source, csl_items
 from .cite import Cite, Formatter, join_notes
 from .dataset import load_project
 from .model import KIND_TITLES, KINDS, PLURAL
@@ -69,7 +69,7 @@ def write_floor(project: Path, floor: Path) -> int:
         for rec in ds.of_kind(kind):
             ctx = PageContext(src_uri(rec), 0)
             pages.append((ctx.uri, ctx, record_page(ctx, ds, rec), rec.label))
-    texts = bib_texts(project)
+    texts = list(ds.bib_texts)
     items = csl_items(texts, ds.bib)
     style = Path(__file__).parent / "styles" / "chicago-fullnote-bibliography.csl"
     cites = [ctx.cites for _, ctx, _, _ in pages]
@@ -99,7 +99,7 @@ def time_citations(count: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         write_project(Path(tmp), max(200, count // 3))
         ds, _ = load_project(Path(tmp))
-        texts = bib_texts(Path(tmp))
+        texts = list(ds.bib_texts)
         items = csl_items(texts, ds.bib)
         keys = sorted(items)
         pages = [[Cite(keys[(p * 7 + j) % len(keys)], f"p. {j + 1}") for j in range(5)] for p in range(count // 5)]

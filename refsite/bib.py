@@ -263,28 +263,32 @@ def field_warnings(entry: BibEntry) -> list[Problem]:
     return out
 
 
-# each .bib file as last parsed, by its path: (mtime, size, entries, problems, entries lost)
-_CACHE: StoreSlot[Path, tuple[float, int, list[BibEntry], list[Problem], bool]] = StoreSlot("bib.files")
+# each .bib file as last read and parsed, by its path: (mtime, size, entries, problems, entries lost, text)
+_CACHE: StoreSlot[Path, tuple[float, int, list[BibEntry], list[Problem], bool, str]] = StoreSlot("bib.files")
 
 
 def load_bib(root: Path) -> tuple[dict[str, BibEntry], list[Problem]]:
     """All entries of ``root/bib/*.bib``; files are cached by mtime and size."""
-    entries, problems, _ = load_bibliography(root)
+    entries, problems, _, _ = load_bibliography(root)
     return entries, problems
 
 
-def load_bibliography(root: Path) -> tuple[dict[str, BibEntry], list[Problem], bool]:
-    """All entries of ``root/bib/*.bib``, their problems, and whether the bibliography is complete.
+def load_bibliography(root: Path) -> tuple[dict[str, BibEntry], list[Problem], bool, tuple[str, ...]]:
+    """All entries of ``root/bib/*.bib``, their problems, whether the bibliography is complete, and
+    the text of each file read (in file-name order).
 
-    It is incomplete when a file could not be read or an entry could not be parsed: a
-    citation of a key then may name a lost entry, and reports nothing more.
+    This is the one reading of the bibliography in a build: every file goes through the safe
+    reader once, and the notes, the bibliography page, the downloads and the print edition take
+    the texts from here. It is incomplete when a file could not be read or an entry could not be
+    parsed: a citation of a key then may name a lost entry, and reports nothing more.
     """
     entries: dict[str, BibEntry] = {}
     problems: list[Problem] = []
+    texts: list[str] = []
     complete = True
     bibdir = root / "bib"
     if bad := folder_problem(root, bibdir):
-        return entries, [bad], False
+        return entries, [bad], False, ()
     for file in walk_files(root, bibdir, ".bib"):
         if file.parent != bibdir:
             continue
@@ -293,16 +297,18 @@ def load_bibliography(root: Path) -> tuple[dict[str, BibEntry], list[Problem], b
         stat = file.stat() if why is None else None
         cached = _CACHE().get(file)
         if stat is not None and cached and cached[0] == stat.st_mtime and cached[1] == stat.st_size:
-            found, found_problems, lost = cached[2], cached[3], cached[4]
+            found, found_problems, lost, text = cached[2], cached[3], cached[4], cached[5]
         else:
-            text, read_problems = read_text_input(root, file, BIB_LIMIT)
-            if text is None:
+            read, read_problems = read_text_input(root, file, BIB_LIMIT)
+            if read is None:
                 problems.extend(read_problems)
                 complete = False
                 continue
             assert stat is not None
+            text = read
             found, found_problems, lost = _parse_bib(rel, text)
-            _CACHE()[file] = (stat.st_mtime, stat.st_size, found, found_problems, lost)
+            _CACHE()[file] = (stat.st_mtime, stat.st_size, found, found_problems, lost, text)
+        texts.append(text)
         complete = complete and not lost
         problems.extend(found_problems)
         for entry in found:
@@ -315,4 +321,4 @@ def load_bibliography(root: Path) -> tuple[dict[str, BibEntry], list[Problem], b
                 )
                 continue
             entries[entry.key] = entry
-    return entries, problems, complete
+    return entries, problems, complete, tuple(texts)

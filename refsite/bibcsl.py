@@ -40,13 +40,6 @@ class ConversionError(Exception):
     """pandoc could not read the bibliography: a bug or a broken pandoc, not bad data (checked before)."""
 
 
-def bib_texts(root: Path) -> list[str]:
-    """The text of every ``bib/*.bib`` file of a project, in file-name order."""
-    bibdir = root / "bib"
-    files = sorted(bibdir.glob("*.bib")) if bibdir.is_dir() else []
-    return [f.read_bytes().decode("utf-8-sig", errors="replace") for f in files]
-
-
 def digest(texts: Sequence[str]) -> str:
     """A fingerprint of the bibliography's content."""
     h = hashlib.sha1()

@@ -19,7 +19,7 @@ from typing import Any
 
 import bibtexparser
 
-from .bibcsl import bib_source, bib_texts, csl_items
+from .bibcsl import bib_source, csl_items
 from .cite import Batch, Formatter, Pending, Result, join_notes, style_digest
 from .context import MemoSlot, StoreSlot
 from .dataset import Dataset
@@ -101,7 +101,7 @@ class Session:
         self.site = site
         self.cite_page = cite_page
         self.today = today or dt.date.today()
-        self.texts = bib_texts(root)
+        self.texts = list(dataset.bib_texts)
         self.csl = csl_items(self.texts, dataset.bib)
         self.source = bib_source(self.texts, dataset.bib)
         self.contexts: dict[str, PageContext] = {}

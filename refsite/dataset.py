@@ -69,6 +69,7 @@ class Dataset:
     bib: dict[str, BibEntry]
     backlinks: dict[str, dict[tuple[str, str], list[Record]]] = field(default_factory=dict)
     geo: Mapping[str, Any] | None = None
+    bib_texts: tuple[str, ...] = ()  # the text of each bib/*.bib file, as the safe reader read it once
     derived: dict[Any, tuple[Any, Reads]] = field(default_factory=dict, compare=False, repr=False)
     readers: list[Reads] = field(default_factory=list, compare=False, repr=False)
     prints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -491,7 +492,7 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
         docs_dir = config_docs_dir(root, config)
     records, unread, record_problems = load_records(root)
     problems.extend(record_problems)
-    bib, bib_problems, bib_complete = load_bibliography(root)
+    bib, bib_problems, bib_complete, bib_texts = load_bibliography(root)
     problems.extend(bib_problems)
     unread = Unread(unread.ids, unread.kinds, not bib_complete)
     maps, map_problems = load_maps(root)
@@ -506,7 +507,7 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     problems.extend(check_addresses(root, docs_dir, records))
     geo, geo_problems = load_geo(root, records)
     problems.extend(geo_problems)
-    return Dataset(root, records, bib, geo=geo), sorted(set(problems))
+    return Dataset(root, records, bib, geo=geo, bib_texts=bib_texts), sorted(set(problems))
 
 
 def load_geo(root: Path, records: Mapping[str, Record]) -> tuple[Mapping[str, Any] | None, list[Problem]]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .bibcsl import bib_source, bib_texts, csl_items
+from .bibcsl import bib_source, csl_items
 from .cite import Batch, Cite, Pending, join_notes
 from .config import plugin_options, read_config
 from .dataset import Dataset, docs_dir_of, load_project
@@ -268,7 +268,7 @@ class PartNotes:
 
         options = Options.from_values(plugin_options(read_config(root), "refsite"))
         self.formatter = formatter_for(resolve_style(root, options.style), options.lang)
-        texts = bib_texts(root)
+        texts = list(ds.bib_texts)
         pages: list[list[Cite]] = []
         self.owners: list[list[tuple[str, PageContext]]] = []
         for records in parts:
