@@ -250,10 +250,14 @@ SANDBOX_CASES = {
     "file path of the page": (
         "{{ page.file.abs_src_path }}",
         9,
-        "template refused: access to attribute 'file' of 'Page' object is unsafe.",
+        "template refused: access to attribute 'file' of 'PageView' object is unsafe.",
     ),
     "runtime type error": ("{{ count('event')+1 }}", 1, 'template error: can only concatenate str (not "int") to str'),
-    "undefined attribute": ("{{ page.nosuch.attr }}", 1, "template error: 'Page' has no attribute 'nosuch'"),
+    "undefined attribute": (
+        "{{ page.nosuch.attr }}",
+        9,
+        "template refused: access to attribute 'nosuch' of 'PageView' object is unsafe.",
+    ),
     "huge power": ("{{ 9 ** 99999999 }}", 1, "template refused: the power 99999999 is too large"),
     "huge string": ("{{ 'x' * 1000000000 }}", 1, "template refused: a value longer than 100000 characters or items"),
     "huge filter width": (
