@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .mkdocs_build import build_into
+from .problems import summary_line
 from .workspace import MARKER, clean_legacy, open_workspace, replace_site
 
 if TYPE_CHECKING:
@@ -93,10 +94,11 @@ def build_site(
 
 
 def export_tree(root: Path, out_dir: Path) -> int:
-    """Build the project and write its finished pages as a plain tree into ``out_dir`` (see
-    :mod:`refsite.export`); ``out_dir`` is replaced whole, and only when the export is complete."""
+    """Build the project's finished pages with the engine alone (no host) and write them as a plain
+    tree into ``out_dir`` (see :mod:`refsite.export`); ``out_dir`` is replaced whole, and only when
+    the export is complete. Every problem is printed; any problem, a warning too, fails it."""
+    from .engine import build_pages
     from .export import write_export
-    from .sitemodel import SiteModel
 
     out = (out_dir if out_dir.is_absolute() else root / out_dir).resolve()
     if refusal := unsafe_target(root.resolve(), out):
@@ -110,14 +112,16 @@ def export_tree(root: Path, out_dir: Path) -> int:
         print(f"export failed: {fault_message(exc, {})}", file=sys.stderr)
         return 1
     new = work.path / "export"
-    model = SiteModel()
     try:
         with work.temp_files():
-            (work.path / "site").mkdir()
-            status = build_into(root, work.path / "site", strict=True, site_model=model)
-            if status != 0:
-                print(f"the previous {shown}/ is left as it was", file=sys.stderr)
-                return status
+            model, problems = build_pages(root)
+            for p in problems:
+                print(p)
+            if model is None:
+                print(
+                    f"export failed: {summary_line(problems)}; the previous {shown}/ is left as it was", file=sys.stderr
+                )
+                return 1
             made_pdf = root / "site" / PDF_NAME  # the PDF of the last `make site`, which pages link to
             if made_pdf.is_file() and not made_pdf.is_symlink():
                 model.files.setdefault(PDF_NAME, made_pdf.read_bytes())

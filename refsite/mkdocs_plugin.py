@@ -10,7 +10,6 @@ import html
 import json
 import logging
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,29 +28,20 @@ from .citations import BIB_TOKEN, PageRef, Session, SiteInfo, formatter_for, res
 from .cite import CiteError
 from .context import MemoSlot
 from .dataset import Dataset, load_project
+from .engine import SCRIPT_URI, edit_url, generated, site_version
 from .mkdocs_macros import sandbox
-from .model import KINDS, PLURAL
 from .options import OPTIONS, Option, Options
-from .pdf import PrintPage, git_version
+from .pdf import PrintPage
 from .problems import Problem, summary_line
-from .render.meta import dataset_json, dataset_ld, json_ld, opengraph, record_ld
+from .render.meta import dataset_ld, json_ld, opengraph, record_ld
 from .render.pages import (
-    index_meta,
-    index_page,
-    page_meta,
     record_description,
-    record_meta,
-    record_page,
-    remembered,
 )
-from .render.text import date_format, set_date_format, src_uri
+from .render.text import set_date_format
 from .sanitize import clean_attribute, clean_html, clean_title
-from .schema import dataset_schema
 from .sitemodel import NavItem, SiteModel, SitePage
 
 log = logging.getLogger("mkdocs.plugins.refsite")
-SCRIPT = Path(__file__).parent / "assets" / "refsite.js"
-SCRIPT_URI = "assets/refsite.js"
 
 
 def _config_option(option: Option) -> Any:
@@ -173,66 +163,33 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
 
     def edit_url(self, config: MkDocsConfig, path: str) -> str | None:
         """Where an editor changes a data file, from repo_url and edit_uri."""
-        root = self.options.edit_root
-        if root is None and config.repo_url and config.edit_uri:
-            edit_uri = config.edit_uri
-            suffix = self.docs_rel.rstrip("/") + "/"
-            root = (
-                config.repo_url.rstrip("/")
-                + "/"
-                + (edit_uri[: -len(suffix)] if edit_uri.endswith(suffix) else edit_uri).lstrip("/")
-            )
-        return root.rstrip("/") + "/" + path if root else None
+        return edit_url(self.options, config.repo_url, config.edit_uri, self.docs_rel, path)
 
     # -- generated pages ----------------------------------------------------------
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         ds, session = self.dataset, self.session
         assert ds is not None and session is not None
-        # A page made in an earlier build of this process (the preview's) is used again when nothing
-        # it read changed: see refsite.render.pages.remembered.
-        settings = f"{date_format()}|{ds.geo_fingerprint()}"
-        for kind in KINDS:
-            uri = f"{PLURAL[kind]}/index.md"
-            if files.get_file_from_path(uri) is None:
-                self.meta_of[uri] = index_meta(kind)
-                ctx = session.context_for(uri)
-                content = remembered(ctx, ds, settings, partial(index_page, ctx, ds, kind))
-                files.append(File.generated(config, uri, content=content))
-            for rec in ds.of_kind(kind):
-                uri = src_uri(rec)
-                self.record_of[uri] = rec.id
-                self.meta_of[uri] = record_meta(rec)
-                ctx, edit = session.context_for(uri), self.edit_url(config, rec.path)
-                own = f"{settings}|{edit}|{ds.fingerprint(rec.id)}"
-                content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec, edit))
-                # Record pages are reached from indexes and links, never from the nav.
-                files.append(File.generated(config, uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
-        bib_uri = self.options.bibliography_page
-        if files.get_file_from_path(bib_uri) is None:
-            self.meta_of[bib_uri] = page_meta("Bibliography")
-            web_only = "\n{: .web-only }" if "attr_list" in config.markdown_extensions else ""
-            files.append(File.generated(config, bib_uri, content=self._bibliography_stub(web_only)))
-        downloads = session.downloads()
-        records = [rec for kind in KINDS for rec in ds.of_kind(kind)]
-        downloads["dataset.json"] = dataset_json(records, self.version(), self.licence(config))
-        downloads["dataset.schema.json"] = json.dumps(dataset_schema(), indent=1)
-        for name, text in downloads.items():
-            files.append(File.generated(config, f"downloads/{name}", content=text))
-        if self.options.cite_page:
-            files.append(File.generated(config, SCRIPT_URI, content=SCRIPT.read_text(encoding="utf-8")))
+        pages, made = generated(
+            session,
+            ds,
+            self.options,
+            lambda uri: files.get_file_from_path(uri) is not None,
+            lambda path: self.edit_url(config, path),
+            attr_list="attr_list" in config.markdown_extensions,
+            version=self.version(),
+            licence=self.licence(config),
+        )
+        for page in pages:
+            self.meta_of[page.uri] = dict(page.meta)
+            if page.record is not None:
+                self.record_of[page.uri] = page.record
+            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, page.uri, content=page.content, inclusion=inclusion))
+        for name, text in made.items():
+            files.append(File.generated(config, name, content=text))
         self.top_level = sorted({f.dest_uri.split("/", 1)[0] for f in files if "/" in f.dest_uri} | {"search"})
         return files
-
-    def _bibliography_stub(self, web_only: str = "") -> str:
-        """The bibliography page; the download links are marked for the website only (not printed)."""
-        return (
-            "# Bibliography\n\nEvery work the reference cites, in the citation style's order, "
-            "with the pages that cite it.\n\nDownload it as "
-            "[BibTeX](downloads/references.bib) or [CSL-JSON](downloads/references.json); "
-            f"the whole dataset is [JSON](downloads/dataset.json).{web_only}\n\n"
-            f"{BIB_TOKEN}\n"
-        )
 
     @event_priority(100)
     def _page_meta(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -443,7 +400,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
     def version(self) -> str:
         """The dataset's version: the ``version`` option, else the project's commit (asked once per build)."""
         if self._version is None:
-            self._version = self.options.version or git_version(self.root)
+            self._version = site_version(self.root, self.options)
         return self._version
 
 

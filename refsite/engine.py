@@ -1,0 +1,388 @@
+"""The engine's own build: every page of the site finished, with no host.
+
+:func:`build_pages` does in explicit passes what a host's plugin events do: load and check the
+project, collect the generated pages (an index per kind, a page per record, the bibliography),
+render the narrative pages' templates in the page sandbox, collect their citations, convert
+every page's Markdown, format all notes in one run, and finish each page (notes in place, the
+bibliography, "cite this page", the allow-list). The result is a
+:class:`~refsite.sitemodel.SiteModel`: what the export writes, and what any builder serves.
+
+:func:`generated` is the part the MkDocs plugin shares: the generated pages and files, made the
+same way for both.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from .citations import BIB_TOKEN, PageRef, Session, SiteInfo, formatter_for, resolve_style
+from .config import docs_dir as config_docs_dir
+from .config import load_config, plugin_options
+from .dataset import Dataset, load_project, read_front_matter
+from .files import PAGE_LIMIT, read_input, read_text_input, walk_files
+from .markdown_html import convert, extensions_of, page_address
+from .model import KINDS, PLURAL
+from .options import Options
+from .pagemacros import PageMacros, PageSandbox, PageView, render_template, template_problem
+from .problems import Problem
+from .render.meta import dataset_json
+from .render.pages import index_meta, page_meta, record_meta, record_page, remembered
+from .render.pages import index_page as make_index_page
+from .render.text import PageContext, date_format, set_date_format, src_uri
+from .sanitize import clean_html, clean_title
+from .schema import dataset_schema
+from .sitemodel import NavItem, SiteModel, SitePage
+
+SCRIPT = Path(__file__).parent / "assets" / "refsite.js"
+SCRIPT_URI = "assets/refsite.js"
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A page the engine makes: its source path, Markdown, metadata, and whether the nav lists it."""
+
+    uri: str
+    content: str
+    meta: Mapping[str, Any]
+    in_nav: bool = True
+    record: str | None = None
+
+
+def bibliography_stub(web_only: bool) -> str:
+    """The bibliography page; the download links are marked for the website only (not printed)."""
+    mark = "\n{: .web-only }" if web_only else ""
+    return (
+        "# Bibliography\n\nEvery work the reference cites, in the citation style's order, "
+        "with the pages that cite it.\n\nDownload it as "
+        "[BibTeX](downloads/references.bib) or [CSL-JSON](downloads/references.json); "
+        f"the whole dataset is [JSON](downloads/dataset.json).{mark}\n\n"
+        f"{BIB_TOKEN}\n"
+    )
+
+
+def generated(
+    session: Session,
+    ds: Dataset,
+    options: Options,
+    existing: Callable[[str], bool],
+    edit_url: Callable[[str], str | None],
+    *,
+    attr_list: bool,
+    version: str,
+    licence: str,
+) -> tuple[list[Generated], dict[str, str]]:
+    """The pages the engine makes (those a docs page does not replace) and its files by path.
+
+    A page made in an earlier build of this process (the preview's) is used again when nothing
+    it read changed: see :func:`refsite.render.pages.remembered`."""
+    pages: list[Generated] = []
+    settings = f"{date_format()}|{ds.geo_fingerprint()}"
+    for kind in KINDS:
+        uri = f"{PLURAL[kind]}/index.md"
+        if not existing(uri):
+            ctx = session.context_for(uri)
+            content = remembered(ctx, ds, settings, partial(make_index_page, ctx, ds, kind))
+            pages.append(Generated(uri, content, index_meta(kind)))
+        for rec in ds.of_kind(kind):
+            uri = src_uri(rec)
+            ctx, edit = session.context_for(uri), edit_url(rec.path)
+            own = f"{settings}|{edit}|{ds.fingerprint(rec.id)}"
+            content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec, edit))
+            # Record pages are reached from indexes and links, never from the nav.
+            pages.append(Generated(uri, content, record_meta(rec), in_nav=False, record=rec.id))
+    if not existing(options.bibliography_page):
+        pages.append(Generated(options.bibliography_page, bibliography_stub(attr_list), page_meta("Bibliography")))
+    files = {f"downloads/{name}": text for name, text in session.downloads().items()}
+    records = [rec for kind in KINDS for rec in ds.of_kind(kind)]
+    files["downloads/dataset.json"] = dataset_json(records, version, licence)
+    files["downloads/dataset.schema.json"] = json.dumps(dataset_schema(), indent=1)
+    if options.cite_page:
+        files[SCRIPT_URI] = SCRIPT.read_text(encoding="utf-8")
+    return pages, files
+
+
+def edit_url(options: Options, repo_url: str | None, edit_uri: str | None, docs_rel: str, path: str) -> str | None:
+    """Where an editor changes a project file: under ``edit_root``, else made from the repository's
+    address and ``edit_uri`` (whose docs folder part is dropped: ``path`` is from the project's root)."""
+    root = options.edit_root
+    if root is None and repo_url and edit_uri:
+        suffix = docs_rel.rstrip("/") + "/"
+        base = edit_uri[: -len(suffix)] if edit_uri.endswith(suffix) else edit_uri
+        root = repo_url.rstrip("/") + "/" + base.lstrip("/")
+    return root.rstrip("/") + "/" + path if root else None
+
+
+def site_version(root: Path, options: Options) -> str:
+    """The version printed in citations and the dataset: the option, else the project's commit."""
+    from .pdf import git_version
+
+    return options.version or git_version(root)
+
+
+# -- the engine's own build ----------------------------------------------------------------
+
+
+class _Host:
+    """What the macros ask of the engine while it renders the narrative pages."""
+
+    def __init__(self, ds: Dataset, session: Session, docs_rel: str, texts: Mapping[str, str]) -> None:
+        self.ds, self.session, self.docs, self.texts = ds, session, docs_rel, texts
+        self.uri = ""
+        self.problems: list[Problem] = []
+
+    def dataset(self) -> Dataset:
+        return self.ds
+
+    def docs_rel(self) -> str:
+        return self.docs
+
+    def page_uri(self) -> str:
+        return self.uri
+
+    def page_text(self, uri: str) -> str:
+        return self.texts.get(uri, "")
+
+    def context_for(self, uri: str) -> PageContext:
+        return self.session.context_for(uri)
+
+    def add_problem(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+
+def _sort_key(src: str) -> tuple[list[str], bool, str]:
+    """The order of a builder's files: by folder, an ``index`` first in each."""
+    parts = src.split("/")
+    name = parts[-1]
+    return parts[:-1], posixpath.splitext(name)[0] not in ("index", "README"), name
+
+
+def _nav(config_nav: Any, titles: Mapping[str, str], addresses: Mapping[str, str]) -> list[NavItem]:
+    items: list[NavItem] = []
+    for entry in config_nav if isinstance(config_nav, list) else []:
+        title, value = next(iter(entry.items())) if isinstance(entry, dict) and len(entry) == 1 else (None, entry)
+        if isinstance(value, list):
+            items.append(NavItem(str(title or ""), children=tuple(_nav(value, titles, addresses))))
+        elif isinstance(value, str) and value in addresses:
+            items.append(NavItem(str(title) if title is not None else titles.get(value, value), url=addresses[value]))
+        elif isinstance(value, str):
+            items.append(NavItem(str(title or value), link=value))
+    return items
+
+
+def _auto_nav(pages: list[str], titles: Mapping[str, str], addresses: Mapping[str, str]) -> list[NavItem]:
+    """The nav a builder makes when mkdocs.yml has none: the pages by folder, each folder a section."""
+    top: list[NavItem] = []
+    sections: dict[str, list[NavItem]] = {}
+    for src in pages:
+        folder = posixpath.dirname(src)
+        item = NavItem(titles[src], url=addresses[src])
+        if folder:
+            sections.setdefault(folder, []).append(item)
+        else:
+            top.append(item)
+    for folder, children in sections.items():
+        title = folder.split("/")[-1].replace("-", " ").replace("_", " ")
+        top.append(NavItem(title.capitalize() if title.lower() == title else title, children=tuple(children)))
+    return top
+
+
+def _title(src: str, meta: Mapping[str, Any], from_h1: str | None, nav_title: str | None) -> str:
+    """A page's title as builders choose it: the nav's, the metadata's, its heading's, else its name."""
+    if nav_title is not None:
+        raw = nav_title
+    elif isinstance(meta.get("title"), str):
+        raw = meta["title"]
+    elif from_h1:
+        raw = html.escape(from_h1, quote=False)
+    elif page_address(src) == "":
+        raw = "Home"
+    else:
+        name = posixpath.splitext(posixpath.basename(src))[0].replace("-", " ").replace("_", " ")
+        raw = name.capitalize() if name.lower() == name else name
+    return html.unescape(clean_title(raw))
+
+
+def _nav_titles(config_nav: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for entry in config_nav if isinstance(config_nav, list) else []:
+        if isinstance(entry, dict) and len(entry) == 1:
+            title, value = next(iter(entry.items()))
+            if isinstance(value, list):
+                found.update(_nav_titles(value))
+            elif isinstance(value, str) and title is not None:
+                found.setdefault(value, str(title))
+    return found
+
+
+def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
+    """Every page of the project at ``root`` finished, with no host; or None and the problems.
+
+    Problems that are warnings fail the build as errors do (builds are strict)."""
+    config, problems = load_config(root)
+    if problems:
+        return None, problems
+    docs_rel = config_docs_dir(root, config)
+    options = Options.from_values(plugin_options(config, "refsite"))
+    set_date_format(options.date_format)
+    ds, problems = load_project(root, docs_rel)
+    if problems:
+        return None, problems
+    site_name = str(config.get("site_name") or "")
+    site_url = str(config.get("site_url") or "")
+    version = site_version(root, options)
+    style = resolve_style(root, options.style)
+    if not style.is_file():
+        return None, [Problem("mkdocs.yml", 1, 1, f"citation style file not found: {options.style}")]
+    site = SiteInfo(title=site_name, url=site_url, editor=str(config.get("site_author") or ""), version=version)
+    session = Session(root, ds, formatter_for(style, options.lang), site, cite_page=options.cite_page)
+    extensions, ext_settings = extensions_of(config)
+    directory_urls = config.get("use_directory_urls", True) is not False
+
+    # pass 1: the project's files, and the pages and files the engine makes
+    docs = root / docs_rel
+    narrative: dict[str, str] = {}
+    statics: dict[str, bytes] = {}
+    for path in walk_files(root, docs, ""):
+        rel = path.relative_to(docs).as_posix()
+        if rel.endswith(".md"):
+            text, found = read_text_input(root, path, PAGE_LIMIT)
+            narrative[rel] = text or ""
+        else:
+            raw, found = read_input(root, path, PAGE_LIMIT)
+            statics[rel] = raw or b""
+        problems.extend(found)
+    repo_url, edit_uri = config.get("repo_url"), config.get("edit_uri")
+    made, files = generated(
+        session,
+        ds,
+        options,
+        lambda uri: uri in narrative,
+        lambda path: edit_url(options, repo_url, edit_uri, docs_rel, path),
+        attr_list="attr_list" in extensions,
+        version=version,
+        licence=options.licence or str(config.get("copyright") or ""),
+    )
+    order = sorted(narrative, key=_sort_key)
+    sources = order + [g.uri for g in made]
+    addresses = {src: page_address(src, directory_urls) for src in sources}
+    addresses.update({name: name for name in [*statics, *files]})
+
+    # pass 2: the narrative pages' templates, then their citations
+    host = _Host(ds, session, docs_rel, narrative)
+    macros = PageMacros(host).functions()
+    extra = config.get("extra") if isinstance(config.get("extra"), dict) else {}
+
+    def report(source: str, lineno: int, message: str, needle: str) -> None:
+        path = f"{docs_rel}/{host.uri}"
+        host.add_problem(template_problem(path, narrative[host.uri], source, lineno, message, needle, ("{{", "{%")))
+
+    sandbox = PageSandbox(docs, macros, extra or {}, report)
+    markdown_of: dict[str, str] = {}
+    meta_of: dict[str, Mapping[str, Any]] = {}
+    nav_titles = _nav_titles(config.get("nav"))
+    for src in order:
+        host.uri = src
+        meta, _ = read_front_matter(f"{docs_rel}/{src}", narrative[src])
+        body = _without_front_matter(narrative[src])
+        if meta.get("render_macros", True) is not False:
+            view = PageView(title=nav_titles.get(src, meta.get("title")), meta=meta, url=addresses[src])
+            body = render_template(sandbox, body, {**(extra or {}), **meta, "page": view, "extra": extra or {}})
+        markdown_of[src] = session.narrative(src, body)
+        meta_of[src] = meta
+    problems.extend(host.problems)
+    for g in made:
+        markdown_of[g.uri], meta_of[g.uri] = g.content, g.meta
+    session.submit()
+
+    # pass 3: every page's Markdown converted, its title known
+    converted: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for src in sources:
+        page = convert(markdown_of[src], src, addresses[src], addresses, extensions, ext_settings)
+        converted[src] = page.html
+        titles[src] = _title(src, meta_of[src], page.title, nav_titles.get(src))
+        source = narrative.get(src, "")
+        for link, message in page.unknown_links:
+            problems.append(_located(f"{docs_rel}/{src}", source, f"({link}", message))
+    if problems:
+        return None, sorted(set(problems))
+
+    # pass 4: all notes formatted at once; each page finished
+    session.format()
+    refs = {src: PageRef(src, addresses[src], titles[src]) for src in sources}
+    model = SiteModel(directory_urls=directory_urls)
+    in_nav = {g.uri: g.in_nav for g in made}
+    for src in sources:
+        description = meta_of[src].get("description")
+        model.add(
+            SitePage(
+                src=src,
+                url=addresses[src],
+                title=titles[src],
+                description=html.unescape(clean_title(description)) if isinstance(description, str) else "",
+                body=clean_html(session.finish(converted[src], refs[src], refs)),
+                homepage=addresses[src] == "",
+                in_nav=in_nav.get(src, True),
+            )
+        )
+    model.files = {**statics, **{name: text.encode("utf-8") for name, text in files.items()}}
+    model.nav = (
+        _nav(config.get("nav"), titles, addresses)
+        if config.get("nav")
+        else _auto_nav([s for s in sources if in_nav.get(s, True)], titles, addresses)
+    )
+    redirects = plugin_options(config, "redirects").get("redirect_maps")
+    model.redirects = {str(k): str(v) for k, v in (redirects or {}).items()} if isinstance(redirects, dict) else {}
+    model.settings = _settings(config, options)
+    return model, []
+
+
+def _located(path: str, text: str, needle: str, message: str) -> Problem:
+    """A warning at the first place ``needle`` stands in the page's source (else its first line)."""
+    at = text.find(needle)
+    at = at + 1 if at >= 0 else text.find(needle[1:])
+    if at < 0:
+        return Problem(path, 1, 1, message, "warning")
+    line = text.count("\n", 0, at) + 1
+    return Problem(path, line, at - (text.rfind("\n", 0, at) + 1) + 1, message, "warning")
+
+
+def _without_front_matter(text: str) -> str:
+    from .dataset import FRONT_MATTER_RE
+
+    m = FRONT_MATTER_RE.match(text)
+    return text[m.end() :].lstrip("\n") if m else text
+
+
+def _settings(config: Mapping[str, Any], options: Options) -> dict[str, Any]:
+    theme = config.get("theme") if isinstance(config.get("theme"), dict) else {"name": config.get("theme")}
+    scripts = [str(s) for s in config.get("extra_javascript") or []]
+    if options.cite_page and SCRIPT_URI not in scripts:
+        scripts.append(SCRIPT_URI)
+    return {
+        "site_name": str(config.get("site_name") or ""),
+        "site_url": str(config.get("site_url") or ""),
+        "site_description": str(config.get("site_description") or ""),
+        "site_author": str(config.get("site_author") or ""),
+        "copyright": str(config.get("copyright") or ""),
+        "repo_url": str(config.get("repo_url") or ""),
+        "theme": {
+            "name": (theme or {}).get("name") or "material",
+            "language": (theme or {}).get("language") or "en",
+            "features": list((theme or {}).get("features") or []),
+            "palette": (theme or {}).get("palette"),
+            "font": (theme or {}).get("font"),
+        },
+        "extra_css": [str(s) for s in config.get("extra_css") or []],
+        "extra_javascript": scripts,
+    }
+
+
+__all__ = ["Generated", "bibliography_stub", "build_pages", "edit_url", "generated", "site_version"]
