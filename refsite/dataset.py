@@ -20,7 +20,7 @@ from .config import docs_dir as config_docs_dir
 from .config import load_config, read_config
 from .context import MemoSlot, current
 from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
-from .geodata import GEO_FILE
+from .geodata import GEO_DIR, geo_file, geo_files
 from .geodata import load as load_geo_file
 from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
@@ -227,7 +227,7 @@ def load_records(root: Path) -> tuple[dict[str, Record], Unread, list[Problem]]:
             problems.append(Problem(rel, 1, 1, "files belong in a kind folder such as data/actors/"))
             continue
         kind = dirs.get(sub.name)
-        if kind is None and sub.name == GEO_FILE.parent.name:
+        if kind is None and sub.name == GEO_DIR.name:
             continue  # the map's geography, read by load_geo
         if kind is None:
             problems.append(Problem(rel, 1, 1, f"unknown record folder '{sub.name}'{did_you_mean(sub.name, dirs)}"))
@@ -511,9 +511,15 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
 
 
 def load_geo(root: Path, records: Mapping[str, Record]) -> tuple[Mapping[str, Any] | None, list[Problem]]:
-    """The map's geography (``data/geo/kurils.json``) and problems with the places' ``location.shape``."""
-    path = root / GEO_FILE
+    """The map's geography (the one file in ``data/geo/``) and problems with the places' ``location.shape``."""
+    path = geo_file(root)
+    shown = rel_path(root, path)
     problems: list[Problem] = []
+    if len(found := geo_files(root)) > 1:
+        names = ", ".join(p.name for p in found)
+        problems.append(
+            Problem(rel_path(root, found[1]), 1, 1, f"one map geography per project; data/geo holds {names}")
+        )
     geo = None
     if os.path.lexists(path):
         if bad := folder_problem(root, path.parent):
@@ -528,8 +534,6 @@ def load_geo(root: Path, records: Mapping[str, Record]) -> tuple[Mapping[str, An
         loc = rec.get("location")
         shape = loc.get("shape") if isinstance(loc, dict) else None
         if isinstance(shape, str) and shape not in features:
-            where = (
-                f"{GEO_FILE.as_posix()}{did_you_mean(shape, features)}" if geo else f"{GEO_FILE.as_posix()} (missing)"
-            )
+            where = f"{shown}{did_you_mean(shape, features)}" if geo else f"{shown} (missing)"
             problems.append(rec.src.problem(("location", "shape"), f"unknown shape '{shape}' in {where}"))
     return geo, problems

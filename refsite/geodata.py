@@ -21,7 +21,23 @@ Ring = list[Point]
 
 #: The region drawn: west, south, east, north, in degrees.
 BBOX = (139.0, 41.0, 160.0, 53.0)
-GEO_FILE = Path("data/geo/kurils.json")
+GEO_FILE = Path("data/geo/kurils.json")  # where `refsite geodata` writes this reference's map
+GEO_DIR = GEO_FILE.parent
+
+
+def geo_files(root: Path) -> list[Path]:
+    """The map geographies of a project: the ``.json`` files in ``data/geo/``, in name order (a
+    project has one, of any name: the map's extent and shapes are its own)."""
+    folder = root / GEO_DIR
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
+
+
+def geo_file(root: Path) -> Path:
+    """The project's map geography (the first of :func:`geo_files`, else where the tool writes one)."""
+    found = geo_files(root)
+    return found[0] if found else root / GEO_FILE
 SOURCE_FILE = "land-10m.json"
 TOLERANCE = 0.01  # degrees, Douglas-Peucker
 DIGITS = 3
@@ -263,7 +279,7 @@ def run(package_dir: Path, out: Path) -> int:
 
 def load(root: Path) -> dict[str, Any] | None:
     """The committed geography of a project, or None if it has none (or it is unreadable)."""
-    path = root / GEO_FILE
+    path = geo_file(root)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -106,11 +106,11 @@ NAME = Field(
 LOCATION = Field(
     "object",
     doc="Where a place is: a point (longitude, latitude in degrees) and, optionally, the name of its "
-    "shape in the map's geography (data/geo/kurils.json), with the dataset as source.",
+    "shape in the map's geography (data/geo/), with the dataset as source.",
     fields={
         "lon": Field("number", required=True, range=(-180.0, 180.0), doc="longitude, degrees east"),
         "lat": Field("number", required=True, range=(-90.0, 90.0), doc="latitude, degrees north"),
-        "shape": Field("text", doc="name of the place's shape in data/geo/kurils.json"),
+        "shape": Field("text", doc="name of the place's shape in the map geography (data/geo/)"),
         "note": Field("text", doc="what the point stands for, e.g. 'southern tip'"),
         "sources": Field("list", required=True, item=CITATION, min_items=1),
     },

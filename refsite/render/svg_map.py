@@ -1,6 +1,6 @@
 """A locator map of the disputed islands as inline SVG, drawn from the committed geography.
 
-The map is static: land and the places with a ``location`` are drawn from ``data/geo/kurils.json``;
+The map is static: land and the places with a ``location`` are drawn from the map geography in ``data/geo/``;
 each place with a record links to it; the disputed islands carry both names, each attributed. A
 figure caption lists the same facts as text for screen readers and print.
 """
