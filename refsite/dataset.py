@@ -18,6 +18,7 @@ from .chars import markdown_bomb
 from .claims import claim_checks, page_claim_checks
 from .config import docs_dir as config_docs_dir
 from .config import load_config, read_config
+from .consistency import check_project as check_consistency
 from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
 from .geodata import GEO_FILE
 from .geodata import load as load_geo_file
@@ -512,6 +513,7 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
         problems.extend(neutral_records(records.values(), terms))
     used, page_problems = scan_pages(root, docs_dir, records, bib, config, unread, maps, terms)
     problems.extend(page_problems)
+    problems.extend(check_consistency(root, docs_dir, records))
     problems.extend(check_bib_use(records.values(), used | inline_keys, bib))
     problems.extend(_theme_problems(root, config))
     problems.extend(check_addresses(root, docs_dir, records))

@@ -227,7 +227,19 @@ def position_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     ]
     out = [_head(ctx, ds, rec, facts)]
     if rec.get("quote"):
-        out.append(f"\n> {quote_text(rec.get('quote'))}{ctx.sources(rec.get('sources')[:1])}\n")
+        actor = ds.get(as_text(rec.get("actor")))
+        whose = (
+            ""
+            if rec.get("quote_by") == "actor"
+            else f" (the source's words, not {esc(actor.label) if actor else 'the actor'}'s own)"
+        )
+        out.append(f"\n> {quote_text(rec.get('quote'))}{whose}{ctx.sources(rec.get('sources')[:1])}\n")
+    if rec.get("stance_basis") == "inferred" and rec.get("stance_reading"):
+        reading = (
+            "The source does not report this stance in so many words; the site reads it from this passage:\n\n"
+            f"{ctx.prose(rec.get('stance_reading'))}"
+        )
+        out.append(_section("How this stance is read", reading))
     if rec.get("supersedes"):
         out.append(_list_section(ctx, ds, "Replaces", [r for r in [ds.get(rec.get("supersedes"))] if r]))
     out.append(_list_section(ctx, ds, "Replaced by", ds.referring(rec.id, "position", "supersedes")))
