@@ -3,8 +3,8 @@
 A one-sided term (one side's name of a disputed island, one side's framing) stands in the site's
 voice only beside its counterpart, inside quotation marks, or attributed: the sentence says whose
 term it is, or the side that uses it states its own aim in it. :func:`lint_text` finds every other
-use, with offsets into the text it was given; :func:`check_project` reports them for records, ids
-and narrative pages as located problems.
+use, with offsets into the text it was given; :func:`check_records` and :func:`check_page` report
+them for records (prose and ids) and narrative pages as located problems.
 """
 
 from __future__ import annotations
@@ -244,6 +244,11 @@ def voice_texts(value: Any, key: Key = ()) -> Iterator[tuple[Key, str]]:
         yield key, value
 
 
+def id_words(rid: str) -> str:
+    """An id read as words, each capitalised as a name would be: 'four-islands-return' -> 'Four Islands Return'."""
+    return " ".join(w.capitalize() for w in rid.split("-"))
+
+
 def _source_pos(doc: Located, key: Key, value: str, slip: Slip) -> tuple[int, int]:
     """Where the slip stands in the file: the n-th match of its term in the value is the n-th in the
     scalar's source text (folding moves spaces, not words); else the value's own position."""
@@ -266,9 +271,12 @@ def _source_pos(doc: Located, key: Key, value: str, slip: Slip) -> tuple[int, in
 
 
 def check_records(records: Iterable[Record], terms: Terms) -> list[Problem]:
-    """Every one-sided term in a record's prose, located in its file."""
+    """Every one-sided term in a record's prose or id, located in its file."""
     problems: list[Problem] = []
     for rec in records:
+        for slip in lint_text(id_words(rec.id), terms):
+            line, col = rec.src.pos(("id",)) if ("id",) in rec.src.values else (1, 1)
+            problems.append(Problem(rec.path, line, col, f"id '{rec.id}': {slip.message}; rename it (with a redirect)"))
         for key, value in voice_texts(rec.data):
             for slip in lint_text(value, terms):
                 line, col = _source_pos(rec.src, key, value, slip)

@@ -101,6 +101,23 @@ def test_check_locates_one_sided_terms_in_records_and_pages(tmp_path: Path) -> N
     assert "Traceback" not in proc.stderr
 
 
+def test_check_flags_one_sided_ids(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    proposal = root / "data" / "proposals" / "two-islands.yaml"
+    proposal.write_text(proposal.read_text(encoding="utf-8").replace("Return of two", "Two"), encoding="utf-8")
+    events = root / "data" / "events"
+    (events / "shimoda-1855.yaml").rename(events / "senkaku-1855.yaml")
+    event = events / "senkaku-1855.yaml"
+    event.write_text(event.read_text(encoding="utf-8").replace("id: shimoda-1855", "id: senkaku-1855"))
+    proc = run_cli("check", cwd=root)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [
+        "data/events/senkaku-1855.yaml:1:5: error: id 'senkaku-1855': 'Senkaku' (Japan's name of the islands) in "
+        "the site's own voice: pair it with the other side's term, quote it, or say whose term it is; rename it "
+        "(with a redirect)"
+    ]
+
+
 def test_check_passes_without_a_term_list_and_with_a_clean_one(tmp_path: Path) -> None:
     root = copy_root("basic", tmp_path)
     assert run_cli("check", cwd=root).returncode == 0
