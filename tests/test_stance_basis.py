@@ -205,3 +205,12 @@ def test_a_discrepancy_linked_from_a_record_it_does_not_concern_is_located(tmp_p
         "data/positions/russia-2014-two-islands.yaml:12:11: error: this note links to 'about.md#visit-date', which "
         "concerns passages this position does not cite (pajon2013 p5): link a discrepancy only where it applies"
     ]
+
+
+def test_position_page_names_the_role_it_is_recorded_under(tmp_path: Path) -> None:
+    root = copy_root("views", tmp_path)
+    _edit(root, POS + "abe-2013-talks.yaml", 'date: "2013-04"\n', 'date: "2013-04"\nrole: Prime Minister\n')
+    proc = run_cli("build", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = _text(article((root / "site" / "positions" / "abe-2013-talks" / "index.html").read_text(encoding="utf-8")))
+    assert "held by Shinzo Abe as Prime Minister" in page

@@ -221,7 +221,7 @@ def topic_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
 def position_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     facts = [
         fmt_date(rec.date),
-        f"held by {ref_link(ctx, ds, rec.get('actor'))}",
+        f"held by {ref_link(ctx, ds, rec.get('actor'))}" + (f" as {esc(rec.get('role'))}" if rec.get("role") else ""),
         f"on {ref_link(ctx, ds, rec.get('topic'))}",
         stance_text(ctx, ds, rec),
     ]
