@@ -1,7 +1,7 @@
 """Every quotation from a source document is cited to the page, note or paragraph that prints it.
 
 A quoted phrase (two words or more) that one of the two source documents prints is looked up in
-it; the page map (bib/maps/) gives the pages, notes or paragraphs that print it. The first citation
+it (case aside); the page map (bib/maps/) gives the pages, notes or paragraphs that print it. The first citation
 of that source after the quotation, in the same paragraph, must name one of them. This catches a
 passage cited to the page before the one that prints it, or to the paragraph after.
 """
@@ -63,12 +63,12 @@ class Sources:
     def where(self, phrase: str) -> tuple[str, set[Place]] | None:
         """The source that prints ``phrase`` and the places it prints it; None if neither does."""
         pajon: set[Place] = set()
-        for m in re.finditer(re.escape(phrase), self.body):
+        for m in re.finditer(re.escape(phrase), self.body, re.I):
             pajon |= {("p", p) for p in range(self._page(m.start()), self._page(m.end()) + 1)}
-        pajon |= {("n", n) for n, text in self.notes.items() if phrase in text}
+        pajon |= {("n", n) for n, text in self.notes.items() if phrase.lower() in text.lower()}
         if pajon:
             return "pajon2013", pajon
-        stimson = {("para", n) for n, text in self.paras.items() if phrase in text}
+        stimson = {("para", n) for n, text in self.paras.items() if phrase.lower() in text.lower()}
         return ("stimson2014", stimson) if stimson else None
 
 
@@ -147,7 +147,7 @@ def test_quotations_in_records_are_cited_where_printed(dataset: Dataset, sources
 def test_quotations_on_pages_are_cited_where_printed(sources: Sources) -> None:
     slips = []
     for page in sorted((REPO / "docs").glob("*.md")):
-        text = re.sub(r"\{\{\s*(?!cite\()[^}]*\}\}", " ", page.read_text(encoding="utf-8"))
+        text = re.sub(r"\{\{(?!\s*cite\()[^}]*\}\}", " ", page.read_text(encoding="utf-8"))
         slips += _slips(f"docs/{page.name}", text, sources, _page_citation)
     assert slips == []
 
