@@ -12,11 +12,18 @@ from refsite.dataset import load_project
 from conftest import article, copy_root, run_cli
 
 POS = "data/positions/"
+READING = "stance_reading: Read from Moscow saying there was nothing to discuss [@pajon2013, p. 17].\n"
+
+
+def _inferred(root: Path) -> Path:
+    """The 'views' sample with Russia's 2014 stance read by the editors rather than stated."""
+    _edit(root, POS + "russia-2014-two-islands.yaml", "stance_basis: stated\n", "stance_basis: inferred\n" + READING)
+    return root
 
 
 @pytest.fixture(scope="module")
 def views_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_root("views", tmp_path_factory.mktemp("views"))
+    root = _inferred(copy_root("views", tmp_path_factory.mktemp("views")))
     proc = run_cli("build", cwd=root)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return root / "site"
@@ -96,7 +103,7 @@ def _edit(root: Path, rel: str, old: str, new: str) -> None:
         ),
         (
             "russia-2014-two-islands.yaml",
-            "stance_reading: Read from Moscow saying there was nothing to discuss [@pajon2013, p. 17].\n",
+            READING,
             "",
             "data/positions/russia-2014-two-islands.yaml:8:15: error: an inferred stance needs a 'stance_reading': "
             "the passage it is read from, cited",
@@ -125,7 +132,7 @@ def _edit(root: Path, rel: str, old: str, new: str) -> None:
     ],
 )
 def test_stance_and_quote_fields_are_checked(tmp_path: Path, rel: str, old: str, new: str, expected: str) -> None:
-    root = copy_root("views", tmp_path)
+    root = _inferred(copy_root("views", tmp_path))
     _edit(root, POS + rel, old, new)
     assert expected in _errors(root)
 
@@ -179,7 +186,7 @@ def test_duplicate_titles_and_copied_notes_are_located(tmp_path: Path) -> None:
         "tell them apart"
     ) in errors
     assert (
-        "data/positions/russia-2014-two-islands.yaml:12:11: error: this note is a copy of one on position "
+        "data/positions/russia-2014-two-islands.yaml:11:11: error: this note is a copy of one on position "
         "'abe-2013-talks' (data/positions/abe-2013-talks.yaml): say what it means for this record, or link to that "
         "record"
     ) in errors
@@ -202,7 +209,7 @@ def test_a_discrepancy_linked_from_a_record_it_does_not_concern_is_located(tmp_p
     )
     errors = [e for e in _errors(root) if "about.md" in e]
     assert errors == [
-        "data/positions/russia-2014-two-islands.yaml:12:11: error: this note links to 'about.md#visit-date', which "
+        "data/positions/russia-2014-two-islands.yaml:11:11: error: this note links to 'about.md#visit-date', which "
         "concerns passages this position does not cite (pajon2013 p5): link a discrepancy only where it applies"
     ]
 
