@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from refsite.dataset import load_project
 
-from conftest import article, copy_root, run_cli
+from conftest import article, copy_root, require, run_cli
 
 POS = "data/positions/"
 READING = "stance_reading: Read from Moscow saying there was nothing to discuss [@pajon2013, p. 17].\n"
@@ -221,3 +222,18 @@ def test_position_page_names_the_role_it_is_recorded_under(tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stdout + proc.stderr
     page = _text(article((root / "site" / "positions" / "abe-2013-talks" / "index.html").read_text(encoding="utf-8")))
     assert "held by Shinzo Abe as Prime Minister" in page
+
+
+def test_print_edition_marks_inferred_stances_and_gives_the_reading(tmp_path: Path) -> None:
+    pdftotext = require("pdftotext")
+    root = _inferred(copy_root("views", tmp_path))
+    proc = run_cli("pdf", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = subprocess.run([pdftotext, str(root / "site" / "reference.pdf"), "-"], capture_output=True, text=True).stdout
+    flat = " ".join(text.split())
+    assert "opposes inferred Russia (May 2014)" in flat  # the grid folded for paper
+    assert "the editors' reading of a passage" in flat  # its legend
+    assert (
+        "How this stance is read The source does not report this stance in so many words; the site reads it from this "
+        "passage: Read from Moscow saying there was nothing to discuss" in flat
+    )
