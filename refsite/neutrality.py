@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .load import Key, Located, read_yaml
+from .memo import Memo, digest
 from .model import Record
 from .problems import Problem
 
@@ -52,6 +54,7 @@ class Terms:
     terms: tuple[Term, ...]
     sides: Mapping[str, str]  # side -> regex of its names and people
     cues: re.Pattern[str]
+    fingerprint: str = ""  # of the term list's text: results found with it are kept across rebuilds
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ def parse_terms(doc: Located) -> tuple[Terms | None, list[Problem]]:
             terms.append(term)
     if problems:
         return None, problems
-    return Terms(tuple(terms), sides, _cues(names, people)), []
+    return Terms(tuple(terms), sides, _cues(names, people), digest(doc.text)), []
 
 
 def _term(
@@ -270,22 +273,36 @@ def _source_pos(doc: Located, key: Key, value: str, slip: Slip) -> tuple[int, in
     return line + 1, at - starts[line] + 1
 
 
+_FOUND: Memo[list[Problem]] = Memo(20_000)  # a record's or a page's problems, by its text and the term list
+
+
 def check_records(records: Iterable[Record], terms: Terms) -> list[Problem]:
     """Every one-sided term in a record's prose or id, located in its file."""
     problems: list[Problem] = []
     for rec in records:
-        for slip in lint_text(id_words(rec.id), terms):
-            line, col = rec.src.pos(("id",)) if ("id",) in rec.src.values else (1, 1)
-            problems.append(Problem(rec.path, line, col, f"id '{rec.id}': {slip.message}; rename it (with a redirect)"))
-        for key, value in voice_texts(rec.data):
-            for slip in lint_text(value, terms):
-                line, col = _source_pos(rec.src, key, value, slip)
-                problems.append(Problem(rec.path, line, col, slip.message))
+        make = partial(_record_problems, rec, terms)
+        problems += _FOUND.get(make, "record", rec.path, rec.id, rec.src.text, terms.fingerprint)
+    return problems
+
+
+def _record_problems(rec: Record, terms: Terms) -> list[Problem]:
+    problems: list[Problem] = []
+    for slip in lint_text(id_words(rec.id), terms):
+        line, col = rec.src.pos(("id",)) if ("id",) in rec.src.values else (1, 1)
+        problems.append(Problem(rec.path, line, col, f"id '{rec.id}': {slip.message}; rename it (with a redirect)"))
+    for key, value in voice_texts(rec.data):
+        for slip in lint_text(value, terms):
+            line, col = _source_pos(rec.src, key, value, slip)
+            problems.append(Problem(rec.path, line, col, slip.message))
     return problems
 
 
 def check_page(rel: str, text: str, terms: Terms) -> list[Problem]:
     """Every one-sided term in a narrative page's text (code blocks aside), at its line and column."""
+    return _FOUND.get(partial(_page_problems, rel, text, terms), "page", rel, text, terms.fingerprint)
+
+
+def _page_problems(rel: str, text: str, terms: Terms) -> list[Problem]:
     blanked = re.sub(r"(?ms)^(```|~~~).*?^\1[^\n]*$", _blank, text)
     blanked = re.sub(r"\{%\s*raw\s*%\}.*?\{%\s*endraw\s*%\}", _blank, blanked, flags=re.S)
     problems = []
