@@ -23,7 +23,7 @@ from .problems import Problem, did_you_mean
 from .validate import check_locator
 
 #: Fields that take inline citations: top-level names, and (list, field) pairs inside lists.
-TOP_FIELDS = ("summary", "date_note")
+TOP_FIELDS = ("summary", "date_note", "stance_reading")
 LIST_FIELDS = (("notes", "text"), ("roles", "note"), ("names", "note"), ("figures", "note"))
 
 

@@ -18,6 +18,7 @@ from .chars import markdown_bomb
 from .claims import claim_checks, page_claim_checks
 from .config import docs_dir as config_docs_dir
 from .config import load_config, read_config
+from .consistency import check_project as check_consistency
 from .context import MemoSlot, current
 from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
 from .geodata import GEO_DIR, geo_file, geo_files
@@ -26,6 +27,9 @@ from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
 from .memo import digest
 from .model import KINDS, PLURAL, SCHEMA, Record, as_text
+from .neutrality import TERMS_FILE, Terms, load_terms
+from .neutrality import check_page as neutral_page
+from .neutrality import check_records as neutral_records
 from .pagemap import SourceMap, check_map_keys, load_maps
 from .policy import css_problem, inside, static_file_problem
 from .problems import Problem, did_you_mean
@@ -223,6 +227,8 @@ def load_records(root: Path) -> tuple[dict[str, Record], Unread, list[Problem]]:
             if sub.name in dirs:
                 lost.add(dirs[sub.name])
             continue
+        if not sub.is_dir() and sub.name == TERMS_FILE.name:
+            continue  # the term list of the neutrality check, read by load_terms
         if not sub.is_dir():
             problems.append(Problem(rel, 1, 1, "files belong in a kind folder such as data/actors/"))
             continue
@@ -410,8 +416,10 @@ def scan_pages(
     config: dict[str, Any] | None = None,
     unread: Unread | None = None,
     maps: Mapping[str, SourceMap] | None = None,
+    terms: Terms | None = None,
 ) -> tuple[set[str], list[Problem]]:
     """Check every narrative page's template and macro calls; return the citation keys they use.
+    With a term list, one side's terms in the pages' own voice are errors too.
 
     Every file under the docs folder that may not be read (a symlink leaving the project,
     a dangling one, a device) is an error: MkDocs would publish it.
@@ -446,6 +454,8 @@ def scan_pages(
         keys, found = page_claim_checks(rel, text, bib, maps)
         used |= keys
         problems.extend(found)
+        if terms is not None:
+            problems.extend(neutral_page(rel, text, terms))
     return used, problems
 
 
@@ -500,8 +510,13 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     problems.extend(check_links(records, bib, unread, maps))
     inline_keys, claim_problems = claim_checks(records.values(), bib, config, maps)
     problems.extend(claim_problems)
-    used, page_problems = scan_pages(root, docs_dir, records, bib, config, unread, maps)
+    terms, term_problems = load_terms(root)
+    problems.extend(term_problems)
+    if terms is not None:
+        problems.extend(neutral_records(records.values(), terms))
+    used, page_problems = scan_pages(root, docs_dir, records, bib, config, unread, maps, terms)
     problems.extend(page_problems)
+    problems.extend(check_consistency(root, docs_dir, records))
     problems.extend(check_bib_use(records.values(), used | inline_keys, bib))
     problems.extend(_theme_problems(root, config))
     problems.extend(check_addresses(root, docs_dir, records))

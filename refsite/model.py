@@ -39,6 +39,8 @@ KIND_TITLES = {
 ACTOR_KINDS = ("state", "government-body", "person", "organization", "company", "public")
 PLACE_KINDS = ("island", "island-group", "region", "city", "sea", "country", "facility", "other")
 STANCES = ("supports", "opposes", "open", "ambiguous")
+STANCE_BASES = ("stated", "inferred")
+QUOTE_SPEAKERS = ("actor", "source")
 STATUSES = ("floated", "official", "agreed", "rejected", "lapsed", "unknown")
 OUTCOMES = ("transfer", "keep", "split", "joint", "unspecified")
 EVENT_KINDS = (
@@ -171,8 +173,24 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "topic": Field("ref", required=True, ref=("topic",)),
         "date": Field("date", required=True),
         "quote": Field("text", doc="short original wording, shown as a quotation"),
+        "quote_by": Field(
+            "enum",
+            enum=QUOTE_SPEAKERS,
+            doc="who said the quoted words: 'actor' (the actor's own words) or 'source' (the source's author or "
+            "the summary's writer, paraphrasing); required with 'quote'",
+        ),
         "proposal": Field("ref", ref=("proposal",)),
         "stance": Field("enum", enum=STANCES),
+        "stance_basis": Field(
+            "enum",
+            enum=STANCE_BASES,
+            doc="'stated' if the source reports the actor stating the stance, 'inferred' if it is the editors' "
+            "reading of a passage; required with 'stance'",
+        ),
+        "stance_reading": Field(
+            "markdown", doc="for an inferred stance: the passage it is read from and how, citing it where it stands"
+        ),
+        "role": Field("text", doc="the title of the actor's role the position is recorded under (see its 'roles')"),
         "supersedes": Field("ref", ref=("position",)),
     },
     "proposal": {

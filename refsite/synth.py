@@ -204,7 +204,7 @@ def write_project(out: Path, records: int, seed: int = 1) -> None:
                 rec = common(kind, rid, "title")
                 rec.update(actor=rng.choice(ids["actor"]), topic=rng.choice(ids["topic"]), date=_date(rng))
                 if rng.random() < 0.5:
-                    rec.update(proposal=rng.choice(ids["proposal"]), stance=rng.choice(STANCES))
+                    rec.update(proposal=rng.choice(ids["proposal"]), stance=rng.choice(STANCES), stance_basis="stated")
                 if n and rng.random() < 0.1:
                     prev = kind_ids[n - 1]
                     rec["supersedes"] = prev
@@ -212,9 +212,11 @@ def write_project(out: Path, records: int, seed: int = 1) -> None:
                 actor_of[rid] = str(rec["actor"])
             elif kind == "proposal":
                 rec = common(kind, rid, "title")
+                proposer = rng.choice(ids["actor"])
+                _date(rng)  # drawn as before, so the rest of the project stays the same
                 rec.update(
-                    proposed_by=[rng.choice(ids["actor"])],
-                    date=_date(rng),
+                    proposed_by=[proposer],
+                    date="1855",  # the earliest year: a position may not predate the proposal it takes a stance on
                     status=rng.choice(STATUSES),
                     islands={p: rng.choice(OUTCOMES) for p in rng.sample(ids["place"], 2)},
                 )

@@ -198,7 +198,35 @@ def check_shape(doc: Located, kind: str, expected_id: str) -> list[Problem]:
         checker.err(("proposal",), "a position with a 'proposal' needs a 'stance'")
     if kind == "position" and data.get("stance") and not data.get("proposal"):
         checker.err(("stance",), "'stance' needs a 'proposal' it applies to")
+    if kind == "position":
+        _check_position_fields(checker, data)
     return checker.problems
+
+
+def _check_position_fields(checker: _ShapeChecker, data: Mapping[str, Any]) -> None:
+    """A stance says whether it is stated or inferred (and an inferred one, from what); a quote says whose words."""
+    if data.get("stance") and not data.get("stance_basis"):
+        checker.err(
+            ("stance",),
+            "a 'stance' needs a 'stance_basis': 'stated' (the source reports the actor saying it) or 'inferred' "
+            "(the editors' reading of a passage, given in 'stance_reading')",
+        )
+    if data.get("stance_basis") and not data.get("stance"):
+        checker.err(("stance_basis",), "'stance_basis' needs a 'stance' it describes")
+    if data.get("stance_basis") == "inferred" and not data.get("stance_reading"):
+        checker.err(
+            ("stance_basis",), "an inferred stance needs a 'stance_reading': the passage it is read from, cited"
+        )
+    if data.get("stance_reading") and data.get("stance_basis") != "inferred":
+        checker.err(("stance_reading",), "'stance_reading' belongs to an inferred stance ('stance_basis: inferred')")
+    if data.get("quote") and not data.get("quote_by"):
+        checker.err(
+            ("quote",),
+            "a 'quote' needs a 'quote_by': 'actor' (the actor's own words) or 'source' (the source's author or "
+            "the summary's writer)",
+        )
+    if data.get("quote_by") and not data.get("quote"):
+        checker.err(("quote_by",), "'quote_by' needs a 'quote' it describes")
 
 
 def _walk_citations(value: Any, key: Key) -> Iterable[tuple[Key, dict[str, Any]]]:

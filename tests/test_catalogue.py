@@ -113,7 +113,7 @@ CASES: list[tuple[str, dict[str, str | bytes | None], str]] = [
     (
         "supersede cycle",
         {ABE13: Path("tests/roots/basic", ABE13).read_text() + "supersedes: abe-2014-talks\n"},
-        "data/positions/abe-2013-talks.yaml:12:13: error: supersede chain forms a cycle: "
+        "data/positions/abe-2013-talks.yaml:14:13: error: supersede chain forms a cycle: "
         "abe-2013-talks -> abe-2014-talks -> abe-2013-talks",
     ),
     (

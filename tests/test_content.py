@@ -121,8 +121,8 @@ def test_source_slips_are_recorded(dataset: Dataset) -> None:
     visit = dataset.records["abe-moscow-visit-2013"]
     note = as_text(visit.get("date_note")) + " ".join(as_text(n.get("text")) for n in visit.get("notes") or [])
     assert "March" in note and "April" in note
-    kurils = " ".join(as_text(n.get("text")) for n in dataset.records["kuril-islands"].get("notes") or [])
-    assert "Tsushima" in kurils
+    treaty = dataset.records["san-francisco-peace-treaty"]
+    assert "Tsushima" in " ".join(as_text(n.get("text")) for n in treaty.get("notes") or [])
 
 
 def test_quotations_are_short(dataset: Dataset) -> None:
@@ -179,139 +179,12 @@ def test_narrative_pages_are_built_and_in_the_nav(real_site: Path) -> None:
 
 def test_people_sort_by_family_name(dataset: Dataset) -> None:
     people = [r.sort_label for r in dataset.of_kind("actor") if r.get("kind") == "person"]
-    assert people.index("Fanko, Andrew") < people.index("Obama, Barack") < people.index("Putin, Vladimir")
-    assert people.index("Medvedev, Dmitri") < people.index("Montbrial, Thierry de") < people.index("Mori, Yoshiro")
+    assert people.index("Asari, H.") < people.index("Obama, Barack") < people.index("Putin, Vladimir")
+    assert people.index("Iijima Kazutaka") < people.index("Kendall, James") < people.index("Medvedev, Dmitri")
 
 
-# --- Neutrality: each side's terms only inside attribution --------------------------------------------------------
-#
-# A one-sided term is a name or a framing that one side of a dispute uses and the other does not: one side's name of a
-# disputed island or island group, Japan's framing of a transfer of the islands as their "return" or as getting them
-# "back", and the word "annexation" for Crimea. In the site's own voice such a term stands only beside its counterpart
-# (both names in the same sentence: "Etorofu/Iturup"), or attributed. A sentence attributes a term when the term is
-# inside quotation marks, when it says whose name or word it is (a naming cue: "Japan's name", "what the Stimson
-# summary calls", "it calls", "(Japanese)", "known in Russia as", "Japanese usage"), or when the side that uses the
-# term states its own aim in it ("Japan demands the return of ..."). Reporting someone's view ("Hirose said ...") does
-# not make the site's choice of words theirs. Shikotan and Habomai carry the same name on both sides (Ifri n. 1), so
-# they are not one-sided. Names in a record's `names:` list carry their `used_by` and are not scanned.
-
-JAPAN, RUSSIA, CHINA = r"Japan|Tokyo|Japanese", r"Russia|Moscow|Russian|Russians", r"China|Beijing|Chinese"
-ONE_SIDED = {  # term -> (the side whose term it is, counterparts any of which in the sentence makes the pair)
-    r"\bEtorofu\b": (JAPAN, (r"\bIturup\b",)),
-    r"\bIturup\b": (RUSSIA, (r"\bEtorofu\b",)),
-    r"\bKunashiri\b": (JAPAN, (r"\bKunashir\b",)),
-    r"\bKunashir\b": (RUSSIA, (r"\bKunashiri\b",)),
-    r"\bNorthern Territories\b": (JAPAN, (r"\bSouthern Kurils?\b",)),
-    r"\bSouthern Kurils?\b|\bSouth Kurils?\b": (RUSSIA, (r"\bNorthern Territories\b",)),
-    r"\bSenkakus?\b": (JAPAN, (r"\bDiaoyu\b",)),
-    r"\bDiaoyu\b": (CHINA, (r"\bSenkakus?\b",)),
-    # Japan's framing of a transfer of the islands as getting them back (only about the islands, see below)
-    r"(?<!\bin )\b(?:return(?:s|ed|ing)?|"
-    r"(?:giv(?:e|es|ing|en)|gave|hand(?:s|ed|ing)?|get(?:s|ting)?|got|took|tak(?:e|es|en|ing)|com(?:e|es|ing)|came)"
-    r"(?: [\w/-]+){0,4} back|recover(?:s|ed|ing|y)?)\b(?! (?:to power|for|to the|in)\b)": (JAPAN, ()),
-    # one side's word for Russia's taking of Crimea (the Stimson summary's; attributed where the site uses it)
-    r"\bannex(?:ation|ed|es|ing)?\b": (RUSSIA, ()),
-}
-ISLANDS_CONTEXT = re.compile(
-    r"\b(?:islands?|Kurils?|Territories|Etorofu|Iturup|Kunashiri?|Shikotan|Habomai|all four|two|three|four)\b", re.I
-)
-# whose name or term it is
-NAMING_CUES = re.compile(
-    r"\b(?:Japan|Tokyo|Russia|Moscow|China|Beijing)['’]s (?:name|names|term|terms|usage|wording|demand|claim|view)\b"
-    r"|\b(?:what|which|that|as) (?:the )?(?:\w+ ){0,2}calls?\b|\b(?:it|they|she|he) calls?\b"
-    r"|\b(?:Japan|Tokyo|Russia|Moscow|China|Beijing) calls?\b"
-    r"|\b(?:Japanese|Russian|Chinese) (?:name|names|usage|term|terms|wording)\b|\((?:Japanese|Russian|Chinese)\)"
-    r"|\bknown (?:in|to|as)\b|\bto the (?:Japanese|Russians)\b|\bcalls? (?:it|them|the islands)\b"
-)
-AIMS = (
-    r"(?:wants?|wanted|demands?|demanded|insists?|insisted|seeks?|sought|hopes?|hoped|desires?"
-    r"|claims?|claimed|position|aims?|goal|wish|wishes|calls? for|called for)\b"
-)
-QUOTED = re.compile(r"[\"“][^\"”]*[\"”]|(?<![\w])['‘][^'’]*['’](?![\w])")
-
-
-def _sentences(text: str) -> list[str]:
-    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", text, flags=re.S)  # macros render both names themselves
-    text = re.sub(r"\[@[^\]]*\]", " ", text)  # inline citations
-    text = QUOTED.sub(" ", text.replace("*", ""))  # quotations are the source's words; emphasis marks go
-    return [s for s in re.split(r"(?<=[.!?;:])\s+|\n\s*\n|\n\s*[-*#]+\s", text) if s.strip()]
-
-
-def one_sided(text: str) -> list[str]:
-    """Each sentence of ``text`` that uses one side's term in the site's own voice."""
-    found = []
-    for sentence in _sentences(text):
-        bare = sentence
-        for term, (side, pairs) in ONE_SIDED.items():
-            m = re.search(term, bare)
-            if m is None or any(re.search(p, bare) for p in pairs):
-                continue
-            if not pairs and "annex" not in term and not ISLANDS_CONTEXT.search(bare):
-                continue  # "return" about something else than the islands
-            # the side that uses the term states its own aim in the sentence ("Japan demands the return ...")
-            speaks = re.search(rf"\b(?:{side})(?:['’]s)?\s+(?:\w+\s+)?{AIMS}", bare)
-            if speaks or NAMING_CUES.search(bare):
-                continue
-            found.append(f"{m.group(0)!r} in: {' '.join(sentence.split())[:160]}")
-    return found
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "The garrison on Etorofu was upgraded.",
-        "Russia administers the Southern Kurils.",
-        "Japan bought three of the Senkaku islands.",
-        "Most Russians oppose returning the islands.",
-        "Two-thirds would accept less than the return of all four.",
-        "All four are to come back to Japan.",
-        "The Red Army took back the Kurils in 1945.",
-        "Tokyo's position is firm. The Northern Territories stay Russian.",
-        "Russia will not return the islands to Japan.",
-    ],
-)
-def test_neutrality_scan_flags_a_one_sided_term(sentence: str) -> None:
-    assert one_sided(sentence)
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "The garrison on Etorofu/Iturup was upgraded.",
-        "The islands Japan calls the Northern Territories are held by Russia.",
-        "Hirose said Japan wants the Northern Territories back.",
-        "The summary speaks of the “Senkaku issue”.",
-        "Kunashiri (Japanese) and Kunashir (Russian) are one island.",
-        "Shikotan and Habomai lie close to Hokkaido.",
-        "Abe's return to power in December 2012 changed energy policy.",
-        "Russia offered investment in return for nothing.",
-        "Japan demands the return of all four islands.",
-    ],
-)
-def test_neutrality_scan_passes_a_paired_or_attributed_term(sentence: str) -> None:
-    assert one_sided(sentence) == []
-
-
-PROSE = {"name", "title", "summary", "text", "date_note", "note", "label"}
-
-
-def _voice_texts(value: object, key: str = "") -> list[str]:
-    """Every prose text of a record in the site's voice; the entries of `names:` carry their `used_by`."""
-    if isinstance(value, dict):
-        return [t for k, v in value.items() if k not in ("sources", "names") for t in _voice_texts(v, k)]
-    if isinstance(value, list):
-        return [t for v in value for t in _voice_texts(v, key)]
-    return [value] if isinstance(value, str) and key in PROSE else []
-
-
-def test_site_voice_is_neutral(dataset: Dataset) -> None:
-    slips = []
-    for rec in dataset.records.values():
-        for text in _voice_texts(rec.data):
-            slips += [f"{rec.path}: {s}" for s in one_sided(text)]
-    for page in sorted((REPO / "docs").glob("*.md")):
-        slips += [f"docs/{page.name}: {s}" for s in one_sided(page.read_text(encoding="utf-8"))]
-    assert slips == []
+# Neutrality (each side's terms only inside attribution) is a check of `make check` itself (refsite.neutrality, with
+# the term list in data/terms.yaml): the `dataset` fixture above fails on any slip; tests/test_neutrality.py tests it.
 
 
 def _grid(real_site: Path) -> tuple[list[tuple[str, bool]], dict[str, list[str]]]:

@@ -69,5 +69,5 @@ def test_the_tree_writes_back_what_it_read() -> None:
 
 def test_pdf_module_knows_no_theme_markup() -> None:
     source = (Path(__file__).parent.parent / "refsite" / "pdf.py").read_text(encoding="utf-8")
-    for theme_name in ("md-content", "md-typeset", "md-content__button", "<article", "index.html\").read"):
+    for theme_name in ("md-content", "md-typeset", "md-content__button", "<article", 'index.html").read'):
         assert theme_name not in source

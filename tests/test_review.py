@@ -82,7 +82,8 @@ def test_added_records_are_shown_in_full_with_every_page_they_change(repo: Path)
     )
     (repo / "data/positions/china-2013.yaml").write_text(
         "id: china-2013\ntitle: China watches the talks\nactor: china\ntopic: territorial-dispute\n"
-        'date: "2013-05"\nproposal: two-islands\nstance: ambiguous\nsummary: China kept quiet on the talks.\n'
+        'date: "2013-05"\nproposal: two-islands\nstance: ambiguous\nstance_basis: stated\n'
+        "summary: China kept quiet on the talks.\n"
         'sources:\n  - {key: kimura2008kurilian, locator: "p. 9"}\n',
         encoding="utf-8",
     )

@@ -43,11 +43,18 @@ def _country(ds: Dataset, actor: Record) -> Record | None:
     return ds.get(as_text(actor.get("country")))
 
 
+#: the mark of a stance the editors read from a passage rather than one the actor stated
+INFERRED_MARK = '<span class="refsite-stance-inferred-mark">inferred</span>'
+
+
 def _stance(pos: Record) -> str:
     symbol, word = STANCE_MARKS.get(as_text(pos.get("stance")), ("·", as_text(pos.get("stance"))))
+    inferred = pos.get("stance_basis") == "inferred"
     return (
-        f'<span class="refsite-stance refsite-stance-{attr(pos.get("stance"))}">'
-        f'<span class="refsite-stance-symbol" aria-hidden="true">{symbol}</span> {html.escape(word)}</span>'
+        f'<span class="refsite-stance refsite-stance-{attr(pos.get("stance"))}'
+        f'{" refsite-stance-inferred" if inferred else ""}">'
+        f'<span class="refsite-stance-symbol" aria-hidden="true">{symbol}</span> {html.escape(word)}'
+        f"{(' ' + INFERRED_MARK) if inferred else ''}</span>"
     )
 
 
@@ -131,7 +138,9 @@ def stance_grid(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> s
     )
     return (
         f'\n<div class="refsite-view refsite-stance-grid" data-refsite-filter>'
-        f'<p class="refsite-grid-legend">Key: {legend}; <span aria-hidden="true">·</span> no recorded stance</p>'
+        f'<p class="refsite-grid-legend">Key: {legend}; <span aria-hidden="true">·</span> no recorded stance; '
+        f'<span class="refsite-stance refsite-stance-inferred">{INFERRED_MARK}</span> the editors\' reading of a '
+        "passage, not a stance the actor stated (the position's page gives the passage)</p>"
         f"{filters}{table}{_print_list(ctx, ds, proposals, by)}</div>\n"
     )
 

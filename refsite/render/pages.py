@@ -222,13 +222,25 @@ def topic_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
 def position_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     facts = [
         fmt_date(rec.date),
-        f"held by {ref_link(ctx, ds, rec.get('actor'))}",
+        f"held by {ref_link(ctx, ds, rec.get('actor'))}" + (f" as {esc(rec.get('role'))}" if rec.get("role") else ""),
         f"on {ref_link(ctx, ds, rec.get('topic'))}",
         stance_text(ctx, ds, rec),
     ]
     out = [_head(ctx, ds, rec, facts)]
     if rec.get("quote"):
-        out.append(f"\n> {quote_text(rec.get('quote'))}{ctx.sources(rec.get('sources')[:1])}\n")
+        actor = ds.get(as_text(rec.get("actor")))
+        whose = (
+            ""
+            if rec.get("quote_by") == "actor"
+            else f" (the source's words, not {esc(actor.label) if actor else 'the actor'}'s own)"
+        )
+        out.append(f"\n> {quote_text(rec.get('quote'))}{whose}{ctx.sources(rec.get('sources')[:1])}\n")
+    if rec.get("stance_basis") == "inferred" and rec.get("stance_reading"):
+        reading = (
+            "The source does not report this stance in so many words; the site reads it from this passage:\n\n"
+            f"{ctx.prose(rec.get('stance_reading'))}"
+        )
+        out.append(_section("How this stance is read", reading))
     if rec.get("supersedes"):
         out.append(_list_section(ctx, ds, "Replaces", [r for r in [ds.get(rec.get("supersedes"))] if r]))
     out.append(_list_section(ctx, ds, "Replaced by", ds.referring(rec.id, "position", "supersedes")))

@@ -35,7 +35,18 @@ def stance_text(ctx: PageContext, ds: Dataset, pos: Record) -> str:
     prop = pos.get("proposal")
     if not prop:
         return ""
-    return f"{STANCE_LABELS.get(as_text(pos.get('stance')), esc(pos.get('stance')))} {ref_link(ctx, ds, prop)}"
+    inferred = " (inferred)" if pos.get("stance_basis") == "inferred" else ""
+    return (
+        f"{STANCE_LABELS.get(as_text(pos.get('stance')), esc(pos.get('stance')))} {ref_link(ctx, ds, prop)}{inferred}"
+    )
+
+
+def quote_line(pos: Record) -> str:
+    """' In their words: “…”.' for the actor's own words; ' As the source puts it: “…”.' for the source's."""
+    if not pos.get("quote"):
+        return ""
+    lead = "In their words" if pos.get("quote_by") == "actor" else "As the source puts it"
+    return f" {lead}: {quote_text(pos.get('quote'))}."
 
 
 _LANG_PREFERENCE = ("en", "ja-Latn", "ru-Latn", "zh-Latn", "ja", "ru", "zh")
@@ -82,7 +93,7 @@ def positions_list(
             extras.append(f"on {ref_link(ctx, ds, pos.get('topic'))}")
         if st := stance_text(ctx, ds, pos):
             extras.append(st)
-        quote = f" In their words: {quote_text(pos.get('quote'))}." if pos.get("quote") else ""
+        quote = quote_line(pos)
         detail = f" ({'; '.join(extras)})" if extras else ""
         lines.append(
             f"- {' · '.join(head)} — {title}{detail}: {ctx.prose(pos.get('summary'), inline=True)}{quote}"
@@ -145,7 +156,8 @@ def stance_table(ctx: PageContext, ds: Dataset, proposal: Record) -> str:
     rows = ["| Actor | Stance | Date | Position |", "| --- | --- | --- | --- |"]
     for pos in positions:
         rows.append(
-            f"| {ref_link(ctx, ds, pos.get('actor'))} | {esc(pos.get('stance'))} | {fmt_date(pos.date)} | "
+            f"| {ref_link(ctx, ds, pos.get('actor'))} | {esc(pos.get('stance'))}"
+            f"{' (inferred)' if pos.get('stance_basis') == 'inferred' else ''} | {fmt_date(pos.date)} | "
             f"{ctx.link(pos)}{ctx.sources(pos.get('sources'))} |"
         )
     return "\n".join(rows) + "\n"
