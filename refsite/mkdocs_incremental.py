@@ -34,7 +34,7 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
-from mkdocs.commands.build import _build_extra_template, _build_theme_template, get_context
+from mkdocs.commands.build import get_context
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
@@ -45,6 +45,13 @@ from mkdocs.utils import CountHandler
 
 from .context import BuildContext
 from .memo import digest
+from .mkdocs_internals import (
+    build_extra_template,
+    build_theme_template,
+    set_current_page,
+    set_title_from_render,
+    title_from_render,
+)
 
 log = logging.getLogger("mkdocs")
 _SENTINEL = "<html><head></head><body></body></html>"
@@ -217,9 +224,9 @@ class Incremental:
 
         files.copy_static_files(dirty=True, inclusion=InclusionLevel.is_included)
         for template in config.theme.static_templates:
-            _build_theme_template(template, env, files, config, nav)
+            build_theme_template(template, env, files, config, nav)
         for template in config.extra_templates:
-            _build_extra_template(template, files, config, nav)
+            build_extra_template(template, files, config, nav)
         nav_key = _nav(nav)
         kept: set[str] = set()
         for file in pages:
@@ -271,7 +278,7 @@ class Incremental:
 
     def _populate(self, page: Page, config: MkDocsConfig, files: Files, files_key: str) -> None:
         """Read the page and run the Markdown events; convert it only if its Markdown changed."""
-        config._current_page = page
+        set_current_page(config, page)
         try:
             page = config.plugins.on_pre_page(page, config=config, files=files)
             page.read_source(config)
@@ -283,7 +290,8 @@ class Incremental:
             if hit is not None and hit.key == key:
                 for record in hit.records:
                     logging.getLogger(record.name).handle(record)
-                page.content, page.toc, page._title_from_render = hit.content, hit.toc, hit.title
+                page.content, page.toc = hit.content, hit.toc
+                set_title_from_render(page, hit.title)
                 page.present_anchor_ids = set(hit.anchors) if hit.anchors is not None else None
                 page.links_to_anchors = _links_from(hit.links, files)
             else:
@@ -295,7 +303,7 @@ class Incremental:
                     key,
                     page.content,
                     page.toc,
-                    page._title_from_render,
+                    title_from_render(page),
                     set(page.present_anchor_ids) if page.present_anchor_ids is not None else None,
                     _links_to(page.links_to_anchors),
                     records,
@@ -305,7 +313,7 @@ class Incremental:
             log.error(f"Error reading page '{page.file.src_uri}': {e}")
             raise
         finally:
-            config._current_page = None
+            set_current_page(config, None)
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -338,7 +346,7 @@ class Incremental:
     ) -> bool:
         """Render the page's template and write it, unless nothing it shows changed. True if the
         page's file is (still) part of the site."""
-        config._current_page = page
+        set_current_page(config, page)
         try:
             page.active = True
             name = page.meta.get("template", "main.html")
@@ -381,7 +389,7 @@ class Incremental:
             raise
         finally:
             page.active = False
-            config._current_page = None
+            set_current_page(config, None)
 
     def _before_context(self, page: Page, config: MkDocsConfig, name: str, nav_key: str, head: str) -> str | None:
         """A fingerprint of everything the page's context and template are made from, or None when a

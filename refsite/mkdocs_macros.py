@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .dataset import Dataset
+from .mkdocs_internals import replace_macros_env
 from .pagemacros import PageMacros, PageSandbox, template_problem
 from .problems import Problem
 from .render.text import PageContext
@@ -72,13 +73,14 @@ def sandbox(macros_plugin: Any, refsite_plugin: Any) -> None:
             template_problem(path, _page_text(page, source), source, lineno, message, needle, starts)
         )
 
-    macros_plugin._env = PageSandbox(
+    sandboxed = PageSandbox(
         Path(macros_plugin.conf["docs_dir"]),
         macros_plugin.macros,
         macros_plugin.conf.get("extra") or {},
         report,
         syntax=old,
     )
+    replace_macros_env(macros_plugin, sandboxed)
 
 
 def define_env(env: Any) -> None:

@@ -28,7 +28,6 @@ from types import FrameType
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from mkdocs.livereload import LiveReloadServer
 from watchdog.events import (
     EVENT_TYPE_CLOSED,
     EVENT_TYPE_CREATED,
@@ -46,6 +45,7 @@ from .context import using
 from .files import remember_reads
 from .mkdocs_build import build_into, quiet_logging
 from .mkdocs_incremental import Incremental
+from .mkdocs_internals import LiveReloadHooks
 from .workspace import Workspace, open_workspace
 
 BANNER_ID = "refsite-problems"
@@ -134,7 +134,7 @@ def _captured() -> Iterator[list[str]]:
             lines.extend(line.rstrip() for line in text if line.strip() and not _ABORT.match(line))
 
 
-class PreviewServer(LiveReloadServer):
+class PreviewServer(LiveReloadHooks):
     """MkDocs' livereload server that never waits for a rebuild and shows the last build's problems."""
 
     def __init__(self, root: Path, work: Workspace, host: str, port: int, mount: str) -> None:
@@ -163,7 +163,7 @@ class PreviewServer(LiveReloadServer):
         Only changes count: a file opened or closed unwritten is not an edit (the build itself
         reads every file, and would otherwise start the next build)."""
         path = os.path.abspath(path)
-        self._watched_paths[path] = 1  # pages get the reload script only while something is watched
+        self.mark_watched(path)  # pages get the reload script only while something is watched
         if os.path.isfile(path):
             self.watched_files.add(path)
             if len(self.watched_files) > 1:
@@ -180,9 +180,7 @@ class PreviewServer(LiveReloadServer):
                 names = {os.fsdecode(event.src_path), os.fsdecode(getattr(event, "dest_path", "") or "")}
                 if not names & only:
                     return
-            with self._rebuild_cond:
-                self._want_rebuild = True
-                self._rebuild_cond.notify_all()
+            self.request_rebuild()
 
         handler = FileSystemEventHandler()
         handler.on_any_event = callback  # type: ignore[method-assign]
@@ -196,7 +194,7 @@ class PreviewServer(LiveReloadServer):
         self.url = f"http://{self.listen_host}:{self.server_address[1]}{self.mount_path}"
         print(f"Serving the preview on {self.url} (Ctrl+C to stop)", flush=True)
         self.serve_thread.start()
-        self._build_loop()
+        self.run_build_loop()
 
     def build(self) -> None:
         """Build the site again, redoing what the edit affects; serve it if it is good.
@@ -239,37 +237,32 @@ class PreviewServer(LiveReloadServer):
         """The livereload builder: pages keep being served from the last good site meanwhile."""
         # MkDocs makes page requests wait while a rebuild runs, because it builds in place; this
         # build goes to a new folder, so requests are answered at once from the current one.
-        with self._epoch_cond:
-            wanted, self._wanted_epoch = self._wanted_epoch, self._visible_epoch
-        try:
+        with self.answering_meanwhile():
             self.build()
-        finally:
-            with self._epoch_cond:
-                self._wanted_epoch = wanted
 
-    def _serve_request(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes] | None:
+    def answer_request(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes] | None:
         if environ["PATH_INFO"].startswith("/livereload/"):
-            return super()._serve_request(environ, start_response)  # type: ignore[no-any-return]
+            return super().answer_request(environ, start_response)
         with self.showing:  # a page is read and given its banner while no build is being shown
             if self.good is None:
                 start_response("503 Service Unavailable", [("Content-Type", "text/html; charset=utf-8")])
                 return [self._problem_page()]
-            return super()._serve_request(environ, start_response)  # type: ignore[no-any-return]
+            return super().answer_request(environ, start_response)
 
-    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
-        return super()._inject_js_into_html(with_banner(content, self.problems, failed=self.failed), epoch)  # type: ignore[no-any-return]
+    def inject_reload_script(self, content: bytes, epoch: int) -> bytes:
+        return super().inject_reload_script(with_banner(content, self.problems, failed=self.failed), epoch)
 
     def _problem_page(self) -> bytes:
         page = (
             b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title></head>'
             b"<body></body></html>"
         )
-        return self._inject_js_into_html(page, self._visible_epoch)
+        return self.inject_reload_script(page, self.visible_epoch())
 
     def _error_page(self, code: int) -> bytes | None:
         page = Path(self.root) / f"{code}.html"
         if code == 404 and page.is_file():
-            return self._inject_js_into_html(page.read_bytes(), self._visible_epoch)
+            return self.inject_reload_script(page.read_bytes(), self.visible_epoch())
         return None
 
 
