@@ -425,10 +425,16 @@ def test_record_text_cannot_forge_the_comment(repo: Path) -> None:
 def test_escaping_helpers() -> None:
     assert annotation_property("a,b:c%d\r\n") == "a%2Cb%3Ac%25d%0D%0A"
     assert annotation_data("50% of a: b,\nnext") == "50%25 of a: b,%0Anext"
-    assert md("a|b <i>x</i> @me #5") == "a\\|b &lt;i&gt;x&lt;/i&gt; @\u2060me \\#\u20605"
+    assert md("a|b <i>x</i> @me #5") == "a\\|b &lt;i&gt;x&lt;/i&gt; `@me` `#5`"
+    # a key stays whole and copyable: no invisible character inside, no link
+    assert md("see @pajon2013, p. 5.") == "see `@pajon2013`, p. 5."
+    assert "\u2060" not in md("@a #1") + html_text("@a #1")
+    # an apostrophe in a title is one whole entity, never split by anything
+    assert html_text("Japan's claim #2") == "Japan&#x27;s claim <code>#2</code>"
     assert md("</details><img src=x onerror=alert(1)>") == "&lt;/details&gt;&lt;img src\\=x onerror\\=alert\\(1\\)&gt;"
     assert (
-        html_text('</summary><a href="x">@me</a>') == "&lt;/summary&gt;&lt;a href=&quot;x&quot;&gt;@\u2060me&lt;/a&gt;"
+        html_text('</summary><a href="x">@me</a>')
+        == "&lt;/summary&gt;&lt;a href=&quot;x&quot;&gt;<code>@me</code>&lt;/a&gt;"
     )
     assert code("a`b|c") == "``a`b\\|c``"
 
