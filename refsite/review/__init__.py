@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from ..files import PAGE_LIMIT, read_text_input, walk_files
 from ..model import PLURAL
 from ..problems import Problem
 from . import flags as fl
-from .git import ReviewError, changed_files, check_ref, merge_base, renames, resolve, snapshot
+from .facts import page_openings
+from .git import ReviewError, changed_files, check_ref, merge_base, overlay, renames, resolve, snapshot
 from .pages import compare_sites
 from .records import compare_bib, compare_config, compare_records
 from .report import LIMIT, Review, annotation_lines, markdown
@@ -49,6 +51,10 @@ def _site_url(config: dict[str, Any]) -> str:
     return url.rstrip("/") + "/" if isinstance(url, str) and url.startswith(("http://", "https://")) else ""
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _as_flags(problems: list[Problem], source: str) -> list[fl.Flag]:
     return [fl.Flag(p.path, p.line, p.col, p.message, p.severity, True, source) for p in problems]
 
@@ -64,9 +70,15 @@ def _cited_on(ds: Dataset, key: str) -> list[str]:
     return urls
 
 
-def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = True) -> Review:
-    """Compare the merge base of ``base`` and ``head`` (a ref, or None for the working tree) with ``head``."""
+def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = True, trusted: bool = False) -> Review:
+    """Compare the merge base of ``base`` and ``head`` (a ref, or None for the working tree) with ``head``.
+
+    ``trusted``: both states are built with the code of ``base`` (``refsite/``, ``macros.py``,
+    ``overrides/``), so nothing the change brings runs; what it changes there is flagged.
+    """
     check_ref(base)
+    if trusted and head is None:
+        raise ReviewError("a review with trusted code compares two commits: name the head commit too")
     if head is not None:
         check_ref(head)
     base_sha = resolve(root, base)
@@ -79,14 +91,23 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
             new_root, new_skipped = snapshot(root, head_sha, Path(tmp, "head"))
         else:
             new_root = root
+        if trusted:  # the base's code, whatever the change did to it
+            old_skipped += overlay(root, base_sha, old_root, fl.TRUSTED_CODE)
+            new_skipped += overlay(root, base_sha, new_root, fl.TRUSTED_CODE)
         old, old_problems = load_project(old_root)
         new, new_problems = load_project(new_root)
         old_built = new_built = Built(None, [])
+        lenient = False
         if build_sites:
             with ThreadPoolExecutor(max_workers=2) as pool:
-                base_job = pool.submit(cached_build, root, mb, old_root)
+                base_job = pool.submit(cached_build, root, mb, old_root, base_sha if trusted else "")
                 head_job = pool.submit(build, new_root, Path(tmp, "head-site"))
                 old_built, new_built = base_job.result(), head_job.result()
+            if new_built.site is None and not any(p.is_error for p in [*new_problems, *new_built.problems]):
+                # the strict build refuses warnings: compare what a build that lets them through shows
+                relaxed = build(new_root, Path(tmp, "head-site-relaxed"), strict=False)
+                lenient = relaxed.site is not None
+                new_built = Built(relaxed.site, new_built.problems, new_built.output)
         old_site = read_site(old_built.site) if old_built.site else {}
         new_site = read_site(new_built.site) if new_built.site else {}
         old_refs, new_refs = read_bibliography(old_built.site), read_bibliography(new_built.site)
@@ -100,12 +121,30 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
             site_url=_site_url(new_config),
             built=new_built.site is not None,
         )
-        if old_site and new_site:
-            review.pages = compare_sites(old_site, new_site)
-        elif build_sites and new_built.site is None:
-            review.note = "The new state does not build, so the pages readers would see are not compared."
         git_renames = renames(root, mb, head_sha if head is not None else None)
         review.records = compare_records(old, new, git_renames)
+        moved = {
+            f"{PLURAL[d.kind]}/{d.id}/": f"{PLURAL[d.kind]}/{d.old_id}/"
+            for d in review.records
+            if d.status == "renamed"
+        }
+        head_build = [p for p in new_built.problems if p not in set(new_problems)]
+        if old_site and new_site:
+            review.pages = compare_sites(old_site, new_site, moved)
+            if lenient:
+                n = sum(not p.is_error for p in [*new_problems, *head_build])
+                review.note = (
+                    f"The strict build fails on {_plural(n, 'warning')} (each listed at its line as an error). "
+                    "The pages below are compared from a build that lets warnings through."
+                )
+        elif build_sites and not old_site:
+            review.note = "The base does not build, so the pages readers would see are not compared."
+        elif build_sites and new_built.site is None:
+            why = " ".join(new_built.output.split())[-300:]
+            review.note = (
+                "The new state does not build, even letting warnings through, so the pages readers would see "
+                f"are not compared. The build's last words: {why}"
+            )
         redirects = _redirects(new_config)
         for d in review.records:
             site = old_site if d.status == "removed" else new_site
@@ -120,12 +159,17 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
         review.config = compare_config(old_config, new_config)
 
         # problems of the new state (from check, the build, the tree), marked new or already on the base
-        head_build = [p for p in new_built.problems if p not in set(new_problems)]
-        if build_sites and new_built.site is None and not any(p.is_error for p in [*new_problems, *head_build]):
-            warned = sum(not p.is_error for p in new_problems)
+        if lenient:  # a warning fails the strict build: each is an error, at its own line
+            strict = "(an error in the strict build)"
+            new_problems = [
+                p if p.is_error else replace(p, message=f"{p.message} {strict}", severity="error") for p in new_problems
+            ]
+            head_build = [
+                p if p.is_error else replace(p, message=f"{p.message} {strict}", severity="error") for p in head_build
+            ]
+        elif build_sites and new_built.site is None and not any(p.is_error for p in [*new_problems, *head_build]):
             output = " ".join(new_built.output.split())[-300:]
-            why = f"a warning counts as an error there ({warned} in all)" if warned else output
-            head_build.append(Problem("mkdocs.yml", 1, 1, f"the strict build fails: {why}"))
+            head_build.append(Problem("mkdocs.yml", 1, 1, f"the build fails without naming a file: {output}"))
         state = [
             *_as_flags(new_problems, "check"),
             *_as_flags(head_build, "build"),
@@ -134,11 +178,17 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
         base_state = [*_as_flags(old_problems, "check"), *_as_flags(old_skipped, "git")]
         flags = fl.mark(state, base_state)
         flags += fl.mark(fl.state_flags(new, new_site or None), fl.state_flags(old, old_site or None))
-        flags += fl.record_flags(old, new)
-        flags += fl.page_flags(review.pages, new_root, docs_dir_of(new_root), new)
+        changed = changed_files(root, mb, head_sha if head is not None else None)
+        docs = docs_dir_of(new_root)
+        flags += fl.record_flags(old, new, page_openings(new_root))
+        flags += fl.page_flags(review.pages, new_root, docs, new)
+        flags += fl.fact_flags(review.pages, new_root, docs, new, new_site, changed)
+        flags += fl.link_flags(review.pages, new_root, docs, new)
         flags += fl.work_flags(old, new, fl.cited_keys(old), fl.cited_keys(new))
         flags += fl.rename_flags(review.records, new)
-        flags += fl.code_flags(changed_files(root, mb, head_sha if head is not None else None))
+        flags += fl.code_flags(changed, old_config, new_config)
+        flags += fl.presentation_flags(changed, docs)
+        review.trusted = trusted
         review.flags = sorted(dict.fromkeys(flags), key=lambda f: (not f.new, f.severity != "error", f.path, f.line))
     return review
 
@@ -154,11 +204,12 @@ def run_review(
     show_annotations: str = "",
     limit: int = LIMIT,
     build_sites: bool = True,
+    trusted: bool = False,
 ) -> int:
     """Print (or write) the review; see the module's docstring for the exit status."""
     start = time.perf_counter()
     try:
-        review = make_review(root, base, head, build_sites=build_sites)
+        review = make_review(root, base, head, build_sites=build_sites, trusted=trusted)
     except ReviewError as exc:
         print(f"review: {exc}", file=sys.stderr)
         return 2
@@ -177,7 +228,7 @@ def run_review(
     elapsed = time.perf_counter() - start
     print(
         f"review: {len(review.pages)} pages read differently, {review.errors} errors, "
-        f"{len(review.flags) - review.errors} warnings ({elapsed:.1f} s)",
+        f"{review.warnings} warnings ({elapsed:.1f} s)",
         file=sys.stderr,
     )
     return 1 if review.errors else 0

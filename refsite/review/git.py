@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import posixpath
+import shutil
 import subprocess
 import tarfile
+import tempfile
 from pathlib import Path
 
 from ..problems import Problem
@@ -101,7 +103,10 @@ def _escapes(member: tarfile.TarInfo) -> bool:
 
 def snapshot(root: Path, commit: str, dest: Path) -> tuple[Path, list[Problem]]:
     """Extract the tree of ``commit`` into ``dest``; links leaving the tree are skipped and reported."""
-    data = _git(root, "archive", "--format=tar", "--end-of-options", commit)
+    return _extract(_git(root, "archive", "--format=tar", "--end-of-options", commit), dest)
+
+
+def _extract(data: bytes, dest: Path) -> tuple[Path, list[Problem]]:
     dest.mkdir(parents=True, exist_ok=True)
     skipped: list[Problem] = []
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
@@ -117,3 +122,27 @@ def snapshot(root: Path, commit: str, dest: Path) -> tuple[Path, list[Problem]]:
             except (tarfile.TarError, OSError) as exc:
                 skipped.append(Problem(member.name, 1, 1, f"not extracted: {' '.join(str(exc).split())}", "error"))
     return dest, skipped
+
+
+def overlay(root: Path, commit: str, dest: Path, paths: tuple[str, ...]) -> list[Problem]:
+    """Replace ``paths`` in the tree at ``dest`` by their state in ``commit`` (removed where it has none).
+
+    Used to build a change's content with trusted code: whatever the change did to these paths
+    (code that runs at build time), the build runs the base's.
+    """
+    for rel in paths:
+        target = dest / rel.rstrip("/")
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        elif target.is_dir():
+            shutil.rmtree(target)
+    listed = _git(root, "ls-tree", "--name-only", "-z", "--end-of-options", commit, "--", *paths).split(b"\0")
+    present = [n.decode("utf-8", errors="replace") for n in listed if n]
+    if not present:
+        return []
+    with tempfile.TemporaryDirectory(prefix="refsite-overlay-") as tmp:
+        tree, skipped = _extract(_git(root, "archive", "--format=tar", "--end-of-options", commit, *present), Path(tmp))
+        for rel in present:
+            if (tree / rel).exists():
+                shutil.move(str(tree / rel), str(dest / rel))
+    return skipped

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .flags import Flag
+from .flags import RISKS, Flag
 from .pages import PageDiff
 from .records import BibDiff, ItemChange, RecordDiff
 from .text import annotation_data, annotation_property, code, html_text, md, md_diff
@@ -33,23 +33,32 @@ class Review:
     flags: list[Flag] = field(default_factory=list)
     built: bool = True
     note: str = ""
+    trusted: bool = False  # built with the base's code
 
     @property
     def errors(self) -> int:
         return sum(f.severity == "error" for f in self.flags)
 
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.flags)
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["errors"] = self.errors
+        data["warnings"] = self.warnings
         data["flags"] = [{**asdict(f), "line_text": str(f)} for f in self.flags]
         return data
 
 
 def annotation_lines(review: Review, *, only_review: bool = False) -> list[str]:
-    """One ``::error``/``::warning`` workflow command per problem and flag (or per review flag only)."""
+    """One ``::error``/``::warning`` workflow command per new problem and flag (or per new review flag only).
+
+    What was already on the base is not the change's: it is counted in the comment, never annotated.
+    """
     out = []
     for f in review.flags:
-        if only_review and f.source == "check":
+        if (only_review and f.source == "check") or not f.new or f.severity == "notice":
             continue
         level = "error" if f.severity == "error" else "warning"
         title = "refsite review" if f.source == "review" else f"refsite {f.source}"
@@ -57,8 +66,7 @@ def annotation_lines(review: Review, *, only_review: bool = False) -> list[str]:
             f"{k}={annotation_property(str(v))}"
             for k, v in (("file", f.path), ("line", f.line), ("col", f.col), ("title", title))
         )
-        state = "" if f.new else " (already on the base)"
-        out.append(f"::{level} {props}::{annotation_data(f.message + state)}")
+        out.append(f"::{level} {props}::{annotation_data(f.message)}")
     return out
 
 
@@ -228,30 +236,76 @@ def _bib_lines(review: Review) -> list[str]:
 def _flag_table(flags: list[Flag]) -> list[str]:
     rows = ["| | Where | What |", "| --- | --- | --- |"]
     for f in flags:
-        icon = "error" if f.severity == "error" else "warning"
+        icon = f.severity
         rows.append(f"| {icon} | {code(f'{f.path}:{f.line}:{f.col}')} | {md(f.message, 400)} |")
     return rows
 
 
+RISK_LINES = 30
+
+
+def maintainer_files(review: Review) -> list[str]:
+    """The changed files (and mkdocs.yml settings) that are code or policy, for the banner."""
+    out: list[str] = []
+    for f in review.flags:
+        if f.risk == "code or policy" and f.new:
+            label = f"{code(f.path)} ({md(f.before.split(':')[0], 80)})" if f.before else code(f.path)
+            if label not in out:
+                out.append(label)
+    return out
+
+
+def risk_lines(review: Review, limit: int = RISK_LINES) -> list[str]:
+    """The ranked summary: each new risk with where it is and one line of before → after."""
+    order = {r: i for i, r in enumerate(RISKS)}
+    risks = sorted(
+        (f for f in review.flags if f.new and f.risk and f.risk != "code or policy"),
+        key=lambda f: (order.get(f.risk, len(order)), f.path, f.line, f.col),
+    )
+    out = []
+    for n, f in enumerate(risks[:limit], 1):
+        change = f"{md(f.before, 160)} → {md(f.after, 200)}" if f.before or f.after else md(f.message, 200)
+        out.append(f"{n}. **{f.risk}** {code(f'{f.path}:{f.line}:{f.col}')}: {change}")
+    if len(risks) > limit:
+        out.append(f"- … and {len(risks) - limit} more (all in the table below and the full review)")
+    return out
+
+
 def markdown(review: Review, limit: int = LIMIT) -> str:
-    """The comment: summary and new problems first, then collapsible sections, cut to fit ``limit`` (0: no cap)."""
+    """The comment: code or policy banner, ranked risks, counts; then collapsible sections, cut to fit ``limit``.
+
+    ``limit`` 0 means no cap. The comment is cut between whole sections and rows, never inside a
+    ``<details>`` block.
+    """
     limit = limit or 10**12
-    new = [f for f in review.flags if f.new]
+    new = [f for f in review.flags if f.new and f.severity != "notice"]
     old = [f for f in review.flags if not f.new]
     added = sum(d.status == "added" for d in review.pages)
     removed = sum(d.status == "removed" for d in review.pages)
-    head = [
-        MARKER,
-        f"## Reference review: {md(review.head)} against {md(review.base)}",
-        "",
-        f"Compared from the merge base {code(review.merge_base[:12])} of {md(review.base_ref)}, "
-        "so only this branch's changes show.",
-        "",
-        f"**{len(review.pages)} pages read differently** ({added} added, {removed} removed) · "
+    head = [MARKER, f"## Reference review: {md(review.head)} against {md(review.base)}", ""]
+    maintainer = maintainer_files(review)
+    if maintainer:
+        head += [
+            "> [!CAUTION]",
+            "> **Needs a maintainer: changes code or policy.** " + ", ".join(maintainer),
+            "",
+        ]
+    risks = risk_lines(review)
+    if risks:
+        head += ["### Risks first", "", *risks, ""]
+    base_line = (
+        f" · {_plural(len(old), 'problem')} already on the base (not this change's, not annotated)" if old else ""
+    )
+    head += [
+        f"**{_plural(len(review.pages), 'page')} read differently** ({added} added, {removed} removed) · "
         f"records: {_count(review.records)} · bibliography: {_count(review.bib)} · "
         + (f"configuration: {_plural(len(review.config), 'setting')} changed · " if review.config else "")
-        + f"{_plural(review.errors, 'error')}, {_plural(len(review.flags) - review.errors, 'warning')} "
-        f"({len(new)} new, {len(old)} already on the base)",
+        + f"{_plural(review.errors, 'error')}, {_plural(review.warnings, 'warning')} in this change"
+        + base_line,
+        "",
+        f"Compared from the merge base {code(review.merge_base[:12])} of {md(review.base_ref)}, "
+        "so only this branch's changes show"
+        + ("; built with the base's code, so none of the change's code ran." if review.trusted else "."),
         "",
     ]
     if review.note:
@@ -260,19 +314,8 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
     if new:
         table = _flag_table(new)
         sections.append(("### New problems and flags\n\n" + "\n".join(table[:2]), [*table[2:], ""]))
-    else:
+    elif not risks:
         head += ["No new problems or flags.", ""]
-    if old:
-        sections.append(
-            (
-                "",
-                [
-                    f"<details><summary>{len(old)} already on the base</summary>\n\n"
-                    + "\n".join(_flag_table(old))
-                    + "\n\n</details>\n"
-                ],
-            )
-        )
     if review.config:
         sections.append(("### Configuration changes that alter the output", [*_items(review.config), ""]))
     if review.pages:

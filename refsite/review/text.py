@@ -102,3 +102,23 @@ def annotation_data(text: str) -> str:
 def annotation_property(text: str) -> str:
     """Escape a property value (``file=...``) of a workflow command."""
     return annotation_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def same_citation(a: str, b: str) -> bool:
+    """Two formatted notes cite the same place: the same text, or the full and the short form of one citation.
+
+    The short form (``Pajon, Japan-Russia, 15.``) is clearly shorter, every word of it stands in the
+    full form, and both end with the same page.
+    """
+    if a == b:
+        return True
+    short, full = sorted((a, b), key=len)
+    words = re.findall(r"\w[\w'-]*", short)
+    last_a, last_b = re.findall(r"\d+", a)[-1:], re.findall(r"\d+", b)[-1:]
+    return (
+        bool(words)
+        and bool(last_a)
+        and last_a == last_b
+        and len(short) < 0.8 * len(full)
+        and set(words) <= set(re.findall(r"\w[\w'-]*", full))
+    )
