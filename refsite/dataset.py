@@ -25,6 +25,9 @@ from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
 from .memo import Memo, digest
 from .model import FIELD_READERS, KINDS, PLURAL, SCHEMA, Record, as_text
+from .neutrality import TERMS_FILE, Terms, load_terms
+from .neutrality import check_page as neutral_page
+from .neutrality import check_records as neutral_records
 from .pagemap import SourceMap, check_map_keys, load_maps
 from .policy import css_problem, inside, static_file_problem
 from .problems import Problem, did_you_mean
@@ -221,6 +224,8 @@ def load_records(root: Path) -> tuple[dict[str, Record], Unread, list[Problem]]:
             if sub.name in dirs:
                 lost.add(dirs[sub.name])
             continue
+        if not sub.is_dir() and sub.name == TERMS_FILE.name:
+            continue  # the term list of the neutrality check, read by load_terms
         if not sub.is_dir():
             problems.append(Problem(rel, 1, 1, "files belong in a kind folder such as data/actors/"))
             continue
@@ -407,8 +412,10 @@ def scan_pages(
     config: dict[str, Any] | None = None,
     unread: Unread | None = None,
     maps: Mapping[str, SourceMap] | None = None,
+    terms: Terms | None = None,
 ) -> tuple[set[str], list[Problem]]:
     """Check every narrative page's template and macro calls; return the citation keys they use.
+    With a term list, one side's terms in the pages' own voice are errors too.
 
     Every file under the docs folder that may not be read (a symlink leaving the project,
     a dangling one, a device) is an error: MkDocs would publish it.
@@ -443,6 +450,8 @@ def scan_pages(
         keys, found = page_claim_checks(rel, text, bib, maps)
         used |= keys
         problems.extend(found)
+        if terms is not None:
+            problems.extend(neutral_page(rel, text, terms))
     return used, problems
 
 
@@ -497,7 +506,11 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     problems.extend(check_links(records, bib, unread, maps))
     inline_keys, claim_problems = claim_checks(records.values(), bib, config, maps)
     problems.extend(claim_problems)
-    used, page_problems = scan_pages(root, docs_dir, records, bib, config, unread, maps)
+    terms, term_problems = load_terms(root)
+    problems.extend(term_problems)
+    if terms is not None:
+        problems.extend(neutral_records(records.values(), terms))
+    used, page_problems = scan_pages(root, docs_dir, records, bib, config, unread, maps, terms)
     problems.extend(page_problems)
     problems.extend(check_bib_use(records.values(), used | inline_keys, bib))
     problems.extend(_theme_problems(root, config))
