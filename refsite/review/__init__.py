@@ -12,6 +12,7 @@ build, a link leaving the project), 2 when a ref or the repository can't be read
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 import time
@@ -24,6 +25,7 @@ from ..config import read_config
 from ..dataset import Dataset, docs_dir_of, load_project
 from ..files import PAGE_LIMIT, read_text_input, walk_files
 from ..model import PLURAL
+from ..neutrality import load_terms
 from ..problems import Problem
 from . import flags as fl
 from .facts import page_openings
@@ -56,7 +58,16 @@ def _plural(n: int, word: str) -> str:
 
 
 def _as_flags(problems: list[Problem], source: str) -> list[fl.Flag]:
-    return [fl.Flag(p.path, p.line, p.col, p.message, p.severity, True, source) for p in problems]
+    """Problems as flags; the check's neutrality findings are risks too (island names, contested terms)."""
+    out = []
+    for p in problems:
+        term = re.match(r"^'(.+?)' \((.+?)\) in the site's own voice", p.message)
+        risk = ("island name" if "name" in term[2] else "contested term") if term else ""
+        after = f"'{term[1]}' ({term[2]})" if term else ""
+        out.append(
+            fl.Flag(p.path, p.line, p.col, p.message, p.severity, True, source, risk, "(none)" if term else "", after)
+        )
+    return out
 
 
 def _cited_on(ds: Dataset, key: str) -> list[str]:
@@ -140,10 +151,14 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
         elif build_sites and not old_site:
             review.note = "The base does not build, so the pages readers would see are not compared."
         elif build_sites and new_built.site is None:
-            why = " ".join(new_built.output.split())[-300:]
+            errors = sum(p.is_error for p in [*new_problems, *head_build])
+            if errors:
+                why = f"it has {_plural(errors, 'error')}, each listed at its line"
+            else:  # nothing located: the build's last words, without the review's own folders
+                why = "the build says: " + " ".join(new_built.output.replace(tmp, "<tmp>").split())[-300:]
             review.note = (
-                "The new state does not build, even letting warnings through, so the pages readers would see "
-                f"are not compared. The build's last words: {why}"
+                f"The new state does not build ({why}), so the pages readers would see are not compared; "
+                "the records, sources and flags below are."
             )
         redirects = _redirects(new_config)
         for d in review.records:
@@ -180,10 +195,16 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
         flags += fl.mark(fl.state_flags(new, new_site or None), fl.state_flags(old, old_site or None))
         changed = changed_files(root, mb, head_sha if head is not None else None)
         docs = docs_dir_of(new_root)
-        flags += fl.record_flags(old, new, page_openings(new_root))
+        by_record = fl.record_flags(old, new, page_openings(new_root), new_site)
+        flags += by_record
         flags += fl.page_flags(review.pages, new_root, docs, new)
-        flags += fl.fact_flags(review.pages, new_root, docs, new, new_site, changed)
+        # a record's own date or figure, shown on its pages, is flagged once, at the record
+        known = {(f.risk, f.before.replace(",", "")) for f in by_record if f.risk}
+        found = fl.fact_flags(review.pages, new_root, docs, new, new_site, changed)
+        flags += [f for f in found if (f.risk, f.before.replace(",", "")) not in known]
         flags += fl.link_flags(review.pages, new_root, docs, new)
+        terms, _ = load_terms(new_root)
+        flags += fl.neutrality_flags(review.pages, new_root, docs, new, terms)
         flags += fl.work_flags(old, new, fl.cited_keys(old), fl.cited_keys(new))
         flags += fl.rename_flags(review.records, new)
         flags += fl.code_flags(changed, old_config, new_config)

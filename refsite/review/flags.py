@@ -6,12 +6,14 @@ import difflib
 import json
 import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..dataset import Dataset, docs_dir_of, scan_pages
 from ..files import PAGE_LIMIT, read_text_input
 from ..model import PLURAL, Record, as_text
+from ..neutrality import Terms, lint_text
 from ..validate import _walk_citations
 from .facts import FactChange, fact_changes, opening, stated_on
 from .pages import PageDiff
@@ -92,7 +94,60 @@ def _words_of(stance: str, text: str) -> list[str]:
     return [w for w in STANCE_WORDS.get(stance, ()) if re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE)]
 
 
-def record_flags(old: Dataset, new: Dataset, openings: dict[str, dict[str, str]] | None = None) -> list[Flag]:
+def _still_on(site: dict[str, Page], values: list[str], skip: str) -> str:
+    pages = stated_on(site, values, skip)
+    if not pages:
+        return ""
+    more = f" and {len(pages) - 8} more" if len(pages) > 8 else ""
+    return "; the old value is still stated on " + ", ".join(u or "/" for u in pages[:8]) + more
+
+
+def _record_facts(before: Record, rec: Record, same_sources: bool, site: dict[str, Page]) -> list[Flag]:
+    """A record's date and figures changed: under the same citation a warning, with a new one a notice."""
+    out = []
+    if before.date and rec.date and before.date != rec.date:
+        where = _still_on(site, [before.date[:4]], rec.url) if before.date[:4] != rec.date[:4] else ""
+        severity, how = ("warning", " under the same citation") if same_sources else ("notice", "")
+        out.append(
+            Flag(
+                *_where(rec, "date"),
+                f"date changed{how}: {before.date} → {rec.date} in '{rec.label}'{where}",
+                severity=severity,
+                risk="date",
+                before=str(before.date),
+                after=str(rec.date) + (" (" + where[2:] + ")" if where else ""),
+            )
+        )
+    old_figures = {as_text(f.get("label")): f for f in before.get("figures") or [] if isinstance(f, dict)}
+    for i, fig in enumerate(rec.get("figures") or []):
+        if not isinstance(fig, dict):
+            continue
+        was = old_figures.get(as_text(fig.get("label")))
+        if was is None or as_text(was.get("value")) == as_text(fig.get("value")):
+            continue
+        same = was.get("sources") == fig.get("sources")
+        a, b = as_text(was.get("value")), as_text(fig.get("value"))
+        where = _still_on(site, [a], rec.url)
+        out.append(
+            Flag(
+                *_where(rec, "figures", i, "value"),
+                f"figure '{as_text(fig.get('label'))}' changed{' under the same citation' if same else ''}: "
+                f"{a} → {b} in '{rec.label}'{where}",
+                severity="warning" if same else "notice",
+                risk="figure",
+                before=a,
+                after=b + (" (" + where[2:] + ")" if where else ""),
+            )
+        )
+    return out
+
+
+def record_flags(
+    old: Dataset,
+    new: Dataset,
+    openings: dict[str, dict[str, str]] | None = None,
+    site: dict[str, Page] | None = None,
+) -> list[Flag]:
     """Flags that compare a record before and after the change: stances, locators, citations, dates."""
     out: list[Flag] = []
     openings = openings or {}
@@ -111,6 +166,11 @@ def record_flags(old: Dataset, new: Dataset, openings: dict[str, dict[str, str]]
                 lost.remove(cit)
                 gained.remove(twin)
                 moved.append((key, locator, _cite(twin)[1]))
+        for cit in list(lost):  # the same place cited with another note: no citation removed
+            twin = next((g for g in gained if _cite(g) == _cite(cit)), None)
+            if twin is not None:
+                lost.remove(cit)
+                gained.remove(twin)
         for key, a, b in moved:
             words_a, words_b = opening(openings, key, a), opening(openings, key, b)
             opens = f" ({a} opens '{words_a} …'; {b} opens '{words_b} …')" if words_a and words_b else ""
@@ -174,6 +234,7 @@ def record_flags(old: Dataset, new: Dataset, openings: dict[str, dict[str, str]]
                     after="(removed)",
                 )
             )
+        out += _record_facts(before, rec, was_cits == now_cits, site or {})
         redated = before.date and rec.date and before.date != rec.date
         if redated and rec.get("date_note") is not None and before.get("date_note") == rec.get("date_note"):
             out.append(
@@ -421,7 +482,8 @@ def is_code(path: str) -> bool:
 
 def _flat(value: object, prefix: str) -> dict[str, str]:
     """A setting as dotted leaves (``plugins.refsite.require_claim_citations``), plugin lists by name."""
-    if isinstance(value, list) and all(isinstance(v, (str, dict)) for v in value) and value:
+    named_list = prefix in ("plugins", "markdown_extensions")
+    if named_list and isinstance(value, list) and all(isinstance(v, (str, dict)) for v in value) and value:
         named: dict[str, object] = {}
         for v in value:
             if isinstance(v, str):
@@ -554,12 +616,11 @@ def link_flags(diffs: list[PageDiff], root: Path, docs_dir: str, ds: Dataset) ->
             if b.kind != "changed":
                 continue
             after = dict(b.links_after)
+            hrefs = {h for _, h in b.links_after}
             for text, href in b.links_before:
-                if not text:
-                    continue
+                if not text or after.get(text) == href or href in hrefs:
+                    continue  # the same link, or its words reworded (a text change, shown as such)
                 now = after.get(text)
-                if now == href:
-                    continue
                 if now is None and text not in _MARK.sub("", b.new):
                     continue  # the words went with the link: a text change, shown as such
                 state = "removed (its words stay, unlinked)" if now is None else "retargeted"
@@ -571,4 +632,58 @@ def link_flags(diffs: list[PageDiff], root: Path, docs_dir: str, ds: Dataset) ->
                 message = f"link '{text}' on {d.url or 'the home page'} {state}: {href} → {now or '(no link)'}"
                 before = f"'{text}' → {href}"
                 out.append(Flag(rel, line, col, message, risk="link", before=before, after=now or "(no link)"))
+    return out
+
+
+def _neutral_risk(what: str) -> str:
+    return "island name" if "name" in what else "contested term"
+
+
+def neutrality_flags(diffs: list[PageDiff], root: Path, docs_dir: str, ds: Dataset, terms: Terms | None) -> list[Flag]:
+    """One side's terms in the site's voice, found in the rendered text of every changed page.
+
+    Only slips the change brings count: a term whose sentence lost its counterpart or its
+    attribution is "attribution removed"; a new one is an island name or a contested term.
+    Text a view or macro writes (both names of an island, say) is read as the reader sees it.
+    """
+    if terms is None:
+        return []
+    out: list[Flag] = []
+    seen: set[tuple[str, str, str]] = set()
+    for d in diffs:
+        if d.status == "removed" or d.status.startswith("redirected"):
+            continue
+        for b in d.blocks:
+            if b.kind not in ("added", "changed", "moved"):
+                continue
+            new_text, old_text = _MARK.sub("", b.new), _MARK.sub("", b.old)
+            before = Counter(s.term for s in lint_text(old_text, terms))
+            for slip in lint_text(new_text, terms):
+                if before[slip.term]:
+                    before[slip.term] -= 1
+                    continue
+                rel = _source_of(root, docs_dir, d.url, ds)
+                if (rel, slip.term, slip.sentence) in seen:
+                    continue
+                seen.add((rel, slip.term, slip.sentence))
+                had_term = re.search(rf"\b{re.escape(slip.term)}\b", old_text) is not None
+                risk = "attribution removed" if had_term else _neutral_risk(slip.what)
+                line, col = _line_of(root, rel, slip.sentence)
+                sentence = " ".join(slip.sentence.split()[:14])
+                where = d.url or "the home page"
+                message = f"on {where}: {slip.message}: '{sentence} …'"
+                if had_term:
+                    message = f"on {where}: '{slip.term}' lost its counterpart or attribution: {slip.message}"
+                old_sentence = next((s for s in re.split(r"(?<=[.!?])\s+", old_text) if slip.term in s), "")
+                out.append(
+                    Flag(
+                        rel,
+                        line,
+                        col,
+                        message,
+                        risk=risk,
+                        before=" ".join(old_sentence.split()[:14]) or "(none)",
+                        after=sentence,
+                    )
+                )
     return out

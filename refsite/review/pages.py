@@ -83,7 +83,9 @@ def _change(kind: str, x: Block | None, y: Block | None, before: Page, after: Pa
 
 def _blocks(before: Page, after: Page) -> list[BlockChange]:
     old, new = before.blocks, after.blocks
-    a, b = [x.plain for x in old], [x.plain for x in new]
+    # a block is the same when its words and the addresses of its links are
+    a = [x.plain + "\0" + " ".join(h for _, h in x.links) for x in old]
+    b = [y.plain + "\0" + " ".join(h for _, h in y.links) for y in new]
     out: list[BlockChange] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag == "equal":

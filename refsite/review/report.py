@@ -88,6 +88,14 @@ def _page_body(d: PageDiff) -> list[str]:
         if b.kind == "changed" and b.tag == "tr" and any("|" in words for op, words in b.diff if op != "="):
             # a value moved between columns: the whole row before and after reads better than a word diff
             lines.append(f"- row changed: ~~{md(b.old, 400)}~~ → **{md(b.new, 400)}**")
+        elif b.kind == "changed" and not _edits(b.diff):
+            links = [
+                f"'{md(t, 80)}' {code(h)} → {code(dict(b.links_after).get(t, '(no link)'))}"
+                for t, h in b.links_before
+                if dict(b.links_after).get(t) != h
+            ]
+            links += [f"'{md(t, 80)}' new link to {code(h)}" for t, h in b.links_after if t not in dict(b.links_before)]
+            lines.append(f"- links changed, same words: {'; '.join(links) or md(b.new, 200)}")
         elif b.kind == "changed":
             lines.append(f"- changed: {md_diff(b.diff, 600)}")
         elif b.kind == "moved" and b.diff:
@@ -264,7 +272,7 @@ def risk_lines(review: Review, limit: int = RISK_LINES) -> list[str]:
     )
     out = []
     for n, f in enumerate(risks[:limit], 1):
-        change = f"{md(f.before, 160)} → {md(f.after, 200)}" if f.before or f.after else md(f.message, 200)
+        change = f"{md(f.before, 160)} → {md(f.after, 200)}" if f.before else md(f.message, 200)
         out.append(f"{n}. **{f.risk}** {code(f'{f.path}:{f.line}:{f.col}')}: {change}")
     if len(risks) > limit:
         out.append(f"- … and {len(risks) - limit} more (all in the table below and the full review)")
