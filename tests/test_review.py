@@ -541,3 +541,18 @@ def test_a_redated_position_moves_in_the_chronology(repo: Path) -> None:
     assert "- moved and changed: Date: ~~May 2014~~ **January 2013** \\| Actor: Shinzo Abe" in report
     # one move, not a paragraph removed and another added
     assert not [b for b in home["blocks"] if b["kind"] in ("added", "removed")]
+
+
+def test_a_list_item_whose_description_reads_the_same_says_what_differs(tmp_path: Path) -> None:
+    from refsite.dataset import load_project
+    from refsite.review.records import compare_records
+
+    old_root, new_root = copy_root("basic", tmp_path / "old"), copy_root("basic", tmp_path / "new")
+    # a change of spacing only, which reads the same once the words are joined
+    edit(old_root / "data/actors/abe-shinzo.yaml", '    locator: "p. 7"', '    locator: "p.  7"')
+    (old, _), (new, _) = load_project(old_root), load_project(new_root)
+    (diff,) = compare_records(old, new, [])
+    (item,) = diff.items
+    assert item.field == "sources[1]"
+    # never an empty "…" entry: what changed is said
+    assert item.diff[-1] == ("+", "(only spacing or form changed)")
