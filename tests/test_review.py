@@ -556,3 +556,24 @@ def test_a_list_item_whose_description_reads_the_same_says_what_differs(tmp_path
     assert item.field == "sources[1]"
     # never an empty "…" entry: what changed is said
     assert item.diff[-1] == ("+", "(only spacing or form changed)")
+
+
+def test_blocks_read_apart_never_run_together(tmp_path: Path) -> None:
+    from refsite.review.site import read_page
+
+    page = tmp_path / "index.html"
+    page.write_text(
+        "<article><h1>Japan&#x27;s claim</h1>"
+        "<figure><figcaption>Shaded eras begin at Shimoda.<details><summary>The events as a list</summary>"
+        "<ol><li>1856 — Treaty of Shimoda</li></ol></details></figcaption></figure>"
+        '<table><tr><th></th><th>Two islands</th></tr><tr><th>Japan</th><td class="refsite-grid-cell">'
+        '<span class="refsite-stance"><span class="refsite-stance-symbol">◐</span> open to</span> '
+        '<a class="refsite-stance-date" href="x/">April 2013</a><details><summary>earlier stances</summary>'
+        "<p>Earlier:</p><ul><li>✖ opposes 2012</li></ul></details></td></tr></table></article>",
+        encoding="utf-8",
+    )
+    parsed = read_page(page, "x/")
+    assert parsed.title == "Japan's claim"  # an apostrophe, not an entity
+    texts = [b.text for b in parsed.blocks]
+    assert "Shaded eras begin at Shimoda. The events as a list 1856 — Treaty of Shimoda" in texts
+    assert "Japan | Two islands: ◐ open to April 2013 earlier stances Earlier: ✖ opposes 2012" in texts

@@ -18,6 +18,8 @@ ENGINE = Path(__file__).resolve().parent.parent
 CACHE = Path(".refsite") / "review-cache"
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd", "pre", "figcaption"}
 _SKIP_CLASSES = {"refsite-cite-page", "md-content__button", "headerlink", "refsite-grid-print"}
+# elements that stand apart from their neighbours: their text never runs into the next one's
+_APART = {"div", "p", "li", "ul", "ol", "dl", "dt", "dd", "details", "summary", "table", "td", "th", "figcaption"}
 _PROBLEM = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): (.*)$")
 
 
@@ -93,6 +95,8 @@ class _Article(HTMLParser):
         classes = set(a.get("class", "").split())
         if self.skip:
             return
+        if tag in _APART or (tag == "span" and self._apart(classes)):
+            self._space()
         if classes & _SKIP_CLASSES or tag in ("script", "style", "svg"):
             self.skip = self.depth
             return
@@ -126,6 +130,8 @@ class _Article(HTMLParser):
         if tag == "article" and self.depth == 1:
             self.depth = 0
             return
+        if tag in _APART and not self.skip:
+            self._space()
         if self.skip and self.depth == self.skip:
             self.skip = 0
         elif self.note_id and self.depth == self.note_depth:
@@ -147,6 +153,15 @@ class _Article(HTMLParser):
             self.block.links.append((" ".join(self.block.text[start:].split()), href))
             self.link = None
         self.depth -= 1
+
+    @staticmethod
+    def _apart(classes: set[str]) -> bool:
+        """A span that is a piece of its own (a grid cell's symbol, word or date), not running text."""
+        return any(c.startswith(("refsite-stance", "refsite-cell", "refsite-grid")) for c in classes)
+
+    def _space(self) -> None:
+        if self.block is not None and self.block.text and not self.block.text.endswith(" "):
+            self.block.text += " "
 
     def _row(self, text: str) -> str:
         """A table row as 'Header: value' pairs (empty cells left out), or its cells when it is the header."""
