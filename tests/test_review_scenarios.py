@@ -108,6 +108,15 @@ def review_code(root: Path) -> None:
     edit(root / "data/actors/japan.yaml", "name: Japan", "name: Japan (state)")
 
 
+def mechanical(root: Path) -> None:
+    # one rewording over every file, and one real change among them
+    for path in root.glob("data/*/*.yaml"):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines = [line.replace("islands", "isles") if line.startswith("summary:") else line for line in lines]
+        path.write_text("".join(lines), encoding="utf-8")
+    edit(root / "data/positions/abe-2014-talks.yaml", "Abe kept pursuing talks.", "Abe stopped pursuing talks.")
+
+
 SCENARIOS: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "figure": (figure, ["1. **figure** `data/places/etorofu-iturup.yaml:", "16400 → 17400"]),
     "date": (date, ["1. **date** `data/events/shimoda-1855.yaml:", "1855 → 1856"]),
@@ -118,6 +127,10 @@ SCENARIOS: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "link": (link, ["1. **link** `docs/index.md:3:", "actors/abe-shinzo/ → actors/japan/"]),
     "policy": (policy, ["**Needs a maintainer: changes code or policy.** `mkdocs.yml` (validation.links.not\\_found)"]),
     "presentation": (presentation, ["**Needs a maintainer", "extra\\_css", "1. **presentation** `docs/extra.css:1:1`"]),
+    "mechanical": (
+        mechanical,
+        ["**Mechanical edits**", "- ~~islands~~ → **isles** in 4 records", "~~kept~~ **stopped**"],
+    ),
     "failing-build": (failing_build, ["The strict build fails on 1 warning"]),
     "review-code": (
         review_code,

@@ -7,6 +7,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from . import mechanical
 from .flags import RISKS, Flag
 from .pages import PageDiff
 from .records import BibDiff, ItemChange, RecordDiff
@@ -15,6 +16,7 @@ from .text import annotation_data, annotation_property, code, html_text, md, md_
 MARKER = "<!-- refsite-review -->"
 LIMIT = 65_000  # GitHub refuses a comment longer than 65,536 characters
 PER_PAGE = 15
+OPEN_PAGES = 3
 
 
 @dataclass
@@ -153,9 +155,9 @@ def _record_signature(d: RecordDiff) -> str:
     )
 
 
-def _pages_sections(review: Review) -> list[str]:
+def _pages_sections(review: Review, pages: list[PageDiff]) -> list[str]:
     groups: dict[str, list[PageDiff]] = {}
-    for d in review.pages:
+    for d in pages:
         key = _signature(d) if d.status == "changed" else d.url
         groups.setdefault(key, []).append(d)
     out = []
@@ -173,7 +175,8 @@ def _pages_sections(review: Review) -> list[str]:
             more = f" and {len(group) - 10} more" if len(group) > 10 else ""
             head = f"the same change on {len(group)} pages: {names}{more}: {first.summary}"
         body = "\n".join(_page_body(first))
-        out.append(f"<details><summary>{head}</summary>\n\n{body}\n\n</details>\n")
+        shown = " open" if len(out) < OPEN_PAGES else ""  # the first pages read open, the rest a click away
+        out.append(f"<details{shown}><summary>{head}</summary>\n\n{body}\n\n</details>\n")
     return out
 
 
@@ -189,9 +192,9 @@ def _items(items: list[ItemChange]) -> list[str]:
     return out
 
 
-def _record_sections(review: Review) -> list[str]:
+def _record_sections(review: Review, records: list[RecordDiff]) -> list[str]:
     groups: dict[str, list[RecordDiff]] = {}
-    for d in review.records:
+    for d in records:
         groups.setdefault(_record_signature(d), []).append(d)
     out = []
     for group in groups.values():
@@ -318,6 +321,17 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
     ]
     if review.note:
         head += [f"> {md(review.note, 1000)}", ""]
+    replacements = mechanical.find(review.pages, review.records)
+    pages, records = mechanical.without(review.pages, review.records, replacements)
+    if replacements:
+        head += ["**Mechanical edits**, each shown once; the pages and records below are the exceptions:", ""]
+        for r in replacements[:10]:
+            pages_text = _plural(len(r.pages), "page")
+            where = f"in {_plural(len(r.records), 'record')} ({pages_text})" if r.records else f"on {pages_text}"
+            head.append(f"- ~~{md(r.old, 120)}~~ → **{md(r.new, 120)}** {where}")
+        if len(replacements) > 10:
+            head.append(f"- … and {len(replacements) - 10} more (in the full review)")
+        head.append("")
     sections: list[tuple[str, list[str]]] = []
     if new:
         table = _flag_table(new)
@@ -326,10 +340,10 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
         head += ["No new problems or flags.", ""]
     if review.config:
         sections.append(("### Configuration changes that alter the output", [*_items(review.config), ""]))
-    if review.pages:
-        sections.append(("### What readers see", _pages_sections(review)))
-    if review.records:
-        sections.append(("### Records", _record_sections(review)))
+    if pages:
+        sections.append(("### What readers see", _pages_sections(review, pages)))
+    if records:
+        sections.append(("### Records", _record_sections(review, records)))
     if review.bib:
         sections.append(("### Bibliography", [*_bib_lines(review), ""]))
     text = "\n".join(head) + "\n"
