@@ -100,6 +100,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         limit=args.max_chars,
         build_sites=not args.no_build,
         trusted=args.trusted_code,
+        screenshots=Path(args.screenshots) if args.screenshots else None,
     )
 
 
@@ -184,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         "--trusted-code",
         action="store_true",
         help="build both states with BASE's code (refsite/, macros.py, overrides/): none of the change's code runs",
+    )
+    p.add_argument(
+        "--screenshots",
+        metavar="DIR",
+        help="compare the changed pages' pictures in headless Chromium; the pictures go to DIR",
     )
     p.set_defaults(func=cmd_review)
 

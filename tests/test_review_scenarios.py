@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from test_review import commit, edit, git
 
-from conftest import REPO, run_cli
+from conftest import REPO, require, run_cli
 
 GOLDEN = Path(__file__).parent / "review_golden"
 FIRST_SCREEN = 25
@@ -166,3 +166,28 @@ def test_scenario_first_screen(name: str, tmp_path: Path, monkeypatch: pytest.Mo
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(screen, encoding="utf-8")
     assert screen == golden.read_text(encoding="utf-8")
+
+
+def test_a_style_sheet_that_hides_the_notes_shows_in_the_screenshots(tmp_path: Path) -> None:
+    require("chromium")
+    root = tmp_path / "basic"
+    shutil.copytree(REPO / "tests" / "roots" / "basic", root)
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base")
+    git(root, "checkout", "-q", "-b", "change")
+    presentation(root)
+    commit(root)
+    out, pictures = tmp_path / "comment.md", tmp_path / "pictures"
+    args = ("review", "--root", str(root), "--trusted-code", "--screenshots", str(pictures), "--out", str(out))
+    proc = run_cli(*args, "--", "main", "change", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    comment = out.read_text(encoding="utf-8")
+    # no text changed, yet the home page (which has notes) looks different, and says so at the top
+    assert "**0 pages read differently**" in comment
+    line = next(x for x in comment.splitlines() if x.startswith("**Screenshots**"))
+    assert "`/`" in line and "look different" in line
+    assert "**presentation** `docs/index.md:1:1`: same text → / looks different" in comment
+    assert (pictures / "home.base.png").is_file() and (pictures / "home.diff.png").is_file()
+    # an index without notes looks the same: not listed, its pictures not kept
+    assert "`actors/`" not in line and not (pictures / "actors.base.png").exists()
+    assert re.search(r"\*\*Screenshots\*\*: \d+ of 18 pages look different", line)

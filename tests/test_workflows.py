@@ -99,6 +99,7 @@ def test_review_comment_workflow_reviews_with_the_base_code_and_posts() -> None:
     runs = "\n".join(s.get("run", "") for s in steps(review))
     assert "refs/pull/$PR_NUMBER/head" in runs
     assert "-m refsite review --trusted-code" in runs and '-- HEAD "$HEAD_SHA"' in runs
+    assert "--screenshots review/screenshots" in runs and "apt-get install -y -qq chromium" in runs
     assert "pip install --quiet -r requirements.lock" in runs and "make " not in runs
     assert "${{" not in runs  # no expression spliced into a script
     assert not any(s.get("uses", "").startswith("actions/checkout@") for s in steps(comment))

@@ -28,6 +28,7 @@ from ..model import PLURAL
 from ..neutrality import load_terms
 from ..problems import Problem
 from . import flags as fl
+from . import visual
 from .facts import page_openings
 from .git import ReviewError, changed_files, check_ref, merge_base, overlay, renames, resolve, snapshot
 from .pages import compare_sites
@@ -81,11 +82,21 @@ def _cited_on(ds: Dataset, key: str) -> list[str]:
     return urls
 
 
-def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = True, trusted: bool = False) -> Review:
+def make_review(
+    root: Path,
+    base: str,
+    head: str | None,
+    *,
+    build_sites: bool = True,
+    trusted: bool = False,
+    screenshots: Path | None = None,
+) -> Review:
     """Compare the merge base of ``base`` and ``head`` (a ref, or None for the working tree) with ``head``.
 
     ``trusted``: both states are built with the code of ``base`` (``refsite/``, ``macros.py``,
     ``overrides/``), so nothing the change brings runs; what it changes there is flagged.
+    ``screenshots``: a folder for pictures of the changed pages in both states (all pages when
+    a style sheet, template or policy setting changed), compared in headless Chromium.
     """
     check_ref(base)
     if trusted and head is None:
@@ -210,6 +221,25 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
         flags += fl.code_flags(changed, old_config, new_config)
         flags += fl.presentation_flags(changed, docs)
         review.trusted = trusted
+        if screenshots is not None and old_built.site is not None and new_built.site is not None:
+            looks = [d.url for d in review.pages if d.status == "changed" or d.status.startswith("renamed")]
+            if any(f.risk in ("presentation", "code or policy") for f in flags):
+                looks += [u for u in sorted(new_site) if u not in looks and not new_site[u].redirect]
+            review.visual = visual.compare(old_built.site, new_built.site, looks, screenshots)
+            text_changed = {d.url for d in review.pages}
+            for url in review.visual.differ:
+                if url not in text_changed:
+                    flags.append(
+                        fl.Flag(
+                            fl.source_of(new_root, docs, url, new),
+                            1,
+                            1,
+                            f"{url or 'the home page'} looks different with the same text (see the screenshots)",
+                            risk="presentation",
+                            before="same text",
+                            after=f"{url or '/'} looks different",
+                        )
+                    )
         review.flags = sorted(dict.fromkeys(flags), key=lambda f: (not f.new, f.severity != "error", f.path, f.line))
     return review
 
@@ -226,11 +256,12 @@ def run_review(
     limit: int = LIMIT,
     build_sites: bool = True,
     trusted: bool = False,
+    screenshots: Path | None = None,
 ) -> int:
     """Print (or write) the review; see the module's docstring for the exit status."""
     start = time.perf_counter()
     try:
-        review = make_review(root, base, head, build_sites=build_sites, trusted=trusted)
+        review = make_review(root, base, head, build_sites=build_sites, trusted=trusted, screenshots=screenshots)
     except ReviewError as exc:
         print(f"review: {exc}", file=sys.stderr)
         return 2

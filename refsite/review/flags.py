@@ -286,7 +286,7 @@ def cited_keys(ds: Dataset) -> set[str]:
     return set(ds.cited_keys()) | used
 
 
-def _source_of(root: Path, docs_dir: str, url: str, ds: Dataset) -> str:
+def source_of(root: Path, docs_dir: str, url: str, ds: Dataset) -> str:
     parts = url.strip("/").split("/")
     if len(parts) == 2 and parts[1] in ds.records and ds.records[parts[1]].url == url:
         return ds.records[parts[1]].path
@@ -331,7 +331,7 @@ def page_flags(diffs: list[PageDiff], root: Path, docs_dir: str, ds: Dataset) ->
     for d in diffs:
         if d.status not in ("added", "changed") or d.url in _INDEXES:
             continue
-        rel = _source_of(root, docs_dir, d.url, ds)
+        rel = source_of(root, docs_dir, d.url, ds)
         where = d.url or "the home page"
         for b in d.blocks:
             if b.kind not in ("changed", "removed", "added") or b.tag != "p" or b.cls:
@@ -579,7 +579,7 @@ def fact_flags(
         groups.setdefault((c.kind, c.before, c.after), []).append(c)
     out = []
     for (kind, before, after), group in groups.items():
-        places = [(c, _source_of(root, docs_dir, c.url, ds)) for c in group]
+        places = [(c, source_of(root, docs_dir, c.url, ds)) for c in group]
         c, rel = next(((c, rel) for c, rel in places if rel in changed), places[0])
         line, col = _line_of(root, rel, c.block.new)
         if rel not in changed:  # shown by a view: find the edited file that writes the new value
@@ -627,7 +627,7 @@ def link_flags(diffs: list[PageDiff], root: Path, docs_dir: str, ds: Dataset) ->
                 if (text, href, now or "") in seen:
                     continue
                 seen.add((text, href, now or ""))
-                rel = _source_of(root, docs_dir, d.url, ds)
+                rel = source_of(root, docs_dir, d.url, ds)
                 line, col = _line_of(root, rel, b.new)
                 message = f"link '{text}' on {d.url or 'the home page'} {state}: {href} → {now or '(no link)'}"
                 before = f"'{text}' → {href}"
@@ -662,7 +662,7 @@ def neutrality_flags(diffs: list[PageDiff], root: Path, docs_dir: str, ds: Datas
                 if before[slip.term]:
                     before[slip.term] -= 1
                     continue
-                rel = _source_of(root, docs_dir, d.url, ds)
+                rel = source_of(root, docs_dir, d.url, ds)
                 if (rel, slip.term, slip.sentence) in seen:
                     continue
                 seen.add((rel, slip.term, slip.sentence))

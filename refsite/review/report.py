@@ -12,6 +12,7 @@ from .flags import RISKS, Flag
 from .pages import PageDiff
 from .records import BibDiff, ItemChange, RecordDiff
 from .text import annotation_data, annotation_property, code, html_text, md, md_diff
+from .visual import Visual
 
 MARKER = "<!-- refsite-review -->"
 LIMIT = 65_000  # GitHub refuses a comment longer than 65,536 characters
@@ -36,6 +37,7 @@ class Review:
     built: bool = True
     note: str = ""
     trusted: bool = False  # built with the base's code
+    visual: Visual | None = None  # the screenshots compared, when asked for
 
     @property
     def errors(self) -> int:
@@ -321,6 +323,19 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
     ]
     if review.note:
         head += [f"> {md(review.note, 1000)}", ""]
+    if review.visual is not None:
+        v = review.visual
+        if v.compared:
+            listed = ", ".join(code(u or "/") for u in v.differ[:10]) + (" …" if len(v.differ) > 10 else "")
+            looks = f": {listed}" if v.differ else ""
+            head += [
+                f"**Screenshots**: {len(v.differ)} of {_plural(len(v.compared), 'page')} look different{looks}"
+                + (" (base, head and difference pictures in the artifact)" if v.differ else "")
+                + (f"; {md(v.note)}" if v.note else ""),
+                "",
+            ]
+        elif v.note:
+            head += [f"**Screenshots**: {md(v.note)}", ""]
     replacements = mechanical.find(review.pages, review.records)
     pages, records = mechanical.without(review.pages, review.records, replacements)
     if replacements:
