@@ -80,6 +80,14 @@ def link(root: Path) -> None:
     edit(root / "docs/index.md", '{{ link("abe-shinzo") }}', "[Shinzo Abe](actors/japan.md)")
 
 
+def stripped_link(root: Path) -> None:
+    edit(
+        root / "docs/index.md",
+        "A remark.[^1]",
+        "A remark.[^1] See [the treaty](javascript:alert(1)).\n\n<p hidden>Only reviewers read this.</p>",
+    )
+
+
 def policy(root: Path) -> None:
     edit(root / "mkdocs.yml", "    not_found: warn", "    not_found: ignore")
 
@@ -125,6 +133,14 @@ SCENARIOS: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "island-name": (island_name, ["1. **island name** `docs/index.md:5:", "Iturup"]),
     "attribution": (attribution, ["**contested term** `data/events/shimoda-1855.yaml:", "return"]),
     "link": (link, ["1. **link** `docs/index.md:3:", "actors/abe-shinzo/ → actors/japan/"]),
+    "stripped-link": (
+        stripped_link,
+        [
+            "**link** `docs/index.md:5:",
+            "'the treaty' → javascript:alert\\(1 → \\(stripped\\)",
+            "**presentation** `docs/index.md:7:",
+        ],
+    ),
     "policy": (policy, ["**Needs a maintainer: changes code or policy.** `mkdocs.yml` (validation.links.not\\_found)"]),
     "presentation": (presentation, ["**Needs a maintainer", "extra\\_css", "1. **presentation** `docs/extra.css:1:1`"]),
     "mechanical": (

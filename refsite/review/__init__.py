@@ -30,7 +30,7 @@ from ..problems import Problem
 from . import flags as fl
 from . import visual
 from .facts import page_openings
-from .git import ReviewError, changed_files, check_ref, merge_base, overlay, renames, resolve, snapshot
+from .git import ReviewError, added_lines, changed_files, check_ref, merge_base, overlay, renames, resolve, snapshot
 from .pages import compare_sites
 from .records import compare_bib, compare_config, compare_records
 from .report import LIMIT, Review, annotation_lines, markdown
@@ -220,6 +220,8 @@ def make_review(
         flags += fl.rename_flags(review.records, new)
         flags += fl.code_flags(changed, old_config, new_config)
         flags += fl.presentation_flags(changed, docs)
+        content = [f for f in changed if f.endswith((".md", ".yaml", ".yml")) and not fl.is_code(f)]
+        flags += fl.source_flags(added_lines(root, mb, head_sha if head is not None else None, content))
         review.trusted = trusted
         if screenshots is not None and old_built.site is not None and new_built.site is not None:
             looks = [d.url for d in review.pages if d.status == "changed" or d.status.startswith("renamed")]

@@ -14,6 +14,7 @@ from ..dataset import Dataset, docs_dir_of, scan_pages
 from ..files import PAGE_LIMIT, read_text_input
 from ..model import PLURAL, Record, as_text
 from ..neutrality import Terms, lint_text
+from ..sanitize import URL_SCHEMES
 from ..validate import _walk_citations
 from .facts import FactChange, fact_changes, opening, stated_on
 from .pages import PageDiff
@@ -684,6 +685,65 @@ def neutrality_flags(diffs: list[PageDiff], root: Path, docs_dir: str, ds: Datas
                         risk=risk,
                         before=" ".join(old_sentence.split()[:14]) or "(none)",
                         after=sentence,
+                    )
+                )
+    return out
+
+
+_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?([^)\s>]*)|href\s*=\s*[\"']?([^\"'\s>]*)", re.I)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+_HIDDEN = re.compile(
+    r"<!--|<[a-z][^>]*\s(?:hidden|aria-hidden\s*=|style\s*=)[^>]*>|display\s*:\s*none|visibility\s*:\s*hidden",
+    re.I,
+)
+
+
+def _stripped(target: str) -> bool:
+    """Whether the sanitiser drops a link to ``target`` (only http(s), mailto, relative and #anchor stay)."""
+    compact = re.sub(r"[\x00-\x20\x7f]+", "", target)
+    m = _SCHEME.match(compact)
+    return compact.startswith("//") or (m is not None and m[1].lower() not in URL_SCHEMES)
+
+
+def source_flags(added: dict[str, list[tuple[int, str]]]) -> list[Flag]:
+    """What the change's own lines do that the rendered text does not show.
+
+    A link the sanitiser will strip (readers get the words, unlinked) and markup that hides
+    text from readers (an HTML comment, ``hidden``, a style) are flagged where they are written.
+    """
+    out = []
+    for path, lines in sorted(added.items()):
+        if not path.endswith((".md", ".yaml", ".yml")):
+            continue
+        for number, text in lines:
+            for m in _LINK.finditer(text):
+                target = m[2] if m[2] is not None else (m[3] or "")
+                if target and _stripped(target):
+                    words = f"'{m[1]}' " if m[1] else ""
+                    out.append(
+                        Flag(
+                            path,
+                            number,
+                            m.start() + 1,
+                            f"link {words}to '{target[:60]}' will be stripped by the sanitiser: readers get the words, "
+                            "unlinked",
+                            risk="link",
+                            before=f"{words}→ {target[:60]}",
+                            after="(stripped)",
+                        )
+                    )
+            hidden = _HIDDEN.search(text)
+            if hidden is not None:
+                out.append(
+                    Flag(
+                        path,
+                        number,
+                        hidden.start() + 1,
+                        f"markup that hides text from readers ('{hidden[0][:40]}'): "
+                        "the review reads what they do not see",
+                        risk="presentation",
+                        before="(visible)",
+                        after=f"hidden: '{hidden[0][:40]}'",
                     )
                 )
     return out

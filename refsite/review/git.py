@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import shutil
 import subprocess
 import tarfile
@@ -146,3 +147,24 @@ def overlay(root: Path, commit: str, dest: Path, paths: tuple[str, ...]) -> list
             if (tree / rel).exists():
                 shutil.move(str(tree / rel), str(dest / rel))
     return skipped
+
+
+def added_lines(root: Path, old: str, new: str | None, paths: list[str]) -> dict[str, list[tuple[int, str]]]:
+    """The lines each of ``paths`` gained between commit ``old`` and ``new`` (or the working tree), numbered."""
+    if not paths:
+        return {}
+    args = ["diff", "-U0", "--no-color", "--no-renames", "--end-of-options", old]
+    if new:
+        args.append(new)
+    out: dict[str, list[tuple[int, str]]] = {}
+    current, line = "", 0
+    for raw in _git(root, *args, "--", *paths).decode("utf-8", errors="replace").splitlines():
+        if raw.startswith("+++ "):
+            current = raw[6:] if raw.startswith("+++ b/") else ""
+        elif raw.startswith("@@"):
+            hunk = re.search(r"\+(\d+)", raw)
+            line = int(hunk[1]) if hunk else 0
+        elif raw.startswith("+") and current:
+            out.setdefault(current, []).append((line, raw[1:]))
+            line += 1
+    return out
