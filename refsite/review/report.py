@@ -313,7 +313,8 @@ def markdown(review: Review, limit: int = LIMIT) -> str:
         f"**{_plural(len(review.pages), 'page')} read differently** ({added} added, {removed} removed) · "
         f"records: {_count(review.records)} · bibliography: {_count(review.bib)} · "
         + (f"configuration: {_plural(len(review.config), 'setting')} changed · " if review.config else "")
-        + f"{_plural(review.errors, 'error')}, {_plural(review.warnings, 'warning')} in this change"
+        + f"{_plural(sum(f.severity == 'error' for f in new), 'error')}, "
+        + f"{_plural(sum(f.severity == 'warning' for f in new), 'warning')} in this change"
         + base_line,
         "",
         f"Compared from the merge base {code(review.merge_base[:12])} of {md(review.base_ref)}, "
