@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from refsite.review.flags import Flag
+from refsite.review.pages import compare_sites
+from refsite.review.report import Review, annotation_lines, markdown
+from refsite.review.site import Block, Page
 from refsite.review.text import annotation_data, annotation_property, code, html_text, md
 
 from conftest import REPO, copy_root, require, run_cli
@@ -577,3 +581,47 @@ def test_blocks_read_apart_never_run_together(tmp_path: Path) -> None:
     texts = [b.text for b in parsed.blocks]
     assert "Shaded eras begin at Shimoda. The events as a list 1856 — Treaty of Shimoda" in texts
     assert "Japan | Two islands: ◐ open to April 2013 earlier stances Earlier: ✖ opposes 2012" in texts
+
+
+def _page(url: str, texts: list[str], notes: list[str]) -> Page:
+    blocks = [Block("p", t, [str(i + 1)] if i < len(notes) else []) for i, t in enumerate(texts)]
+    return Page(
+        url, url, blocks, {str(i + 1): n for i, n in enumerate(notes)}, [str(i + 1) for i in range(len(notes))], set()
+    )
+
+
+def test_page_comparison_noise() -> None:
+    full = "Céline Pajon, Japan-Russia: Toward a Strategic Partnership? (Paris: Ifri, 2013), 15."
+    short = "Pajon, Japan-Russia, 15."
+    # a note that only changed form (the paragraph citing the work first is gone) is no note change
+    old = _page("a/", ["First claim.[1]", "Second claim.[2]"], [full.replace("15.", "9."), short])
+    new = _page("a/", ["Second claim.[1]"], [full])
+    (d,) = compare_sites({"a/": old}, {"a/": new})
+    assert [(n.kind, n.old) for n in d.notes] == [("removed", full.replace("15.", "9."))]
+    # one note renumbered reads in the singular
+    old = _page("b/", ["One.[1]", "Two.[2]"], ["Note one, 5.", "Note two, 7."])
+    new = _page("b/", ["Two.[1]"], ["Note two, 7."])
+    (d,) = compare_sites({"b/": old}, {"b/": new})
+    assert d.summary.endswith("1 note renumbered")
+    # a renamed page is compared with its old page, not shown as all added
+    page = _page("actors/old/", ["Same text.[1]", "More words about the islands here."], ["Note, 3."])
+    moved = _page("actors/new/", ["Same text.[1]", "More words about the islands there."], ["Note, 3."])
+    diffs = {
+        d.url: d for d in compare_sites({"actors/old/": page}, {"actors/new/": moved}, {"actors/new/": "actors/old/"})
+    }
+    assert diffs["actors/new/"].status == "renamed from actors/old/"
+    assert [b.kind for b in diffs["actors/new/"].blocks] == ["changed"]
+
+
+def test_annotations_are_for_the_change_only() -> None:
+    review = Review("change", "main", "main", "0" * 40)
+    review.flags = [
+        Flag("a.yaml", 3, 1, "new finding"),
+        Flag("b.yaml", 1, 1, "old finding", new=False),
+        Flag("c.yaml", 2, 1, "stance changed from a to b", "notice", risk="stance", before="a", after="b"),
+    ]
+    lines = annotation_lines(review)
+    assert lines == ["::warning file=a.yaml,line=3,col=1,title=refsite review::new finding"]
+    text = markdown(review)
+    assert "1 problem already on the base (not this change's, not annotated)" in text
+    assert "1. **stance** `c.yaml:2:1`: a → b" in text

@@ -132,13 +132,14 @@ def _notes(old: Page, new: Page) -> tuple[list[NoteChange], int]:
         if tag == "equal":
             continue
         olds, news = a[i1:i2], b[j1:j2]
-        n = min(len(olds), len(news)) if tag == "replace" else 0
-        # a note that only changed form (full at its first citation, short after) cites the same place
-        out += [
-            NoteChange("changed", x, y, word_diff(x, y))
-            for x, y in zip(olds[:n], news[:n], strict=True)
-            if not same_citation(x, y)
-        ]
+        # a note that only changed form (full at the work's first citation, short after) cites the same place
+        for y in list(news):
+            x = next((x for x in olds if same_citation(x, y)), None)
+            if x is not None:
+                olds.remove(x)
+                news.remove(y)
+        n = min(len(olds), len(news))
+        out += [NoteChange("changed", x, y, word_diff(x, y)) for x, y in zip(olds[:n], news[:n], strict=True)]
         out += [NoteChange("removed", old=x) for x in olds[n:]]
         out += [NoteChange("added", new=y) for y in news[n:]]
     kept = [t for t in b if t in a]
