@@ -625,3 +625,17 @@ def test_annotations_are_for_the_change_only() -> None:
     text = markdown(review)
     assert "1 problem already on the base (not this change's, not annotated)" in text
     assert "1. **stance** `c.yaml:2:1`: a → b" in text
+
+
+def test_weakening_the_policy_in_mkdocs_yml_needs_a_maintainer() -> None:
+    from refsite.review.flags import code_flags, policy_changes
+
+    old = {"plugins": ["search", {"refsite": {"require_claim_citations": True}}], "site_name": "A"}
+    new = {"plugins": ["search", {"refsite": {"require_claim_citations": False}}], "site_name": "B"}
+    assert policy_changes(old, new) == [("plugins.refsite.require_claim_citations", "true", "false")]
+    (flag,) = code_flags(["mkdocs.yml", "docs/index.md"], old, new)
+    assert flag.risk == "code or policy" and flag.path == "mkdocs.yml"
+    assert flag.message == "policy change: plugins.refsite.require_claim_citations true → false: needs a maintainer"
+    # code anywhere, and the build's own files, need a maintainer too
+    paths = ["macros.py", "overrides/main.html", "refsite/review/report.py", "Makefile", "requirements.lock"]
+    assert [f.path for f in code_flags([*paths, "data/actors/japan.yaml"])] == paths
