@@ -29,7 +29,7 @@ from ..neutrality import load_terms
 from ..problems import Problem
 from . import flags as fl
 from . import visual
-from .facts import page_openings
+from .facts import fact_index, page_openings
 from .git import ReviewError, added_lines, changed_files, check_ref, merge_base, overlay, renames, resolve, snapshot
 from .pages import compare_sites
 from .records import compare_bib, compare_config, compare_records
@@ -206,12 +206,13 @@ def make_review(
         flags += fl.mark(fl.state_flags(new, new_site or None), fl.state_flags(old, old_site or None))
         changed = changed_files(root, mb, head_sha if head is not None else None)
         docs = docs_dir_of(new_root)
-        by_record = fl.record_flags(old, new, page_openings(new_root), new_site)
+        index = fact_index(new_site)
+        by_record = fl.record_flags(old, new, page_openings(new_root), index)
         flags += by_record
         flags += fl.page_flags(review.pages, new_root, docs, new)
         # a record's own date or figure, shown on its pages, is flagged once, at the record
         known = {(f.risk, f.before.replace(",", "")) for f in by_record if f.risk}
-        found = fl.fact_flags(review.pages, new_root, docs, new, new_site, changed)
+        found = fl.fact_flags(review.pages, new_root, docs, new, index, changed)
         flags += [f for f in found if (f.risk, f.before.replace(",", "")) not in known]
         flags += fl.link_flags(review.pages, new_root, docs, new)
         terms, _ = load_terms(new_root)

@@ -96,21 +96,19 @@ def fact_changes(diffs: Iterable[PageDiff]) -> list[FactChange]:
     return out
 
 
-def stated_on(site: dict[str, Page], values: list[str], skip: str) -> list[str]:
-    """Addresses of the pages (other than ``skip``) that state any of ``values``, as a whole token."""
-    wanted = {v.replace(",", "") for v in values if v}
-    if not wanted:
-        return []
-    out = []
+def fact_index(site: dict[str, Page]) -> dict[str, list[str]]:
+    """Every figure and date token of a site (commas left out), with the pages stating it."""
+    index: dict[str, list[str]] = {}
     for url, page in site.items():
-        if url == skip:
-            continue
-        for block in page.blocks:
-            found = {f.text.replace(",", "") for f in facts(block.text)}
-            if found & wanted:
-                out.append(url)
-                break
-    return out
+        for token in {f.text.replace(",", "") for block in page.blocks for f in facts(block.text)}:
+            index.setdefault(token, []).append(url)
+    return index
+
+
+def stated_on(index: dict[str, list[str]], values: list[str], skip: str) -> list[str]:
+    """Addresses of the pages (other than ``skip``) that state any of ``values``, as a whole token."""
+    found = {url for v in values if v for url in index.get(v.replace(",", ""), [])}
+    return sorted(found - {skip})
 
 
 def page_openings(root: Path) -> dict[str, dict[str, str]]:

@@ -21,7 +21,7 @@ from .pages import PageDiff
 from .records import RecordDiff
 from .site import Page
 
-_INLINE = re.compile(r"@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*?)(?:,\s*([^;\]@]*[^;\]@\s]))?(?=[;\]\s]|$)")
+_INLINE = re.compile(r"@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*?)(?:,\s*([^;\]@]*[^;\]@\s]))?(?=[;\]\s\"')]|$)")
 _MARK = re.compile(r"\[\d+\]")
 _INDEXES = {f"{p}/" for p in PLURAL.values()} | {"bibliography/"}
 
@@ -95,19 +95,19 @@ def _words_of(stance: str, text: str) -> list[str]:
     return [w for w in STANCE_WORDS.get(stance, ()) if re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE)]
 
 
-def _still_on(site: dict[str, Page], values: list[str], skip: str) -> str:
-    pages = stated_on(site, values, skip)
+def _still_on(index: dict[str, list[str]], values: list[str], skip: str) -> str:
+    pages = stated_on(index, values, skip)
     if not pages:
         return ""
     more = f" and {len(pages) - 8} more" if len(pages) > 8 else ""
     return "; the old value is still stated on " + ", ".join(u or "/" for u in pages[:8]) + more
 
 
-def _record_facts(before: Record, rec: Record, same_sources: bool, site: dict[str, Page]) -> list[Flag]:
+def _record_facts(before: Record, rec: Record, same_sources: bool, index: dict[str, list[str]]) -> list[Flag]:
     """A record's date and figures changed: under the same citation a warning, with a new one a notice."""
     out = []
     if before.date and rec.date and before.date != rec.date:
-        where = _still_on(site, [before.date[:4]], rec.url) if before.date[:4] != rec.date[:4] else ""
+        where = _still_on(index, [before.date[:4]], rec.url) if before.date[:4] != rec.date[:4] else ""
         severity, how = ("warning", " under the same citation") if same_sources else ("notice", "")
         out.append(
             Flag(
@@ -128,7 +128,7 @@ def _record_facts(before: Record, rec: Record, same_sources: bool, site: dict[st
             continue
         same = was.get("sources") == fig.get("sources")
         a, b = as_text(was.get("value")), as_text(fig.get("value"))
-        where = _still_on(site, [a], rec.url)
+        where = _still_on(index, [a], rec.url)
         out.append(
             Flag(
                 *_where(rec, "figures", i, "value"),
@@ -147,11 +147,14 @@ def record_flags(
     old: Dataset,
     new: Dataset,
     openings: dict[str, dict[str, str]] | None = None,
-    site: dict[str, Page] | None = None,
+    index: dict[str, list[str]] | None = None,
 ) -> list[Flag]:
-    """Flags that compare a record before and after the change: stances, locators, citations, dates."""
+    """Flags that compare a record before and after the change: stances, locators, citations, dates.
+
+    ``index`` (:func:`fact_index` of the new site) finds the pages that still state an old value.
+    """
     out: list[Flag] = []
-    openings = openings or {}
+    openings, index = openings or {}, index or {}
     for rid, rec in sorted(new.records.items()):
         before = old.records.get(rid)
         if before is None:
@@ -235,7 +238,7 @@ def record_flags(
                     after="(removed)",
                 )
             )
-        out += _record_facts(before, rec, was_cits == now_cits, site or {})
+        out += _record_facts(before, rec, was_cits == now_cits, index)
         redated = before.date and rec.date and before.date != rec.date
         if redated and rec.get("date_note") is not None and before.get("date_note") == rec.get("date_note"):
             out.append(
@@ -568,7 +571,7 @@ def mark(flags: list[Flag], base: list[Flag]) -> list[Flag]:
 
 
 def fact_flags(
-    diffs: list[PageDiff], root: Path, docs_dir: str, ds: Dataset, site: dict[str, Page], changed: list[str]
+    diffs: list[PageDiff], root: Path, docs_dir: str, ds: Dataset, index: dict[str, list[str]], changed: list[str]
 ) -> list[Flag]:
     """Figures, dates and quotations changed under the same citation, with the other pages that state the old value.
 
@@ -589,7 +592,7 @@ def fact_flags(
             if found is not None:
                 rel, line, col = found
         shown = {x.url for x in group}
-        elsewhere = [u for u in stated_on(site, c.gone, c.url) if u not in shown]
+        elsewhere = [u for u in stated_on(index, c.gone, c.url) if u not in shown]
         more = f" and {len(elsewhere) - 8} more" if len(elsewhere) > 8 else ""
         listed = ", ".join(u or "/" for u in elsewhere[:8]) + more
         where = f"; the old value is still stated on {listed}" if elsewhere else ""
