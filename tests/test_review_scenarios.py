@@ -141,7 +141,13 @@ SCENARIOS: dict[str, tuple[Callable[[Path], None], list[str]]] = {
             "**presentation** `docs/index.md:7:",
         ],
     ),
-    "policy": (policy, ["**Needs a maintainer: changes code or policy.** `mkdocs.yml` (validation.links.not\\_found)"]),
+    "policy": (
+        policy,
+        [
+            "**Needs a maintainer: changes code or policy.** `mkdocs.yml` "
+            '(validation.links.not\\_found: "warn" → "ignore")'
+        ],
+    ),
     "presentation": (presentation, ["**Needs a maintainer", "extra\\_css", "1. **presentation** `docs/extra.css:1:1`"]),
     "mechanical": (
         mechanical,

@@ -262,7 +262,7 @@ def maintainer_files(review: Review) -> list[str]:
     out: list[str] = []
     for f in review.flags:
         if f.risk == "code or policy" and f.new:
-            label = f"{code(f.path)} ({md(f.before.split(':')[0], 80)})" if f.before else code(f.path)
+            label = f"{code(f.path)} ({md(f.before, 100)} → {md(f.after, 100)})" if f.before else code(f.path)
             if label not in out:
                 out.append(label)
     return out
