@@ -106,6 +106,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         show_annotations=args.annotations or "",
         limit=args.max_chars,
         build_sites=not args.no_build,
+        trusted=args.trusted_code,
+        screenshots=Path(args.screenshots) if args.screenshots else None,
     )
 
 
@@ -191,6 +193,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--max-chars", type=int, default=65_000, help="cap on the comment's length in characters")
     p.add_argument("--no-build", action="store_true", help="compare the data only, without building the sites")
+    p.add_argument(
+        "--trusted-code",
+        action="store_true",
+        help="build both states with BASE's code (refsite/, macros.py, overrides/): none of the change's code runs",
+    )
+    p.add_argument(
+        "--screenshots",
+        metavar="DIR",
+        help="compare the changed pages' pictures in headless Chromium; the pictures go to DIR",
+    )
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("bench", help=cmd_bench.__doc__)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from refsite.review.flags import Flag
+from refsite.review.pages import compare_sites
+from refsite.review.report import Review, annotation_lines, markdown
+from refsite.review.site import Block, Page
 from refsite.review.text import annotation_data, annotation_property, code, html_text, md
 
 from conftest import REPO, copy_root, require, run_cli
@@ -117,8 +122,13 @@ def test_a_changed_stance_without_a_new_source_is_flagged_and_shown_on_every_pag
     proc, report, data = review(repo, "--annotations")
     assert proc.returncode == 0
     assert (
-        "data/positions/abe-2013-talks.yaml:7:9: warning: stance changed from open to opposes without a new source"
-        in flags(data)
+        "data/positions/abe-2013-talks.yaml:7:9: warning: stance changed from open to opposes without a new source "
+        "(no citation added)" in flags(data)
+    )
+    # the summary still speaks of the old stance
+    assert (
+        "data/positions/abe-2013-talks.yaml:9:10: warning: the summary still reads 'reopen' (the old stance, open) "
+        "while the stance is now opposes" in flags(data)
     )
     changed = {p["url"] for p in data["pages"]}
     assert changed == {
@@ -136,7 +146,7 @@ def test_a_changed_stance_without_a_new_source_is_flagged_and_shown_on_every_pag
     assert "- `stance`: ~~open~~ **opposes**" in report
     assert (
         "::warning file=data/positions/abe-2013-talks.yaml,line=7,col=9,title=refsite review::"
-        "stance changed from open to opposes without a new source"
+        "stance changed from open to opposes without a new source (no citation added)"
     ) in proc.stdout.splitlines()
 
 
@@ -154,7 +164,13 @@ def test_a_new_source_with_the_stance_change_is_not_flagged_and_dates_are_checke
     commit(repo)
     _proc, _report, data = review(repo)
     lines = flags(data)
-    assert not any("stance changed" in f for f in lines)
+    # a new work cited: the stance change is listed among the risks, as a notice, not a warning
+    assert "data/positions/abe-2013-talks.yaml:8:9: notice: stance changed from opposes to supports" in lines
+    # with a new citation, the date change is listed among the risks as a notice, once, at the record
+    assert [f.split(" in '")[0] for f in lines if "1950 → 1951" in f] == [
+        "data/positions/abe-2013-talks.yaml:5:7: notice: date changed: 1950 → 1951"
+    ]
+    assert not any("stance changed" in f and "warning" in f for f in lines)
     assert (
         "data/positions/abe-2013-talks.yaml:6:12: warning: "
         "date changed from 1950 to 1951 but its date_note was left as it was" in lines
@@ -411,13 +427,14 @@ def test_record_text_cannot_forge_the_comment(repo: Path) -> None:
     proc, report, data = review(repo)
     assert proc.returncode == 0, report
     assert data["pages"]  # the pages were built and compared
-    assert "@octocat" not in report and report.count("@\u2060octocat") >= 10
-    assert "#12" not in report and "#\u206012" in report
+    # a mention or an issue number only ever stands in a code span, where GitHub links nothing
+    assert re.search(r"(?<![`>])@octocat", report) is None and report.count("`@octocat`") >= 5
+    assert re.search(r"(?<![`>])#12", report) is None and "`#12`" in report
     # in Markdown, every mark is escaped; inside a <summary>, where Markdown is not read, the text is plain HTML
-    assert "- `name`: Japan **\\| x @\u2060octocat \\#\u206012 \\~\\~s\\~\\~ \\*\\*b\\*\\* \\`c\\`**" in report
+    assert "- `name`: Japan **\\| x `@octocat` `#12` \\~\\~s\\~\\~ \\*\\*b\\*\\* \\`c\\`**" in report
     assert (
-        '<a href="https://example.org/sample/actors/japan/">Japan | x @\u2060octocat #\u206012 ~~s~~ **b** `c`</a>'
-        in report
+        '<a href="https://example.org/sample/actors/japan/">Japan | x <code>@octocat</code> <code>#12</code> '
+        "~~s~~ **b** `c`</a>" in report
     )
     table = [line for line in report.splitlines() if line.startswith("| ")]
     assert all(line.count(" | ") - line.count("\\|") <= 2 for line in table)
@@ -426,10 +443,16 @@ def test_record_text_cannot_forge_the_comment(repo: Path) -> None:
 def test_escaping_helpers() -> None:
     assert annotation_property("a,b:c%d\r\n") == "a%2Cb%3Ac%25d%0D%0A"
     assert annotation_data("50% of a: b,\nnext") == "50%25 of a: b,%0Anext"
-    assert md("a|b <i>x</i> @me #5") == "a\\|b &lt;i&gt;x&lt;/i&gt; @\u2060me \\#\u20605"
+    assert md("a|b <i>x</i> @me #5") == "a\\|b &lt;i&gt;x&lt;/i&gt; `@me` `#5`"
+    # a key stays whole and copyable: no invisible character inside, no link
+    assert md("see @pajon2013, p. 5.") == "see `@pajon2013`, p. 5."
+    assert "\u2060" not in md("@a #1") + html_text("@a #1")
+    # an apostrophe in a title is one whole entity, never split by anything
+    assert html_text("Japan's claim #2") == "Japan&#x27;s claim <code>#2</code>"
     assert md("</details><img src=x onerror=alert(1)>") == "&lt;/details&gt;&lt;img src\\=x onerror\\=alert\\(1\\)&gt;"
     assert (
-        html_text('</summary><a href="x">@me</a>') == "&lt;/summary&gt;&lt;a href=&quot;x&quot;&gt;@\u2060me&lt;/a&gt;"
+        html_text('</summary><a href="x">@me</a>')
+        == "&lt;/summary&gt;&lt;a href=&quot;x&quot;&gt;<code>@me</code>&lt;/a&gt;"
     )
     assert code("a`b|c") == "``a`b\\|c``"
 
@@ -477,13 +500,16 @@ def test_a_work_no_longer_cited_is_flagged_and_fails_the_strict_build(repo: Path
     proc, report, data = review(repo)
     assert proc.returncode == 1
     lines = flags(data)
-    assert "mkdocs.yml:1:1: error: the strict build fails: a warning counts as an error there (1 in all)" in lines
-    assert "The new state does not build" in report
+    # the warning that fails the strict build is an error at its own line, and the pages are still compared
+    strict = "bib/refs.bib:11:1: error: entry 'kimura2008kurilian' is cited nowhere (an error in the strict build)"
+    assert strict in lines
+    assert not any(line.startswith("mkdocs.yml:1:1") for line in lines)
+    assert "The strict build fails on 1 warning \\(each listed at its line as an error\\)" in report
+    assert {p["url"] for p in data["pages"]} >= {"", "topics/territorial-dispute/"}
     assert (
         "bib/refs.bib:11:1: warning: work 'kimura2008kurilian' (The Kurilian Knot, A History of Japanese-Russian "
         "Border Negotiations) is no longer cited anywhere"
     ) in lines
-    assert "bib/refs.bib:11:1: warning: entry 'kimura2008kurilian' is cited nowhere" in lines  # the check's own
 
 
 def test_a_project_outside_git_is_one_line(tmp_path: Path) -> None:
@@ -520,3 +546,97 @@ def test_a_redated_position_moves_in_the_chronology(repo: Path) -> None:
     assert "- moved and changed: Date: ~~May 2014~~ **January 2013** \\| Actor: Shinzo Abe" in report
     # one move, not a paragraph removed and another added
     assert not [b for b in home["blocks"] if b["kind"] in ("added", "removed")]
+
+
+def test_a_list_item_whose_description_reads_the_same_says_what_differs(tmp_path: Path) -> None:
+    from refsite.dataset import load_project
+    from refsite.review.records import compare_records
+
+    old_root, new_root = copy_root("basic", tmp_path / "old"), copy_root("basic", tmp_path / "new")
+    # a change of spacing only, which reads the same once the words are joined
+    edit(old_root / "data/actors/abe-shinzo.yaml", '    locator: "p. 7"', '    locator: "p.  7"')
+    (old, _), (new, _) = load_project(old_root), load_project(new_root)
+    (diff,) = compare_records(old, new, [])
+    (item,) = diff.items
+    assert item.field == "sources[1]"
+    # never an empty "…" entry: what changed is said
+    assert item.diff[-1] == ("+", "(only spacing or form changed)")
+
+
+def test_blocks_read_apart_never_run_together(tmp_path: Path) -> None:
+    from refsite.review.site import read_page
+
+    page = tmp_path / "index.html"
+    page.write_text(
+        "<article><h1>Japan&#x27;s claim</h1>"
+        "<figure><figcaption>Shaded eras begin at Shimoda.<details><summary>The events as a list</summary>"
+        "<ol><li>1856 — Treaty of Shimoda</li></ol></details></figcaption></figure>"
+        '<table><tr><th></th><th>Two islands</th></tr><tr><th>Japan</th><td class="refsite-grid-cell">'
+        '<span class="refsite-stance"><span class="refsite-stance-symbol">◐</span> open to</span> '
+        '<a class="refsite-stance-date" href="x/">April 2013</a><details><summary>earlier stances</summary>'
+        "<p>Earlier:</p><ul><li>✖ opposes 2012</li></ul></details></td></tr></table></article>",
+        encoding="utf-8",
+    )
+    parsed = read_page(page, "x/")
+    assert parsed.title == "Japan's claim"  # an apostrophe, not an entity
+    texts = [b.text for b in parsed.blocks]
+    assert "Shaded eras begin at Shimoda. The events as a list 1856 — Treaty of Shimoda" in texts
+    assert "Japan | Two islands: ◐ open to April 2013 earlier stances Earlier: ✖ opposes 2012" in texts
+
+
+def _page(url: str, texts: list[str], notes: list[str]) -> Page:
+    blocks = [Block("p", t, [str(i + 1)] if i < len(notes) else []) for i, t in enumerate(texts)]
+    return Page(
+        url, url, blocks, {str(i + 1): n for i, n in enumerate(notes)}, [str(i + 1) for i in range(len(notes))], set()
+    )
+
+
+def test_page_comparison_noise() -> None:
+    full = "Céline Pajon, Japan-Russia: Toward a Strategic Partnership? (Paris: Ifri, 2013), 15."
+    short = "Pajon, Japan-Russia, 15."
+    # a note that only changed form (the paragraph citing the work first is gone) is no note change
+    old = _page("a/", ["First claim.[1]", "Second claim.[2]"], [full.replace("15.", "9."), short])
+    new = _page("a/", ["Second claim.[1]"], [full])
+    (d,) = compare_sites({"a/": old}, {"a/": new})
+    assert [(n.kind, n.old) for n in d.notes] == [("removed", full.replace("15.", "9."))]
+    # one note renumbered reads in the singular
+    old = _page("b/", ["One.[1]", "Two.[2]"], ["Note one, 5.", "Note two, 7."])
+    new = _page("b/", ["Two.[1]"], ["Note two, 7."])
+    (d,) = compare_sites({"b/": old}, {"b/": new})
+    assert d.summary.endswith("1 note renumbered")
+    # a renamed page is compared with its old page, not shown as all added
+    page = _page("actors/old/", ["Same text.[1]", "More words about the islands here."], ["Note, 3."])
+    moved = _page("actors/new/", ["Same text.[1]", "More words about the islands there."], ["Note, 3."])
+    diffs = {
+        d.url: d for d in compare_sites({"actors/old/": page}, {"actors/new/": moved}, {"actors/new/": "actors/old/"})
+    }
+    assert diffs["actors/new/"].status == "renamed from actors/old/"
+    assert [b.kind for b in diffs["actors/new/"].blocks] == ["changed"]
+
+
+def test_annotations_are_for_the_change_only() -> None:
+    review = Review("change", "main", "main", "0" * 40)
+    review.flags = [
+        Flag("a.yaml", 3, 1, "new finding"),
+        Flag("b.yaml", 1, 1, "old finding", new=False),
+        Flag("c.yaml", 2, 1, "stance changed from a to b", "notice", risk="stance", before="a", after="b"),
+    ]
+    lines = annotation_lines(review)
+    assert lines == ["::warning file=a.yaml,line=3,col=1,title=refsite review::new finding"]
+    text = markdown(review)
+    assert "1 problem already on the base (not this change's, not annotated)" in text
+    assert "1. **stance** `c.yaml:2:1`: a → b" in text
+
+
+def test_weakening_the_policy_in_mkdocs_yml_needs_a_maintainer() -> None:
+    from refsite.review.flags import code_flags, policy_changes
+
+    old = {"plugins": ["search", {"refsite": {"require_claim_citations": True}}], "site_name": "A"}
+    new = {"plugins": ["search", {"refsite": {"require_claim_citations": False}}], "site_name": "B"}
+    assert policy_changes(old, new) == [("plugins.refsite.require_claim_citations", "true", "false")]
+    (flag,) = code_flags(["mkdocs.yml", "docs/index.md"], old, new)
+    assert flag.risk == "code or policy" and flag.path == "mkdocs.yml"
+    assert flag.message == "policy change: plugins.refsite.require_claim_citations true → false: needs a maintainer"
+    # code anywhere, and the build's own files, need a maintainer too
+    paths = ["macros.py", "overrides/main.html", "refsite/review/report.py", "Makefile", "requirements.lock"]
+    assert [f.path for f in code_flags([*paths, "data/actors/japan.yaml"])] == paths

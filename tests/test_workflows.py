@@ -68,6 +68,8 @@ def test_pull_request_workflow() -> None:
     job = wf["jobs"]["review"]
     checkout = steps(job)[0]
     assert checkout["uses"].startswith("actions/checkout@") and checkout["with"]["fetch-depth"] == 0
+    # nothing this run produces is posted: the comment workflow reviews again with the base's code
+    assert "review/pr-number.txt" in "\n".join(s.get("run", "") for s in steps(job))
     runs = "\n".join(s.get("run", "") for s in steps(job))
     assert "make check" in runs and "make site" in runs
     assert "::add-matcher::.github/refsite-problems.json" in runs
@@ -82,19 +84,81 @@ def test_pull_request_workflow() -> None:
     assert "bash .ci/run" in wf["jobs"]["test"]["steps"][-1]["run"]
 
 
-def test_review_comment_workflow_posts_from_the_base_repository() -> None:
+def test_review_comment_workflow_reviews_with_the_base_code_and_posts() -> None:
     wf = load("review-comment.yml")
     assert wf[True]["workflow_run"]["workflows"] == [load("pr.yml")["name"]]
-    assert wf["permissions"] == {"actions": "read", "pull-requests": "write"}
-    job = wf["jobs"]["comment"]
-    assert not any(s.get("uses", "").startswith("actions/checkout") for s in steps(job))  # never runs the change
-    script = steps(job)[-1]["with"]["script"]
-    assert (
-        "review/comment.md" in script
-        and "<!-- refsite-review -->" in script
-        and "updateComment" in script
-        and "pr.head.sha !== run.head_sha" in script
+    assert wf["permissions"] == {}
+    assert "concurrency" in wf and wf["concurrency"]["cancel-in-progress"] is True
+    review, comment = wf["jobs"]["review"], wf["jobs"]["comment"]
+    assert review["permissions"] == {"actions": "read", "contents": "read", "pull-requests": "read"}
+    assert comment["permissions"] == {"pull-requests": "write"} and comment["needs"] == "review"
+    # the only checkout is the base branch; the change's commit is fetched as data, nothing of it installed
+    (checkout,) = [s for s in steps(review) if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkout["with"]["ref"] == "${{ steps.pr.outputs.base }}"
+    assert checkout["with"]["persist-credentials"] is False
+    runs = "\n".join(s.get("run", "") for s in steps(review))
+    assert "refs/pull/$PR_NUMBER/head" in runs
+    assert "-m refsite review --trusted-code" in runs and '-- HEAD "$HEAD_SHA"' in runs
+    assert "--screenshots review/screenshots" in runs and "apt-get install -y -qq chromium" in runs
+    assert "pip install --quiet -r requirements.lock" in runs and "make " not in runs
+    assert "${{" not in runs  # no expression spliced into a script
+    assert not any(s.get("uses", "").startswith("actions/checkout@") for s in steps(comment))
+    find = next(s for s in steps(review) if s.get("id") == "pr")["with"]["script"]
+    assert "pr.head.sha !== run.head_sha" in find
+
+
+def test_every_action_is_pinned_by_commit() -> None:
+    for name in ("pr.yml", "review-comment.yml"):
+        for job in load(name)["jobs"].values():
+            for step in steps(job):
+                if "uses" in step:
+                    assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), (name, step["uses"])
+
+
+def _post(tmp_path: Path, body: str, comments: list[dict[str, Any]]) -> dict[str, Any]:
+    """Run the comment job's script under node with a stand-in GitHub client; what it posted."""
+    script = steps(load("review-comment.yml")["jobs"]["comment"])[-1]["with"]["script"]
+    (tmp_path / "review").mkdir(parents=True)
+    (tmp_path / "review" / "comment.md").write_text(body, encoding="utf-8")
+    (tmp_path / "comments.json").write_text(json.dumps(comments), encoding="utf-8")
+    harness = (
+        "const fs = require('fs'); const calls = [];\n"
+        "const rest = { issues: {\n"
+        "  listComments: 'list',\n"
+        "  updateComment: async (a) => calls.push(['update', a]),\n"
+        "  createComment: async (a) => calls.push(['create', a]) } };\n"
+        "const github = { rest, paginate: async () => JSON.parse(fs.readFileSync('comments.json', 'utf8')) };\n"
+        "const context = { repo: { owner: 'o', repo: 'r' } };\n"
+        "(async () => {\n" + script + "\n})().then(() => console.log(JSON.stringify(calls)));\n"
     )
+    (tmp_path / "run.js").write_text(harness, encoding="utf-8")
+    proc = subprocess.run(
+        [require("node"), "run.js"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PR_NUMBER": "7", "PATH": "/usr/bin:/bin"},
+    )
+    (call,) = json.loads(proc.stdout)
+    return {"kind": call[0], **call[1]}
+
+
+def test_the_sticky_comment_is_found_by_the_bots_login_and_never_cut_inside_details(tmp_path: Path) -> None:
+    marker = "<!-- refsite-review -->"
+    comments = [
+        {"id": 1, "user": {"login": "mallory", "type": "User"}, "body": marker + " fake"},
+        {"id": 2, "user": {"login": "github-actions[bot]", "type": "Bot"}, "body": marker + " old"},
+    ]
+    posted = _post(tmp_path / "a", marker + "\nshort\n", comments)
+    assert posted["kind"] == "update" and posted["comment_id"] == 2
+    assert _post(tmp_path / "b", marker + "\nshort\n", comments[:1])["kind"] == "create"
+    # a comment over the cap is cut between <details> blocks, never inside one
+    block = "<details><summary>page</summary>\n\n" + "- changed: words\n" * 300 + "\n</details>\n"
+    posted = _post(tmp_path / "c", marker + "\n## Review\n\n" + block * 20, [])
+    body = posted["body"]
+    assert len(body) <= 65_000 and body.count("<details>") == body.count("</details>") >= 1
+    assert body.rstrip().endswith("artifact.")
 
 
 def test_deploy_workflow() -> None:

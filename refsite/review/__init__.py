@@ -12,10 +12,12 @@ build, a link leaving the project), 2 when a ref or the repository can't be read
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +25,12 @@ from ..config import read_config
 from ..dataset import Dataset, docs_dir_of, load_project
 from ..files import PAGE_LIMIT, read_text_input, walk_files
 from ..model import PLURAL
+from ..neutrality import load_terms
 from ..problems import Problem
 from . import flags as fl
-from .git import ReviewError, changed_files, check_ref, merge_base, renames, resolve, snapshot
+from . import visual
+from .facts import fact_index, page_openings
+from .git import ReviewError, added_lines, changed_files, check_ref, merge_base, overlay, renames, resolve, snapshot
 from .pages import compare_sites
 from .records import compare_bib, compare_config, compare_records
 from .report import LIMIT, Review, annotation_lines, markdown
@@ -49,8 +54,21 @@ def _site_url(config: dict[str, Any]) -> str:
     return url.rstrip("/") + "/" if isinstance(url, str) and url.startswith(("http://", "https://")) else ""
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _as_flags(problems: list[Problem], source: str) -> list[fl.Flag]:
-    return [fl.Flag(p.path, p.line, p.col, p.message, p.severity, True, source) for p in problems]
+    """Problems as flags; the check's neutrality findings are risks too (island names, contested terms)."""
+    out = []
+    for p in problems:
+        term = re.match(r"^'(.+?)' \((.+?)\) in the site's own voice", p.message)
+        risk = ("island name" if "name" in term[2] else "contested term") if term else ""
+        after = f"'{term[1]}' ({term[2]})" if term else ""
+        out.append(
+            fl.Flag(p.path, p.line, p.col, p.message, p.severity, True, source, risk, "(none)" if term else "", after)
+        )
+    return out
 
 
 def _cited_on(ds: Dataset, key: str) -> list[str]:
@@ -64,9 +82,25 @@ def _cited_on(ds: Dataset, key: str) -> list[str]:
     return urls
 
 
-def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = True) -> Review:
-    """Compare the merge base of ``base`` and ``head`` (a ref, or None for the working tree) with ``head``."""
+def make_review(
+    root: Path,
+    base: str,
+    head: str | None,
+    *,
+    build_sites: bool = True,
+    trusted: bool = False,
+    screenshots: Path | None = None,
+) -> Review:
+    """Compare the merge base of ``base`` and ``head`` (a ref, or None for the working tree) with ``head``.
+
+    ``trusted``: both states are built with the code of ``base`` (``refsite/``, ``macros.py``,
+    ``overrides/``), so nothing the change brings runs; what it changes there is flagged.
+    ``screenshots``: a folder for pictures of the changed pages in both states (all pages when
+    a style sheet, template or policy setting changed), compared in headless Chromium.
+    """
     check_ref(base)
+    if trusted and head is None:
+        raise ReviewError("a review with trusted code compares two commits: name the head commit too")
     if head is not None:
         check_ref(head)
     base_sha = resolve(root, base)
@@ -79,14 +113,23 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
             new_root, new_skipped = snapshot(root, head_sha, Path(tmp, "head"))
         else:
             new_root = root
+        if trusted:  # the base's code, whatever the change did to it
+            old_skipped += overlay(root, base_sha, old_root, fl.TRUSTED_CODE)
+            new_skipped += overlay(root, base_sha, new_root, fl.TRUSTED_CODE)
         old, old_problems = load_project(old_root)
         new, new_problems = load_project(new_root)
         old_built = new_built = Built(None, [])
+        lenient = False
         if build_sites:
             with ThreadPoolExecutor(max_workers=2) as pool:
-                base_job = pool.submit(cached_build, root, mb, old_root)
+                base_job = pool.submit(cached_build, root, mb, old_root, base_sha if trusted else "")
                 head_job = pool.submit(build, new_root, Path(tmp, "head-site"))
                 old_built, new_built = base_job.result(), head_job.result()
+            if new_built.site is None and not any(p.is_error for p in [*new_problems, *new_built.problems]):
+                # the strict build refuses warnings: compare what a build that lets them through shows
+                relaxed = build(new_root, Path(tmp, "head-site-relaxed"), strict=False)
+                lenient = relaxed.site is not None
+                new_built = Built(relaxed.site, new_built.problems, new_built.output)
         old_site = read_site(old_built.site) if old_built.site else {}
         new_site = read_site(new_built.site) if new_built.site else {}
         old_refs, new_refs = read_bibliography(old_built.site), read_bibliography(new_built.site)
@@ -100,12 +143,34 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
             site_url=_site_url(new_config),
             built=new_built.site is not None,
         )
-        if old_site and new_site:
-            review.pages = compare_sites(old_site, new_site)
-        elif build_sites and new_built.site is None:
-            review.note = "The new state does not build, so the pages readers would see are not compared."
         git_renames = renames(root, mb, head_sha if head is not None else None)
         review.records = compare_records(old, new, git_renames)
+        moved = {
+            f"{PLURAL[d.kind]}/{d.id}/": f"{PLURAL[d.kind]}/{d.old_id}/"
+            for d in review.records
+            if d.status == "renamed"
+        }
+        head_build = [p for p in new_built.problems if p not in set(new_problems)]
+        if old_site and new_site:
+            review.pages = compare_sites(old_site, new_site, moved)
+            if lenient:
+                n = sum(not p.is_error for p in [*new_problems, *head_build])
+                review.note = (
+                    f"The strict build fails on {_plural(n, 'warning')} (each listed at its line as an error). "
+                    "The pages below are compared from a build that lets warnings through."
+                )
+        elif build_sites and not old_site:
+            review.note = "The base does not build, so the pages readers would see are not compared."
+        elif build_sites and new_built.site is None:
+            errors = sum(p.is_error for p in [*new_problems, *head_build])
+            if errors:
+                why = f"it has {_plural(errors, 'error')}, each listed at its line"
+            else:  # nothing located: the build's last words, without the review's own folders
+                why = "the build says: " + " ".join(new_built.output.replace(tmp, "<tmp>").split())[-300:]
+            review.note = (
+                f"The new state does not build ({why}), so the pages readers would see are not compared; "
+                "the records, sources and flags below are."
+            )
         redirects = _redirects(new_config)
         for d in review.records:
             site = old_site if d.status == "removed" else new_site
@@ -120,12 +185,17 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
         review.config = compare_config(old_config, new_config)
 
         # problems of the new state (from check, the build, the tree), marked new or already on the base
-        head_build = [p for p in new_built.problems if p not in set(new_problems)]
-        if build_sites and new_built.site is None and not any(p.is_error for p in [*new_problems, *head_build]):
-            warned = sum(not p.is_error for p in new_problems)
+        if lenient:  # a warning fails the strict build: each is an error, at its own line
+            strict = "(an error in the strict build)"
+            new_problems = [
+                p if p.is_error else replace(p, message=f"{p.message} {strict}", severity="error") for p in new_problems
+            ]
+            head_build = [
+                p if p.is_error else replace(p, message=f"{p.message} {strict}", severity="error") for p in head_build
+            ]
+        elif build_sites and new_built.site is None and not any(p.is_error for p in [*new_problems, *head_build]):
             output = " ".join(new_built.output.split())[-300:]
-            why = f"a warning counts as an error there ({warned} in all)" if warned else output
-            head_build.append(Problem("mkdocs.yml", 1, 1, f"the strict build fails: {why}"))
+            head_build.append(Problem("mkdocs.yml", 1, 1, f"the build fails without naming a file: {output}"))
         state = [
             *_as_flags(new_problems, "check"),
             *_as_flags(head_build, "build"),
@@ -134,11 +204,45 @@ def make_review(root: Path, base: str, head: str | None, *, build_sites: bool = 
         base_state = [*_as_flags(old_problems, "check"), *_as_flags(old_skipped, "git")]
         flags = fl.mark(state, base_state)
         flags += fl.mark(fl.state_flags(new, new_site or None), fl.state_flags(old, old_site or None))
-        flags += fl.record_flags(old, new)
-        flags += fl.page_flags(review.pages, new_root, docs_dir_of(new_root), new)
+        changed = changed_files(root, mb, head_sha if head is not None else None)
+        docs = docs_dir_of(new_root)
+        index = fact_index(new_site)
+        by_record = fl.record_flags(old, new, page_openings(new_root), index)
+        flags += by_record
+        flags += fl.page_flags(review.pages, new_root, docs, new)
+        # a record's own date or figure, shown on its pages, is flagged once, at the record
+        known = {(f.risk, f.before.replace(",", "")) for f in by_record if f.risk}
+        found = fl.fact_flags(review.pages, new_root, docs, new, index, changed)
+        flags += [f for f in found if (f.risk, f.before.replace(",", "")) not in known]
+        flags += fl.link_flags(review.pages, new_root, docs, new)
+        terms, _ = load_terms(new_root)
+        flags += fl.neutrality_flags(review.pages, new_root, docs, new, terms)
         flags += fl.work_flags(old, new, fl.cited_keys(old), fl.cited_keys(new))
         flags += fl.rename_flags(review.records, new)
-        flags += fl.code_flags(changed_files(root, mb, head_sha if head is not None else None))
+        flags += fl.code_flags(changed, old_config, new_config)
+        flags += fl.presentation_flags(changed, docs)
+        content = [f for f in changed if f.endswith((".md", ".yaml", ".yml")) and not fl.is_code(f)]
+        flags += fl.source_flags(added_lines(root, mb, head_sha if head is not None else None, content))
+        review.trusted = trusted
+        if screenshots is not None and old_built.site is not None and new_built.site is not None:
+            looks = [d.url for d in review.pages if d.status == "changed" or d.status.startswith("renamed")]
+            if any(f.risk in ("presentation", "code or policy") for f in flags):
+                looks += [u for u in sorted(new_site) if u not in looks and not new_site[u].redirect]
+            review.visual = visual.compare(old_built.site, new_built.site, looks, screenshots)
+            text_changed = {d.url for d in review.pages}
+            for url in review.visual.differ:
+                if url not in text_changed:
+                    flags.append(
+                        fl.Flag(
+                            fl.source_of(new_root, docs, url, new),
+                            1,
+                            1,
+                            f"{url or 'the home page'} looks different with the same text (see the screenshots)",
+                            risk="presentation",
+                            before="same text",
+                            after=f"{url or '/'} looks different",
+                        )
+                    )
         review.flags = sorted(dict.fromkeys(flags), key=lambda f: (not f.new, f.severity != "error", f.path, f.line))
     return review
 
@@ -154,11 +258,13 @@ def run_review(
     show_annotations: str = "",
     limit: int = LIMIT,
     build_sites: bool = True,
+    trusted: bool = False,
+    screenshots: Path | None = None,
 ) -> int:
     """Print (or write) the review; see the module's docstring for the exit status."""
     start = time.perf_counter()
     try:
-        review = make_review(root, base, head, build_sites=build_sites)
+        review = make_review(root, base, head, build_sites=build_sites, trusted=trusted, screenshots=screenshots)
     except ReviewError as exc:
         print(f"review: {exc}", file=sys.stderr)
         return 2
@@ -177,7 +283,7 @@ def run_review(
     elapsed = time.perf_counter() - start
     print(
         f"review: {len(review.pages)} pages read differently, {review.errors} errors, "
-        f"{len(review.flags) - review.errors} warnings ({elapsed:.1f} s)",
+        f"{review.warnings} warnings ({elapsed:.1f} s)",
         file=sys.stderr,
     )
     return 1 if review.errors else 0

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
+import shutil
 import subprocess
 import tarfile
+import tempfile
 from pathlib import Path
 
 from ..problems import Problem
@@ -101,7 +104,10 @@ def _escapes(member: tarfile.TarInfo) -> bool:
 
 def snapshot(root: Path, commit: str, dest: Path) -> tuple[Path, list[Problem]]:
     """Extract the tree of ``commit`` into ``dest``; links leaving the tree are skipped and reported."""
-    data = _git(root, "archive", "--format=tar", "--end-of-options", commit)
+    return _extract(_git(root, "archive", "--format=tar", "--end-of-options", commit), dest)
+
+
+def _extract(data: bytes, dest: Path) -> tuple[Path, list[Problem]]:
     dest.mkdir(parents=True, exist_ok=True)
     skipped: list[Problem] = []
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
@@ -117,3 +123,48 @@ def snapshot(root: Path, commit: str, dest: Path) -> tuple[Path, list[Problem]]:
             except (tarfile.TarError, OSError) as exc:
                 skipped.append(Problem(member.name, 1, 1, f"not extracted: {' '.join(str(exc).split())}", "error"))
     return dest, skipped
+
+
+def overlay(root: Path, commit: str, dest: Path, paths: tuple[str, ...]) -> list[Problem]:
+    """Replace ``paths`` in the tree at ``dest`` by their state in ``commit`` (removed where it has none).
+
+    Used to build a change's content with trusted code: whatever the change did to these paths
+    (code that runs at build time), the build runs the base's.
+    """
+    for rel in paths:
+        target = dest / rel.rstrip("/")
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        elif target.is_dir():
+            shutil.rmtree(target)
+    listed = _git(root, "ls-tree", "--name-only", "-z", "--end-of-options", commit, "--", *paths).split(b"\0")
+    present = [n.decode("utf-8", errors="replace") for n in listed if n]
+    if not present:
+        return []
+    with tempfile.TemporaryDirectory(prefix="refsite-overlay-") as tmp:
+        tree, skipped = _extract(_git(root, "archive", "--format=tar", "--end-of-options", commit, *present), Path(tmp))
+        for rel in present:
+            if (tree / rel).exists():
+                shutil.move(str(tree / rel), str(dest / rel))
+    return skipped
+
+
+def added_lines(root: Path, old: str, new: str | None, paths: list[str]) -> dict[str, list[tuple[int, str]]]:
+    """The lines each of ``paths`` gained between commit ``old`` and ``new`` (or the working tree), numbered."""
+    if not paths:
+        return {}
+    args = ["diff", "-U0", "--no-color", "--no-renames", "--end-of-options", old]
+    if new:
+        args.append(new)
+    out: dict[str, list[tuple[int, str]]] = {}
+    current, line = "", 0
+    for raw in _git(root, *args, "--", *paths).decode("utf-8", errors="replace").splitlines():
+        if raw.startswith("+++ "):
+            current = raw[6:] if raw.startswith("+++ b/") else ""
+        elif raw.startswith("@@"):
+            hunk = re.search(r"\+(\d+)", raw)
+            line = int(hunk[1]) if hunk else 0
+        elif raw.startswith("+") and current:
+            out.setdefault(current, []).append((line, raw[1:]))
+            line += 1
+    return out

@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from .site import Block, Page
-from .text import Segments, word_diff
+from .text import Segments, same_citation, word_diff
 
 
 @dataclass
@@ -21,6 +21,10 @@ class BlockChange:
     citations_before: int = 0
     citations_after: int = 0
     cls: str = ""  # the block's class: refsite-meta, refsite-crumbs ... (the engine's own lines)
+    notes_before: list[str] = field(default_factory=list)  # the formatted notes the block calls, in order
+    notes_after: list[str] = field(default_factory=list)
+    links_before: list[tuple[str, str]] = field(default_factory=list)  # (link text, address) in order
+    links_after: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -39,7 +43,7 @@ class PageDiff:
 
     url: str
     title: str
-    status: str  # added, removed, changed, or "redirected to ADDRESS"
+    status: str  # added, removed, changed, "renamed from ADDRESS", or "redirected to ADDRESS"
     blocks: list[BlockChange] = field(default_factory=list)
     notes: list[NoteChange] = field(default_factory=list)
     renumbered: int = 0
@@ -56,12 +60,32 @@ class PageDiff:
             for k, v in counts.items()
         ]
         if self.renumbered:
-            parts.append(f"{self.renumbered} notes renumbered")
+            parts.append(f"{self.renumbered} note{'s' if self.renumbered != 1 else ''} renumbered")
         return ", ".join(parts) or self.status
 
 
-def _blocks(old: list[Block], new: list[Block]) -> list[BlockChange]:
-    a, b = [x.plain for x in old], [x.plain for x in new]
+def _change(kind: str, x: Block | None, y: Block | None, before: Page, after: Page) -> BlockChange:
+    """A block change with the notes and links of each side."""
+    shown = y if y is not None else x
+    c = BlockChange(kind, shown.tag if shown else "", cls=shown.cls if shown else "")
+    if x is not None:
+        c.old, c.citations_before = x.text, len(x.notes)
+        c.notes_before = [before.notes.get(n, "") for n in x.notes]
+        c.links_before = list(x.links)
+    if y is not None:
+        c.new, c.citations_after = y.text, len(y.notes)
+        c.notes_after = [after.notes.get(n, "") for n in y.notes]
+        c.links_after = list(y.links)
+    if x is not None and y is not None:
+        c.diff = word_diff(x.text, y.text)
+    return c
+
+
+def _blocks(before: Page, after: Page) -> list[BlockChange]:
+    old, new = before.blocks, after.blocks
+    # a block is the same when its words and the addresses of its links are
+    a = [x.plain + "\0" + " ".join(h for _, h in x.links) for x in old]
+    b = [y.plain + "\0" + " ".join(h for _, h in y.links) for y in new]
     out: list[BlockChange] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag == "equal":
@@ -73,16 +97,10 @@ def _blocks(old: list[Block], new: list[Block]) -> list[BlockChange]:
                 ratio = difflib.SequenceMatcher(a=x.plain.split(), b=y.plain.split(), autojunk=False).ratio()
                 if ratio < 0.4:
                     break
-                out.append(
-                    BlockChange(
-                        "changed", y.tag, x.text, y.text, word_diff(x.text, y.text), len(x.notes), len(y.notes), y.cls
-                    )
-                )
+                out.append(_change("changed", x, y, before, after))
                 paired += 1
-        out += [
-            BlockChange("removed", x.tag, old=x.text, citations_before=len(x.notes), cls=x.cls) for x in olds[paired:]
-        ]
-        out += [BlockChange("added", y.tag, new=y.text, citations_after=len(y.notes), cls=y.cls) for y in news[paired:]]
+        out += [_change("removed", x, None, before, after) for x in olds[paired:]]
+        out += [_change("added", None, y, before, after) for y in news[paired:]]
     # a block removed in one place and added in another is a move (a chronology reordered), maybe reworded
     removed = [c for c in out if c.kind == "removed"]
     moved: list[BlockChange] = []
@@ -101,6 +119,7 @@ def _blocks(old: list[Block], new: list[Block]) -> list[BlockChange]:
             removed.remove(best)
             moved.append(best)
             c.kind, c.old, c.citations_before = "moved", best.old, best.citations_before
+            c.notes_before, c.links_before = best.notes_before, best.links_before
             if score < 1:
                 c.diff = word_diff(best.old, c.new)
     return [c for c in out if not any(c is m for m in moved)]
@@ -113,7 +132,13 @@ def _notes(old: Page, new: Page) -> tuple[list[NoteChange], int]:
         if tag == "equal":
             continue
         olds, news = a[i1:i2], b[j1:j2]
-        n = min(len(olds), len(news)) if tag == "replace" else 0
+        # a note that only changed form (full at the work's first citation, short after) cites the same place
+        for y in list(news):
+            x = next((x for x in olds if same_citation(x, y)), None)
+            if x is not None:
+                olds.remove(x)
+                news.remove(y)
+        n = min(len(olds), len(news))
         out += [NoteChange("changed", x, y, word_diff(x, y)) for x, y in zip(olds[:n], news[:n], strict=True)]
         out += [NoteChange("removed", old=x) for x in olds[n:]]
         out += [NoteChange("added", new=y) for y in news[n:]]
@@ -122,21 +147,28 @@ def _notes(old: Page, new: Page) -> tuple[list[NoteChange], int]:
     return out, renumbered
 
 
-def compare_sites(old: dict[str, Page], new: dict[str, Page]) -> list[PageDiff]:
-    """Every page that reads differently, added or removed, in address order."""
+def compare_sites(old: dict[str, Page], new: dict[str, Page], moved: dict[str, str] | None = None) -> list[PageDiff]:
+    """Every page that reads differently, added or removed, in address order.
+
+    ``moved`` maps a new address to the old one of the same page (a renamed record): the page is
+    compared with its old self rather than shown as all added.
+    """
     diffs = []
+    moved = moved or {}
     for url in sorted(set(old) | set(new)):
         before, after = old.get(url), new.get(url)
-        if before is None and after is not None:
+        if before is None and after is not None and moved.get(url) in old:
+            was = old[moved[url]]
+            notes, renumbered = _notes(was, after)
+            status = f"renamed from {moved[url]}"
+            diffs.append(PageDiff(url, after.title, status, _blocks(was, after), notes, renumbered))
+        elif before is None and after is not None:
             diffs.append(
                 PageDiff(
                     url,
                     after.title,
                     "added",
-                    [
-                        BlockChange("added", b.tag, new=b.text, citations_after=len(b.notes), cls=b.cls)
-                        for b in after.blocks
-                    ],
+                    [_change("added", None, b, after, after) for b in after.blocks],
                     [NoteChange("added", new=t) for t in after.note_texts()],
                 )
             )
@@ -145,7 +177,7 @@ def compare_sites(old: dict[str, Page], new: dict[str, Page]) -> list[PageDiff]:
         elif before is not None and after is not None and after.redirect and not before.redirect:
             diffs.append(PageDiff(url, before.title, f"redirected to {after.redirect}"))
         elif before is not None and after is not None:
-            blocks = _blocks(before.blocks, after.blocks)
+            blocks = _blocks(before, after)
             notes, renumbered = _notes(before, after)
             if blocks or notes:
                 diffs.append(PageDiff(url, after.title, "changed", blocks, notes, renumbered))

@@ -119,7 +119,12 @@ def _field_changes(
                 n = min(i2 - i1, j2 - j1) if tag == "replace" else 0
                 for k in range(n):
                     x, y = sa[i1 + k], sb[j1 + k]
-                    out.append(ItemChange(f"{name}[{j1 + k + 1}]", "changed", x, y, word_diff(x, y)))
+                    if not _visible(word_diff(x, y)):  # the description hides what differs: the fields that do
+                        x, y = _differing(a[i1 + k], b[j1 + k])
+                    diff = word_diff(x, y)
+                    if not _visible(diff):
+                        diff = [("=", x), ("+", "(only spacing or form changed)")]
+                    out.append(ItemChange(f"{name}[{j1 + k + 1}]", "changed", x, y, diff))
                 out += [ItemChange(name, "removed", old=x) for x in sa[i1 + n : i2]]
                 out += [ItemChange(name, "added", new=y) for y in sb[j1 + n : j2]]
             if len(out) == before:
@@ -133,6 +138,19 @@ def _field_changes(
         else:
             out.append(ItemChange(name, "changed", x, y, word_diff(x, y)))
     return out
+
+
+def _visible(diff: Segments) -> bool:
+    return any(op != "=" for op, _ in diff)
+
+
+def _differing(a: Any, b: Any) -> tuple[str, str]:
+    """Two list items that read the same: the fields where they differ, each side as text."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        keys = [k for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k)]
+        show = lambda d: "; ".join(f"{k}: {as_text(d.get(k)) or '(none)'}" for k in keys)  # noqa: E731
+        return show(a), show(b)
+    return json.dumps(a, sort_keys=True, default=str), json.dumps(b, sort_keys=True, default=str)
 
 
 def _shown(rec: Record, names: Names, ds: Dataset) -> list[tuple[str, str]]:

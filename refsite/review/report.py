@@ -7,14 +7,17 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .flags import Flag
+from . import mechanical
+from .flags import RISKS, Flag
 from .pages import PageDiff
 from .records import BibDiff, ItemChange, RecordDiff
 from .text import annotation_data, annotation_property, code, html_text, md, md_diff
+from .visual import Visual
 
 MARKER = "<!-- refsite-review -->"
 LIMIT = 65_000  # GitHub refuses a comment longer than 65,536 characters
 PER_PAGE = 15
+OPEN_PAGES = 3
 
 
 @dataclass
@@ -33,23 +36,33 @@ class Review:
     flags: list[Flag] = field(default_factory=list)
     built: bool = True
     note: str = ""
+    trusted: bool = False  # built with the base's code
+    visual: Visual | None = None  # the screenshots compared, when asked for
 
     @property
     def errors(self) -> int:
         return sum(f.severity == "error" for f in self.flags)
 
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.flags)
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["errors"] = self.errors
+        data["warnings"] = self.warnings
         data["flags"] = [{**asdict(f), "line_text": str(f)} for f in self.flags]
         return data
 
 
 def annotation_lines(review: Review, *, only_review: bool = False) -> list[str]:
-    """One ``::error``/``::warning`` workflow command per problem and flag (or per review flag only)."""
+    """One ``::error``/``::warning`` workflow command per new problem and flag (or per new review flag only).
+
+    What was already on the base is not the change's: it is counted in the comment, never annotated.
+    """
     out = []
     for f in review.flags:
-        if only_review and f.source == "check":
+        if (only_review and f.source == "check") or not f.new or f.severity == "notice":
             continue
         level = "error" if f.severity == "error" else "warning"
         title = "refsite review" if f.source == "review" else f"refsite {f.source}"
@@ -57,8 +70,7 @@ def annotation_lines(review: Review, *, only_review: bool = False) -> list[str]:
             f"{k}={annotation_property(str(v))}"
             for k, v in (("file", f.path), ("line", f.line), ("col", f.col), ("title", title))
         )
-        state = "" if f.new else " (already on the base)"
-        out.append(f"::{level} {props}::{annotation_data(f.message + state)}")
+        out.append(f"::{level} {props}::{annotation_data(f.message)}")
     return out
 
 
@@ -80,6 +92,14 @@ def _page_body(d: PageDiff) -> list[str]:
         if b.kind == "changed" and b.tag == "tr" and any("|" in words for op, words in b.diff if op != "="):
             # a value moved between columns: the whole row before and after reads better than a word diff
             lines.append(f"- row changed: ~~{md(b.old, 400)}~~ → **{md(b.new, 400)}**")
+        elif b.kind == "changed" and not _edits(b.diff):
+            links = [
+                f"'{md(t, 80)}' {code(h)} → {code(dict(b.links_after).get(t, '(no link)'))}"
+                for t, h in b.links_before
+                if dict(b.links_after).get(t) != h
+            ]
+            links += [f"'{md(t, 80)}' new link to {code(h)}" for t, h in b.links_after if t not in dict(b.links_before)]
+            lines.append(f"- links changed, same words: {'; '.join(links) or md(b.new, 200)}")
         elif b.kind == "changed":
             lines.append(f"- changed: {md_diff(b.diff, 600)}")
         elif b.kind == "moved" and b.diff:
@@ -137,9 +157,9 @@ def _record_signature(d: RecordDiff) -> str:
     )
 
 
-def _pages_sections(review: Review) -> list[str]:
+def _pages_sections(review: Review, pages: list[PageDiff]) -> list[str]:
     groups: dict[str, list[PageDiff]] = {}
-    for d in review.pages:
+    for d in pages:
         key = _signature(d) if d.status == "changed" else d.url
         groups.setdefault(key, []).append(d)
     out = []
@@ -157,7 +177,8 @@ def _pages_sections(review: Review) -> list[str]:
             more = f" and {len(group) - 10} more" if len(group) > 10 else ""
             head = f"the same change on {len(group)} pages: {names}{more}: {first.summary}"
         body = "\n".join(_page_body(first))
-        out.append(f"<details><summary>{head}</summary>\n\n{body}\n\n</details>\n")
+        shown = " open" if len(out) < OPEN_PAGES else ""  # the first pages read open, the rest a click away
+        out.append(f"<details{shown}><summary>{head}</summary>\n\n{body}\n\n</details>\n")
     return out
 
 
@@ -173,9 +194,9 @@ def _items(items: list[ItemChange]) -> list[str]:
     return out
 
 
-def _record_sections(review: Review) -> list[str]:
+def _record_sections(review: Review, records: list[RecordDiff]) -> list[str]:
     groups: dict[str, list[RecordDiff]] = {}
-    for d in review.records:
+    for d in records:
         groups.setdefault(_record_signature(d), []).append(d)
     out = []
     for group in groups.values():
@@ -228,57 +249,117 @@ def _bib_lines(review: Review) -> list[str]:
 def _flag_table(flags: list[Flag]) -> list[str]:
     rows = ["| | Where | What |", "| --- | --- | --- |"]
     for f in flags:
-        icon = "error" if f.severity == "error" else "warning"
+        icon = f.severity
         rows.append(f"| {icon} | {code(f'{f.path}:{f.line}:{f.col}')} | {md(f.message, 400)} |")
     return rows
 
 
+RISK_LINES = 30
+
+
+def maintainer_files(review: Review) -> list[str]:
+    """The changed files (and mkdocs.yml settings) that are code or policy, for the banner."""
+    out: list[str] = []
+    for f in review.flags:
+        if f.risk == "code or policy" and f.new:
+            label = f"{code(f.path)} ({md(f.before, 100)} → {md(f.after, 100)})" if f.before else code(f.path)
+            if label not in out:
+                out.append(label)
+    return out
+
+
+def risk_lines(review: Review, limit: int = RISK_LINES) -> list[str]:
+    """The ranked summary: each new risk with where it is and one line of before → after."""
+    order = {r: i for i, r in enumerate(RISKS)}
+    risks = sorted(
+        (f for f in review.flags if f.new and f.risk and f.risk != "code or policy"),
+        key=lambda f: (order.get(f.risk, len(order)), f.path, f.line, f.col),
+    )
+    out = []
+    for n, f in enumerate(risks[:limit], 1):
+        change = f"{md(f.before, 160)} → {md(f.after, 200)}" if f.before else md(f.message, 200)
+        out.append(f"{n}. **{f.risk}** {code(f'{f.path}:{f.line}:{f.col}')}: {change}")
+    if len(risks) > limit:
+        out.append(f"- … and {len(risks) - limit} more (all in the table below and the full review)")
+    return out
+
+
 def markdown(review: Review, limit: int = LIMIT) -> str:
-    """The comment: summary and new problems first, then collapsible sections, cut to fit ``limit`` (0: no cap)."""
+    """The comment: code or policy banner, ranked risks, counts; then collapsible sections, cut to fit ``limit``.
+
+    ``limit`` 0 means no cap. The comment is cut between whole sections and rows, never inside a
+    ``<details>`` block.
+    """
     limit = limit or 10**12
-    new = [f for f in review.flags if f.new]
+    new = [f for f in review.flags if f.new and f.severity != "notice"]
     old = [f for f in review.flags if not f.new]
     added = sum(d.status == "added" for d in review.pages)
     removed = sum(d.status == "removed" for d in review.pages)
-    head = [
-        MARKER,
-        f"## Reference review: {md(review.head)} against {md(review.base)}",
-        "",
-        f"Compared from the merge base {code(review.merge_base[:12])} of {md(review.base_ref)}, "
-        "so only this branch's changes show.",
-        "",
-        f"**{len(review.pages)} pages read differently** ({added} added, {removed} removed) · "
+    head = [MARKER, f"## Reference review: {md(review.head)} against {md(review.base)}", ""]
+    maintainer = maintainer_files(review)
+    if maintainer:
+        head += [
+            "> [!CAUTION]",
+            "> **Needs a maintainer: changes code or policy.** " + ", ".join(maintainer),
+            "",
+        ]
+    risks = risk_lines(review)
+    if risks:
+        head += ["### Risks first", "", *risks, ""]
+    base_line = (
+        f" · {_plural(len(old), 'problem')} already on the base (not this change's, not annotated)" if old else ""
+    )
+    head += [
+        f"**{_plural(len(review.pages), 'page')} read differently** ({added} added, {removed} removed) · "
         f"records: {_count(review.records)} · bibliography: {_count(review.bib)} · "
         + (f"configuration: {_plural(len(review.config), 'setting')} changed · " if review.config else "")
-        + f"{_plural(review.errors, 'error')}, {_plural(len(review.flags) - review.errors, 'warning')} "
-        f"({len(new)} new, {len(old)} already on the base)",
+        + f"{_plural(sum(f.severity == 'error' for f in new), 'error')}, "
+        + f"{_plural(sum(f.severity == 'warning' for f in new), 'warning')} in this change"
+        + base_line,
+        "",
+        f"Compared from the merge base {code(review.merge_base[:12])} of {md(review.base_ref)}, "
+        "so only this branch's changes show"
+        + ("; built with the base's code, so none of the change's code ran." if review.trusted else "."),
         "",
     ]
     if review.note:
         head += [f"> {md(review.note, 1000)}", ""]
+    if review.visual is not None:
+        v = review.visual
+        if v.compared:
+            listed = ", ".join(code(u or "/") for u in v.differ[:10]) + (" …" if len(v.differ) > 10 else "")
+            looks = f": {listed}" if v.differ else ""
+            head += [
+                f"**Screenshots**: {len(v.differ)} of {_plural(len(v.compared), 'page')} look different{looks}"
+                + (" (base, head and difference pictures in the artifact)" if v.differ else "")
+                + (f"; {md(v.note)}" if v.note else ""),
+                "",
+            ]
+        elif v.note:
+            head += [f"**Screenshots**: {md(v.note)}", ""]
+    replacements = mechanical.find(review.pages, review.records)
+    pages, records = mechanical.without(review.pages, review.records, replacements)
+    if replacements:
+        head += ["**Mechanical edits**, each shown once; the pages and records below are the exceptions:", ""]
+        for r in replacements[:10]:
+            pages_text = _plural(len(r.pages), "page")
+            where = f"in {_plural(len(r.records), 'record')} ({pages_text})" if r.records else f"on {pages_text}"
+            head.append(f"- ~~{md(r.old, 120)}~~ → **{md(r.new, 120)}** {where}")
+        if len(replacements) > 10:
+            head.append(f"- … and {len(replacements) - 10} more (in the full review)")
+        head.append("")
     sections: list[tuple[str, list[str]]] = []
     if new:
         table = _flag_table(new)
         sections.append(("### New problems and flags\n\n" + "\n".join(table[:2]), [*table[2:], ""]))
-    else:
+    elif not risks:
         head += ["No new problems or flags.", ""]
-    if old:
-        sections.append(
-            (
-                "",
-                [
-                    f"<details><summary>{len(old)} already on the base</summary>\n\n"
-                    + "\n".join(_flag_table(old))
-                    + "\n\n</details>\n"
-                ],
-            )
-        )
     if review.config:
         sections.append(("### Configuration changes that alter the output", [*_items(review.config), ""]))
-    if review.pages:
-        sections.append(("### What readers see", _pages_sections(review)))
-    if review.records:
-        sections.append(("### Records", _record_sections(review)))
+    if pages:
+        sections.append(("### What readers see", _pages_sections(review, pages)))
+    if records:
+        sections.append(("### Records", _record_sections(review, records)))
     if review.bib:
         sections.append(("### Bibliography", [*_bib_lines(review), ""]))
     text = "\n".join(head) + "\n"

@@ -18,6 +18,8 @@ ENGINE = Path(__file__).resolve().parent.parent
 CACHE = Path(".refsite") / "review-cache"
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd", "pre", "figcaption"}
 _SKIP_CLASSES = {"refsite-cite-page", "md-content__button", "headerlink", "refsite-grid-print"}
+# elements that stand apart from their neighbours: their text never runs into the next one's
+_APART = {"div", "p", "li", "ul", "ol", "dl", "dt", "dd", "details", "summary", "table", "td", "th", "figcaption"}
 _PROBLEM = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): (.*)$")
 
 
@@ -29,6 +31,7 @@ class Block:
     text: str
     notes: list[str] = field(default_factory=list)
     cls: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)  # (text, address) of each link, in order
 
     @property
     def plain(self) -> str:
@@ -75,6 +78,7 @@ class _Article(HTMLParser):
         self.cells: list[tuple[int, bool]] = []  # where each cell of the row starts, and whether it is a header
         self.headers: list[str] = []
         self.refresh = ""
+        self.link: tuple[str, int] | None = None  # the address of the open link, where its text starts
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -91,6 +95,8 @@ class _Article(HTMLParser):
         classes = set(a.get("class", "").split())
         if self.skip:
             return
+        if tag in _APART or (tag == "span" and self._apart(classes)):
+            self._space()
         if classes & _SKIP_CLASSES or tag in ("script", "style", "svg"):
             self.skip = self.depth
             return
@@ -105,6 +111,8 @@ class _Article(HTMLParser):
             return
         if tag == "a" and a.get("href"):
             self.links.add(a["href"])
+            if self.block is not None and not self.sup_ref:
+                self.link = (a["href"], len(self.block.text))
         if tag == "sup" and a.get("id", "").startswith("fnref"):
             self.sup_ref = a["id"].split(":", 1)[-1]
         if tag == "table":
@@ -122,6 +130,8 @@ class _Article(HTMLParser):
         if tag == "article" and self.depth == 1:
             self.depth = 0
             return
+        if tag in _APART and not self.skip:
+            self._space()
         if self.skip and self.depth == self.skip:
             self.skip = 0
         elif self.note_id and self.depth == self.note_depth:
@@ -135,10 +145,23 @@ class _Article(HTMLParser):
             self.block.text = " ".join(self.block.text.split())
             if self.block.text:
                 self.blocks.append(self.block)
-            self.block = None
+            self.block, self.link = None, None
         if tag == "sup":
             self.sup_ref = ""
+        if tag == "a" and self.link is not None and self.block is not None:
+            href, start = self.link
+            self.block.links.append((" ".join(self.block.text[start:].split()), href))
+            self.link = None
         self.depth -= 1
+
+    @staticmethod
+    def _apart(classes: set[str]) -> bool:
+        """A span that is a piece of its own (a grid cell's symbol, word or date), not running text."""
+        return any(c.startswith(("refsite-stance", "refsite-cell", "refsite-grid")) for c in classes)
+
+    def _space(self) -> None:
+        if self.block is not None and self.block.text and not self.block.text.endswith(" "):
+            self.block.text += " "
 
     def _row(self, text: str) -> str:
         """A table row as 'Header: value' pairs (empty cells left out), or its cells when it is the header."""
@@ -210,11 +233,12 @@ class Built:
     output: str = ""
 
 
-def build(root: Path, out: Path) -> Built:
-    """Build the project at ``root`` (strict) into ``out`` with ``python -m refsite build``."""
+def build(root: Path, out: Path, *, strict: bool = True) -> Built:
+    """Build the project at ``root`` (strict unless told) into ``out`` with ``python -m refsite build``."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    relaxed = [] if strict else ["--no-strict"]
     proc = subprocess.run(
-        [sys.executable, "-m", "refsite", "build", "--root", str(root), "--site-dir", str(out)],
+        [sys.executable, "-m", "refsite", "build", "--root", str(root), "--site-dir", str(out), *relaxed],
         cwd=root,
         capture_output=True,
         text=True,
@@ -230,12 +254,13 @@ def build(root: Path, out: Path) -> Built:
     return Built(out if ok else None, problems, (proc.stdout + proc.stderr).strip())
 
 
-def cached_build(project: Path, commit: str, root: Path) -> Built:
+def cached_build(project: Path, commit: str, root: Path, code: str = "") -> Built:
     """The build of ``commit`` (extracted at ``root``), from the review cache when it has one.
 
+    ``code`` names the commit whose code the build ran with, when it is not ``commit``'s own.
     The cache is ``.refsite/review-cache/`` in the project, or the folder ``REFSITE_REVIEW_CACHE`` names.
     """
-    key = f"{commit}-{engine_digest()}"
+    key = f"{commit}-{code[:12]}-{engine_digest()}" if code else f"{commit}-{engine_digest()}"
     cache = Path(os.environ["REFSITE_REVIEW_CACHE"]) if os.environ.get("REFSITE_REVIEW_CACHE") else project / CACHE
     site = cache / key / "site"
     if (cache / key / "complete").exists() and site.is_dir():

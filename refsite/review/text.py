@@ -10,7 +10,8 @@ import re
 Segments = list[tuple[str, str]]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~=^$])")
-_MENTION = re.compile(r"([@#])(?=\w)")
+# what GitHub would link: an @mention (or a citation key written ``@key``) and a ``#123`` issue reference
+_MENTION = re.compile(r"(?<!\w)[@#][\w][\w:.#$%&+?~/-]*(?<![.:])")
 
 
 _NOTE_MARK = re.compile(r"\[\d+\]")
@@ -49,11 +50,17 @@ def md(text: str, limit: int = 0) -> str:
     text = " ".join(str(text).split())
     if limit and len(text) > limit:
         text = text[: limit - 1] + "…"
-    text = text.replace("&", "&amp;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = text.replace("\\<", "&lt;").replace("\\>", "&gt;")
-    # a word joiner after @ and # keeps GitHub from linking a user, team or issue
-    return _MENTION.sub("\\1\u2060", text)
+    # an @key or #123 becomes a code span, where GitHub links no user, team or issue and the
+    # reader copies the key as it is written
+    parts = []
+    for i, piece in enumerate(re.split(f"({_MENTION.pattern})", text)):
+        if i % 2:
+            parts.append(code(piece))
+        else:
+            piece = piece.replace("&", "&amp;")
+            piece = _MD_SPECIAL.sub(r"\\\1", piece)
+            parts.append(piece.replace("\\<", "&lt;").replace("\\>", "&gt;"))
+    return "".join(parts)
 
 
 def html_text(text: str, limit: int = 0) -> str:
@@ -61,7 +68,12 @@ def html_text(text: str, limit: int = 0) -> str:
     text = " ".join(str(text).split())
     if limit and len(text) > limit:
         text = text[: limit - 1] + "…"
-    return _MENTION.sub("\\1\u2060", html.escape(text, quote=True))
+    # an @key or #123 in <code>, where GitHub links nothing; the rest escaped (an apostrophe
+    # becomes &#x27;, which must stay whole)
+    parts = []
+    for i, piece in enumerate(re.split(f"({_MENTION.pattern})", text)):
+        parts.append(f"<code>{html.escape(piece, quote=True)}</code>" if i % 2 else html.escape(piece, quote=True))
+    return "".join(parts)
 
 
 def code(text: str) -> str:
@@ -90,3 +102,23 @@ def annotation_data(text: str) -> str:
 def annotation_property(text: str) -> str:
     """Escape a property value (``file=...``) of a workflow command."""
     return annotation_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def same_citation(a: str, b: str) -> bool:
+    """Two formatted notes cite the same place: the same text, or the full and the short form of one citation.
+
+    The short form (``Pajon, Japan-Russia, 15.``) is clearly shorter, every word of it stands in the
+    full form, and both end with the same page.
+    """
+    if a == b:
+        return True
+    short, full = sorted((a, b), key=len)
+    words = re.findall(r"\w[\w'-]*", short)
+    last_a, last_b = re.findall(r"\d+", a)[-1:], re.findall(r"\d+", b)[-1:]
+    return (
+        bool(words)
+        and bool(last_a)
+        and last_a == last_b
+        and len(short) < 0.8 * len(full)
+        and set(words) <= set(re.findall(r"\w[\w'-]*", full))
+    )
