@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_root, run_cli
+from conftest import check_in_process, copy_root, run_cli
 
 MARK = "OUTSIDE-MARKER-5c1e9a"
 JAPAN = "data/actors/japan.yaml"
@@ -651,7 +651,7 @@ def test_hostile_input(
 ) -> None:
     root = copy_root("basic", tmp_path)
     setup(root, outside)
-    proc = run_cli("check", cwd=root)
+    proc = check_in_process(root)
     out = proc.stdout + proc.stderr
     assert "Traceback" not in out
     assert MARK not in out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_root, require, run_cli
+from conftest import copy_root, require, run_cli, shared_build
 
 
 def pdftext(pdf: Path, page: int | None = None) -> str:
@@ -27,10 +27,7 @@ def pages(pdf: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require("pdftotext")
-    root = copy_root("basic", tmp_path_factory.mktemp("pdf"))
-    proc = run_cli("pdf", cwd=root)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return root / "site" / "reference.pdf"
+    return shared_build(tmp_path_factory, "basic", "build", "--pdf") / "reference.pdf"
 
 
 def test_cover_and_contents_page_numbers(built: Path) -> None:
@@ -179,10 +176,7 @@ def test_running_headers_and_one_page_numbering(built: Path) -> None:
 @pytest.fixture(scope="module")
 def real_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require("pdftotext")
-    out = tmp_path_factory.mktemp("real-pdf") / "site" / "reference.pdf"
-    proc = run_cli("pdf", "--out", str(out), cwd=REPO)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
+    return shared_build(tmp_path_factory, ".", "build", "--pdf") / "reference.pdf"
 
 
 def test_no_page_of_the_real_pdf_repeats_a_note_number(real_pdf: Path) -> None:
