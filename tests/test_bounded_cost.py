@@ -57,3 +57,37 @@ def test_a_summary_of_100000_backticks_builds_in_seconds(tmp_path: Path) -> None
     assert proc.returncode == 0, proc.stdout + proc.stderr
     page = (root / "site" / "actors" / "japan" / "index.html").read_text(encoding="utf-8")
     assert "`" * 1000 in page and 'class="footnote-ref"' in page
+
+
+BACKTRACKING = "[a](" * 20_000  # Python-Markdown needs minutes for it (its time grows with the square)
+BUDGET = {"REFSITE_RENDER_BUDGET": "2"}
+
+
+def over_budget(path: str, line: int, col: int, url: str) -> str:
+    return (
+        f"{path}:{line}:{col}: error: the page '{url}' took more than 2 s of processor time to render (the limit); "
+        "Markdown such as thousands of unclosed '(' or '<' makes the renderer backtrack: escape them"
+    )
+
+
+def test_a_summary_that_makes_the_renderer_backtrack_is_a_located_error(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    set_summary(root, "actors/japan.yaml", "The Japanese state [@pajon2013, p. 5] " + BACKTRACKING)
+    line = next(
+        n for n, text in enumerate((root / "data/actors/japan.yaml").read_text().splitlines(), 1) if "summary" in text
+    )
+    proc = run_limited(root, "build", env=BUDGET)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == [over_budget("data/actors/japan.yaml", line, 10, "actors/japan/")]
+    assert "Traceback" not in proc.stderr
+    assert not (root / "site").exists()
+
+
+def test_a_narrative_page_that_makes_the_renderer_backtrack_is_a_located_error(tmp_path: Path) -> None:
+    root = copy_root("basic", tmp_path)
+    page = root / "docs" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n" + BACKTRACKING + "\n", encoding="utf-8")
+    proc = run_limited(root, "build", env=BUDGET)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == [over_budget("docs/index.md", 1, 1, "/")]
+    assert "Traceback" not in proc.stderr
