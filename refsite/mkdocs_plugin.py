@@ -26,9 +26,10 @@ from mkdocs.structure.pages import Page
 
 from .bibcsl import ConversionError
 from .budget import OverBudget, cpu_budget, render_seconds
-from .citations import BIB_TOKEN, PageRef, Session, SiteInfo, formatter_for, resolve_style
+from .citations import BIB_TOKEN, STYLES, PageRef, Session, SiteInfo, formatter_for, resolve_style
 from .cite import CiteError
 from .dataset import Dataset, load_project
+from .files import STYLE_LIMIT, read_input
 from .memo import Memo
 from .mkdocs_macros import sandbox
 from .model import KINDS, PLURAL
@@ -130,6 +131,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         style = resolve_style(self.root, self.config.style)
         if not style.is_file():
             self.fail([self.style_problem(f"citation style file not found: {self.config.style}")])
+        if not style.is_relative_to(STYLES):  # the project's own: inside it, a file, not too large for pandoc
+            _, found = read_input(self.root, style, STYLE_LIMIT)
+            if found:
+                self.fail([self.style_problem(f"citation style {self.config.style}: {found[0].message}")])
         site = SiteInfo(
             title=config.site_name,
             url=config.site_url or "",
