@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -237,6 +239,42 @@ def pandoc_path() -> str:
     return str(pypandoc.get_pandoc_path())
 
 
+#: Most memory (address space) one pandoc run may take, in MiB; past it pandoc stops.
+PANDOC_MEMORY_MB = 2048
+#: Most processor time one pandoc run may take, in seconds; past it the system stops it.
+PANDOC_CPU_SECONDS = 300
+
+# Sets the limits in a small Python process that then becomes pandoc (safe with threads, unlike a
+# function run between fork and exec): argv is MEMORY CPU PANDOC ARGS...
+_LIMITED = """import os, resource, sys
+def cap(which, value):
+    hard = resource.getrlimit(which)[1]
+    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    resource.setrlimit(which, (value, value))
+cap(resource.RLIMIT_AS, int(sys.argv[1]))
+cap(resource.RLIMIT_CPU, int(sys.argv[2]))
+os.execv(sys.argv[3], sys.argv[3:])
+"""
+
+
+def pandoc_command(*args: str) -> list[str]:
+    """The command that runs pandoc with ``args`` within :data:`PANDOC_MEMORY_MB` of memory and
+    :data:`PANDOC_CPU_SECONDS` of processor time."""
+    memory = PANDOC_MEMORY_MB * 1024 * 1024
+    return [sys.executable, "-c", _LIMITED, str(memory), str(PANDOC_CPU_SECONDS), pandoc_path(), *args]
+
+
+def pandoc_failure(returncode: int, err: str) -> str:
+    """One line on why pandoc failed: a limit it reached, else its own message."""
+    if any(sign in err for sign in ("not enough memory", "out of memory", "Heap exhausted", "osReserveHeapMemory")):
+        return f"pandoc needed more than {PANDOC_MEMORY_MB} MiB of memory and was stopped"
+    if returncode == -signal.SIGSEGV:
+        return f"pandoc crashed (its memory is limited to {PANDOC_MEMORY_MB} MiB)"
+    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return f"pandoc took more than {PANDOC_CPU_SECONDS} s of processor time and was stopped"
+    return " ".join(err.split())[:300] or f"pandoc exited with status {returncode}"
+
+
 class Job:
     """One running pandoc subprocess; ``wait()`` returns its decoded output."""
 
@@ -247,7 +285,7 @@ class Job:
         src, self.dst = Path(self.tmp.name, "in.json"), Path(self.tmp.name, "out.json")
         src.write_text(json.dumps(payload), encoding="utf-8")
         self.proc = subprocess.Popen(
-            [pandoc_path(), "lua", str(LUA), str(src), str(self.dst)],
+            pandoc_command("lua", str(LUA), str(src), str(self.dst)),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -257,7 +295,7 @@ class Job:
         try:
             _, err = self.proc.communicate()
             if self.proc.returncode != 0 or not self.dst.exists():
-                raise CiteError(" ".join(err.split())[:300] or f"pandoc exited with status {self.proc.returncode}")
+                raise CiteError(pandoc_failure(self.proc.returncode, err))
             result: dict[str, Any] = json.loads(self.dst.read_text(encoding="utf-8"))
             return result
         finally:
