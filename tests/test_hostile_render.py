@@ -27,7 +27,7 @@ import yaml
 from refsite.render.meta import json_ld
 from refsite.sanitize import clean_html
 
-from conftest import article, assert_inert, copy_root, run_cli, scan_site
+from conftest import article, assert_inert, cli_in_process, copy_root, run_cli, scan_site
 
 EXPLOIT = "{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}"
 LOCATED = re.compile(r"^[^\s:]+:\d+:\d+: (?:error|warning): \S")
@@ -73,7 +73,7 @@ def add_to_page(root: Path, text: str, name: str = "index.md") -> int:
 
 def build(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     before = digest(root / "site")
-    proc = run_cli("build", *args, cwd=root)
+    proc = cli_in_process("build", *args, cwd=root)  # the build's own; a few cases below run it as a command
     out = proc.stdout + proc.stderr
     assert "Traceback" not in out and "Exception" not in out, out
     for line in proc.stdout.splitlines():
