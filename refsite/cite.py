@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import signal
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from .limits import limit_reached, limited
 
 LUA = Path(__file__).with_name("citeproc.lua")
 SEPARATOR = "refsite-separator"
@@ -244,35 +244,16 @@ PANDOC_MEMORY_MB = 2048
 #: Most processor time one pandoc run may take, in seconds; past it the system stops it.
 PANDOC_CPU_SECONDS = 300
 
-# Sets the limits in a small Python process that then becomes pandoc (safe with threads, unlike a
-# function run between fork and exec): argv is MEMORY CPU PANDOC ARGS...
-_LIMITED = """import os, resource, sys
-def cap(which, value):
-    hard = resource.getrlimit(which)[1]
-    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-    resource.setrlimit(which, (value, value))
-cap(resource.RLIMIT_AS, int(sys.argv[1]))
-cap(resource.RLIMIT_CPU, int(sys.argv[2]))
-os.execv(sys.argv[3], sys.argv[3:])
-"""
-
-
 def pandoc_command(*args: str) -> list[str]:
     """The command that runs pandoc with ``args`` within :data:`PANDOC_MEMORY_MB` of memory and
     :data:`PANDOC_CPU_SECONDS` of processor time."""
-    memory = PANDOC_MEMORY_MB * 1024 * 1024
-    return [sys.executable, "-c", _LIMITED, str(memory), str(PANDOC_CPU_SECONDS), pandoc_path(), *args]
+    return limited([pandoc_path(), *args], PANDOC_MEMORY_MB, PANDOC_CPU_SECONDS)
 
 
 def pandoc_failure(returncode: int, err: str) -> str:
     """One line on why pandoc failed: a limit it reached, else its own message."""
-    if any(sign in err for sign in ("not enough memory", "out of memory", "Heap exhausted", "osReserveHeapMemory")):
-        return f"pandoc needed more than {PANDOC_MEMORY_MB} MiB of memory and was stopped"
-    if returncode == -signal.SIGSEGV:
-        return f"pandoc crashed (its memory is limited to {PANDOC_MEMORY_MB} MiB)"
-    if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
-        return f"pandoc took more than {PANDOC_CPU_SECONDS} s of processor time and was stopped"
-    return " ".join(err.split())[:300] or f"pandoc exited with status {returncode}"
+    reached = limit_reached("pandoc", returncode, err, PANDOC_MEMORY_MB, PANDOC_CPU_SECONDS)
+    return reached or " ".join(err.split())[:300] or f"pandoc exited with status {returncode}"
 
 
 class Job:

@@ -225,3 +225,30 @@ BIB = """@book{kimura2008,
   year = {2008},
 }
 """
+
+
+def test_a_reviewed_build_runs_within_memory_and_processor_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from refsite.review import site as review_site
+
+    root = copy_root("basic", tmp_path)
+    monkeypatch.setattr(review_site, "BUILD_MEMORY_MB", 16)  # too little for Python to load the engine
+    built = review_site.build(root, tmp_path / "out")
+    assert built.site is None
+    assert built.output.splitlines()[-1] in (
+        "the build needed more than 16 MiB of memory and was stopped",
+        "the build crashed (its memory is limited to 16 MiB)",
+    )
+    monkeypatch.setattr(review_site, "BUILD_MEMORY_MB", 4096)
+    assert review_site.build(root, tmp_path / "out").site == tmp_path / "out"
+
+    busy = copy_root("basic", tmp_path / "busy")  # a page that keeps the renderer busy for minutes
+    set_summary(busy, "actors/japan.yaml", "The Japanese state [@pajon2013, p. 5] " + BACKTRACKING)
+    monkeypatch.setenv("REFSITE_RENDER_BUDGET", "600")
+    monkeypatch.setattr(review_site, "BUILD_CPU_SECONDS", 2)
+    start = time.monotonic()
+    built = review_site.build(busy, tmp_path / "busy-out")
+    assert built.site is None
+    assert built.output.splitlines()[-1] == "the build took more than 2 s of processor time and was stopped"
+    assert time.monotonic() - start < LIMIT
