@@ -182,14 +182,17 @@ def test_pandoc_past_its_memory_limit_is_stopped_and_said_so(monkeypatch: pytest
     assert problems == []
     items = csl_items([BIB], {e.key: e for e in entries})
     formatter = Formatter(STYLES / "chicago-fullnote-bibliography.csl")
-    for memory in (48, 160, 200):  # too little to start, to set up its heap, to format
-        monkeypatch.setattr(cite_mod, "PANDOC_MEMORY_MB", memory)
-        with pytest.raises(CiteError) as caught:
-            formatter.format([[Cite("kimura2008", "p. 5")]], items)
-        assert str(caught.value) in (
-            f"pandoc needed more than {memory} MiB of memory and was stopped",
-            f"pandoc crashed (its memory is limited to {memory} MiB)",
-        )
+    monkeypatch.setattr(cite_mod, "PANDOC_MEMORY_MB", 48)  # too little to start
+    with pytest.raises(CiteError) as caught:
+        formatter.format([[Cite("kimura2008", "p. 5")]], items)
+    assert str(caught.value) in (
+        "pandoc needed more than 48 MiB of memory and was stopped",
+        "pandoc crashed (its memory is limited to 48 MiB)",
+    )
+    monkeypatch.setattr(cite_mod, "PANDOC_MEMORY_MB", 160)  # too little for its heap
+    with pytest.raises(CiteError) as caught:
+        formatter.format([[Cite("kimura2008", "p. 5")]], items)
+    assert str(caught.value) == "pandoc needed more than 160 MiB of memory and was stopped"
     monkeypatch.setattr(cite_mod, "PANDOC_MEMORY_MB", 1024)
     assert formatter.format([[Cite("kimura2008", "p. 5")]], items).notes == [
         ["Hiroshi Kimura, <em>The Kurilian Knot</em> (Stanford: Stanford University Press, 2008), 5."]
