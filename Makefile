@@ -23,7 +23,7 @@ test: $(STAMP)
 	'$(PY)' -m ruff check refsite tests macros.py
 	'$(PY)' -m mypy
 	'$(VENV)/bin/lint-imports'
-	'$(PY)' -m pytest -q
+	'$(PY)' -m pytest -q -n auto --dist worksteal
 
 ## check: validate data/, bib/ and docs/ only
 check: $(STAMP)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .bib import BibEntry
-from .cite import LUA, BibSource, pandoc_path
+from .cite import LUA, BibSource, pandoc_command, pandoc_failure
 from .context import StoreSlot, current
 
 #: How many conversions this process has run (the tests read it).
@@ -55,9 +55,9 @@ def _pandoc(texts: Sequence[str], types: Mapping[str, str]) -> list[dict[str, An
     with tempfile.TemporaryDirectory(prefix="refsite-bib-") as tmp:
         src, dst = Path(tmp, "in.json"), Path(tmp, "out.json")
         src.write_text(json.dumps(payload), encoding="utf-8")
-        proc = subprocess.run([pandoc_path(), "lua", str(LUA), str(src), str(dst)], capture_output=True, text=True)
+        proc = subprocess.run(pandoc_command("lua", str(LUA), str(src), str(dst)), capture_output=True, text=True)
         if proc.returncode != 0 or not dst.exists():
-            raise ConversionError(" ".join(proc.stderr.split())[:300] or f"pandoc exited with {proc.returncode}")
+            raise ConversionError(pandoc_failure(proc.returncode, proc.stderr))
         items = json.loads(dst.read_text(encoding="utf-8") or "[]")
     return [it for it in items if isinstance(it, dict)]
 

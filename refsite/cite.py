@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .context import StoreSlot, current
+from .limits import limit_reached, limited
 
 LUA = Path(__file__).with_name("citeproc.lua")
 SEPARATOR = "refsite-separator"
@@ -240,6 +241,23 @@ def pandoc_path() -> str:
     return str(pypandoc.get_pandoc_path())
 
 
+#: Most memory (address space) one pandoc run may take, in MiB; past it pandoc stops.
+PANDOC_MEMORY_MB = 2048
+#: Most processor time one pandoc run may take, in seconds; past it the system stops it.
+PANDOC_CPU_SECONDS = 300
+
+def pandoc_command(*args: str) -> list[str]:
+    """The command that runs pandoc with ``args`` within :data:`PANDOC_MEMORY_MB` of memory and
+    :data:`PANDOC_CPU_SECONDS` of processor time."""
+    return limited([pandoc_path(), *args], PANDOC_MEMORY_MB, PANDOC_CPU_SECONDS)
+
+
+def pandoc_failure(returncode: int, err: str) -> str:
+    """One line on why pandoc failed: a limit it reached, else its own message."""
+    reached = limit_reached("pandoc", returncode, err, PANDOC_MEMORY_MB, PANDOC_CPU_SECONDS)
+    return reached or " ".join(err.split())[:300] or f"pandoc exited with status {returncode}"
+
+
 class Job:
     """One running pandoc subprocess; ``wait()`` returns its decoded output."""
 
@@ -249,7 +267,7 @@ class Job:
         src, self.dst = Path(self.tmp.name, "in.json"), Path(self.tmp.name, "out.json")
         src.write_text(json.dumps(payload), encoding="utf-8")
         self.proc = subprocess.Popen(
-            [pandoc_path(), "lua", str(LUA), str(src), str(self.dst)],
+            pandoc_command("lua", str(LUA), str(src), str(self.dst)),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -259,7 +277,7 @@ class Job:
         try:
             _, err = self.proc.communicate()
             if self.proc.returncode != 0 or not self.dst.exists():
-                raise CiteError(" ".join(err.split())[:300] or f"pandoc exited with status {self.proc.returncode}")
+                raise CiteError(pandoc_failure(self.proc.returncode, err))
             result: dict[str, Any] = json.loads(self.dst.read_text(encoding="utf-8"))
             return result
         finally:

@@ -20,9 +20,9 @@ from .config import docs_dir as config_docs_dir
 from .config import load_config, read_config
 from .consistency import check_project as check_consistency
 from .context import MemoSlot, current
-from .files import PAGE_LIMIT, check_path, folder_problem, read_text_input, rel_path, walk_files
+from .files import GEO_LIMIT, PAGE_LIMIT, check_path, folder_problem, read_input, read_text_input, rel_path, walk_files
 from .geodata import GEO_DIR, geo_file, geo_files
-from .geodata import load as load_geo_file
+from .geodata import parse as parse_geo
 from .load import parse_document, read_yaml
 from .macro_args import MACRO_NAMES, SIGNATURES, ArgProblem, bind, check_args
 from .memo import digest
@@ -530,18 +530,19 @@ def load_geo(root: Path, records: Mapping[str, Record]) -> tuple[Mapping[str, An
     path = geo_file(root)
     shown = rel_path(root, path)
     problems: list[Problem] = []
-    if len(found := geo_files(root)) > 1:
-        names = ", ".join(p.name for p in found)
+    if len(several := geo_files(root)) > 1:
+        names = ", ".join(p.name for p in several)
         problems.append(
-            Problem(rel_path(root, found[1]), 1, 1, f"one map geography per project; data/geo holds {names}")
+            Problem(rel_path(root, several[1]), 1, 1, f"one map geography per project; data/geo holds {names}")
         )
     geo = None
     if os.path.lexists(path):
         if bad := folder_problem(root, path.parent):
             return None, [bad]
-        if why := check_path(root, path):
-            return None, [Problem(rel_path(root, path), 1, 1, why)]
-        geo = load_geo_file(root)
+        raw, found = read_input(root, path, GEO_LIMIT)  # never a link out, a device or an unbounded file
+        if raw is None:
+            return None, found
+        geo = parse_geo(raw)
         if geo is None:
             problems.append(Problem(rel_path(root, path), 1, 1, "not the map geography written by 'refsite geodata'"))
     features = geo.get("features", {}) if geo else {}

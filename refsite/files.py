@@ -29,6 +29,10 @@ BIB_LIMIT = 8 * MiB
 PAGE_LIMIT = 4 * MiB
 #: Largest mkdocs.yml that is read.
 CONFIG_LIMIT = 1 * MiB
+#: Largest citation style (CSL) of the project that is used (the bundled ones are under 100 KiB).
+STYLE_LIMIT = 1 * MiB
+#: Largest map geography (data/geo/kurils.json) that is read.
+GEO_LIMIT = 4 * MiB
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 

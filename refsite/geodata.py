@@ -279,9 +279,17 @@ def run(package_dir: Path, out: Path) -> int:
 
 def load(root: Path) -> dict[str, Any] | None:
     """The committed geography of a project, or None if it has none (or it is unreadable)."""
-    path = geo_file(root)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return parse(geo_file(root).read_bytes())
+    except OSError:
+        return None
+
+
+def parse(raw: bytes) -> dict[str, Any] | None:
+    """The geography in the bytes of a geography file, or None if they are not one (nesting too deep
+    for the JSON reader included)."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) and isinstance(data.get("features"), dict) else None

@@ -24,11 +24,13 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .bibcsl import ConversionError
-from .citations import BIB_TOKEN, PageRef, Session, SiteInfo, formatter_for, resolve_style
+from .budget import OverBudget, cpu_budget, render_seconds
+from .citations import BIB_TOKEN, STYLES, PageRef, Session, SiteInfo, formatter_for, resolve_style
 from .cite import CiteError
 from .context import MemoSlot
 from .dataset import Dataset, load_project
 from .engine import SCRIPT_URI, edit_url, generated, site_version
+from .files import STYLE_LIMIT, read_input
 from .mkdocs_macros import sandbox
 from .options import OPTIONS, Option, Options
 from .pdf import PrintPage
@@ -128,6 +130,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         style = resolve_style(self.root, self.options.style)
         if not style.is_file():
             self.fail([self.style_problem(f"citation style file not found: {self.options.style}")])
+        if not style.is_relative_to(STYLES):  # the project's own: inside it, a file, not too large for pandoc
+            _, found = read_input(self.root, style, STYLE_LIMIT)
+            if found:
+                self.fail([self.style_problem(f"citation style {self.options.style}: {found[0].message}")])
         site = SiteInfo(
             title=config.site_name,
             url=config.site_url or "",
@@ -214,9 +220,40 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
             page.edit_url = self.edit_url(config, self.dataset.records[self.record_of[uri]].path)
         elif not page.file.generated_by:
             markdown = self.session.narrative(uri, markdown)
+        self._budget_render(page)
         return markdown
 
     on_page_markdown = CombinedEvent(_page_meta, _page_markdown)
+
+    def _budget_render(self, page: Page) -> None:
+        """Convert the page's Markdown (MkDocs does it next) within a budget of processor time: over it
+        is one located error and the build stops, instead of a renderer busy for minutes."""
+        render = Page.render.__get__(page)  # the class's own, never a budget inside a budget
+
+        def budgeted(config: MkDocsConfig, files: Files) -> None:
+            try:
+                with cpu_budget(render_seconds()):
+                    render(config, files)
+            except OverBudget as exc:
+                self.fail([self.render_problem(page, exc.seconds)])
+
+        page.render = budgeted  # type: ignore[method-assign]
+
+    def render_problem(self, page: Page, seconds: float) -> Problem:
+        """A page over its rendering budget, located at the text that makes it: a record's summary,
+        a narrative page, or the data folder of a generated index."""
+        uri = page.file.src_uri
+        message = (
+            f"the page '{page.url or '/'}' took more than {seconds:g} s of processor time to render (the limit); "
+            "Markdown such as thousands of unclosed '(' or '<' makes the renderer backtrack: escape them"
+        )
+        if uri in self.record_of and self.dataset is not None:
+            rec = self.dataset.records[self.record_of[uri]]
+            line, col = rec.src.pos(("summary",))
+            return Problem(rec.path, line, col, message)
+        if not page.file.generated_by:
+            return Problem(f"{self.docs_rel}/{uri}", 1, 1, message)
+        return Problem(f"data/{uri.split('/')[0]}", 1, 1, message)
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav

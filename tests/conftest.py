@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import io
 import json
 import os
 import re
@@ -49,22 +50,78 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def cli_in_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m refsite ARGS`` in ``cwd`` inside the test process: the same output and exit status as
+    :func:`run_cli` without an interpreter start and its imports (most of a short command's cost).
+    An exception propagates and fails the test, where a subprocess would print a traceback."""
+    from refsite.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(list(args))
+        except SystemExit as exc:  # argparse refusing the arguments
+            status = exc.code if isinstance(exc.code, int) else 2
+    return subprocess.CompletedProcess(["refsite", *args], status, out.getvalue(), err.getvalue())
+
+
+def check_in_process(root: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m refsite check`` on ``root``, in the test process (see :func:`cli_in_process`)."""
+    return cli_in_process("check", cwd=root)
+
+
+@contextlib.contextmanager
+def _shared_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` across the test workers (pytest-xdist runs one process each)."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every worker of this test run sees (the run's own base folder without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def shared_build(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str) -> Path:
+    """The sample project ``name`` (or ``"."``: this repository) run once per test run through
+    ``python -m refsite ARGS`` (``build`` by default), whichever worker asks first; the others wait
+    for it and get the same folder. Returns the built ``site/`` folder; callers must not change it."""
+    args = args or ("build",)
+    key = re.sub(r"[^a-z0-9]+", "-", f"{name}-{'-'.join(args)}".lower()).strip("-")
+    folder = shared_root(tmp_path_factory) / "shared" / key
+    done = folder / "built"
+    with _shared_lock(folder.with_suffix(".lock")):
+        if not done.exists():
+            if folder.exists():
+                shutil.rmtree(folder)  # a build that failed in another worker: try again, show its error here
+            folder.mkdir(parents=True)
+            if name == ".":
+                proc = run_cli(*args, "--site-dir", str(folder / "site"), cwd=REPO)
+            else:
+                proc = run_cli(*args, cwd=copy_root(name, folder))
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+            done.write_text("ok\n", encoding="utf-8")
+    return folder / "site" if name == "." else folder / name / "site"
+
+
 @pytest.fixture(scope="session")
 def basic_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The 'basic' sample project, built once with --strict."""
-    root = copy_root("basic", tmp_path_factory.mktemp("basic"))
-    proc = run_cli("build", cwd=root)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return root / "site"
+    return shared_build(tmp_path_factory, "basic")
 
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The reference itself (this repository's data, docs and theme), built once without the PDF."""
-    out = tmp_path_factory.mktemp("real") / "site"
-    proc = run_cli("build", "--site-dir", str(out), cwd=REPO)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
+    return shared_build(tmp_path_factory, ".")
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,30 @@ def _assert_no_litter(root: Path, tmpdir: Path) -> None:
     assert sorted(p.name for p in tmpdir.iterdir()) == []
 
 
-def test_builds_killed_at_random_moments_never_lose_the_site(tmp_path: Path) -> None:
+SEED = int(os.environ.get("REFSITE_TEST_SEED", "20261204"))
+
+
+def _pages_in_workspace(root: Path, pid: int) -> int:
+    """How many pages the running build ``pid`` has written so far into its own workspace."""
+    return sum(1 for _ in (root / CACHE).glob(f"build-{pid}-*/site/**/*.html"))
+
+
+def _kill_when(child: subprocess.Popen[bytes], ready: Callable[[], bool], limit: float = 60.0) -> bool:
+    """SIGKILL ``child`` as soon as ``ready()`` holds (polled every 2 ms, for ``limit`` seconds at most),
+    or once it has ended by itself; True if it was killed while still running."""
+    deadline = time.monotonic() + limit
+    while child.poll() is None and not ready():
+        assert time.monotonic() < deadline, "the build neither ended nor reached the kill point"
+        time.sleep(0.002)
+    running = child.poll() is None
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    return running
+
+
+def test_builds_killed_at_chosen_moments_never_lose_the_site(tmp_path: Path) -> None:
+    """Builds killed at once, while writing their Nth page, and at a delay drawn from a fixed seed
+    (REFSITE_TEST_SEED, printed with every failure) over the whole build, swap included."""
     root = copy_root("basic", tmp_path)
     tmpdir = tmp_path / "tmp"
     env = _env(tmpdir)
@@ -72,13 +96,11 @@ def test_builds_killed_at_random_moments_never_lose_the_site(tmp_path: Path) -> 
     site = root / "site"
     expected = _files(site)
     assert "index.html" in expected and MARKER in expected and len(expected) > 50
-    seed = int.from_bytes(os.urandom(4), "big")
-    rng = random.Random(seed)
-    kills, good = 8, 0
-    killed_mid_build = 0
+    rng = random.Random(SEED)
+    pages = sum(p.endswith(".html") for p in expected)
+    kills, good, killed_mid_build = 8, 0, 0
     for i in range(1, kills + 1):
         _revise(root, i)
-        delay = duration * 1.1 * (i - 1 + rng.random()) / kills  # spread over the whole build, swap included
         child = subprocess.Popen(
             [sys.executable, "-m", "refsite", "build"],
             cwd=root,
@@ -86,21 +108,30 @@ def test_builds_killed_at_random_moments_never_lose_the_site(tmp_path: Path) -> 
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(delay)
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        where = f"seed {seed}, kill {i} after {delay:.2f} s of a {duration:.2f} s build"
+        if i == 1:
+            moment = "at once"
+            _kill_when(child, lambda: True)
+        elif i % 2 == 0:  # while the new site is being written: certainly before the swap
+            written = 1 + rng.randrange(pages - 1)
+            moment = f"at page {written} of {pages}"
+            assert _kill_when(child, lambda n=written, pid=child.pid: _pages_in_workspace(root, pid) >= n), moment
+            killed_mid_build += 1
+        else:  # anywhere in the build, the swap included
+            delay = duration * 1.1 * rng.random()
+            moment = f"after {delay:.2f} s of a {duration:.2f} s build"
+            end = time.monotonic() + delay
+            _kill_when(child, lambda end=end: time.monotonic() >= end)
+        where = f"REFSITE_TEST_SEED={SEED}, kill {i} {moment}"
         assert _files(site) == expected, where
         shown = _revision(site)
         assert shown in (good, i), where
-        killed_mid_build += shown == good
         good = shown
     proc = _build(root, env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _revision(site) == kills
     assert _files(site) == expected
     _assert_no_litter(root, tmpdir)
-    assert killed_mid_build >= 1  # at least one kill landed before the swap
+    assert killed_mid_build == kills // 2
 
 
 _INJECT = textwrap.dedent(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from test_review import commit, flags, repo, review, review_cache  # noqa: F401 (fixtures used by name)
 
-from conftest import copy_root, run_cli
+from conftest import cli_in_process, copy_root, run_cli
 
 CONFIG = "mkdocs.yml"
 MARK = "pwned"
@@ -219,7 +219,7 @@ def test_hostile_config_and_static_files(tmp_path: Path, setup: Setup, expected:
     root = copy_root("basic", tmp_path)
     setup(root)
     for command in ("check", "build"):
-        proc = run_cli(command, cwd=root)
+        proc = cli_in_process(command, cwd=root)
         out = proc.stdout + proc.stderr
         assert "Traceback" not in out, out
         assert proc.returncode == 1, out

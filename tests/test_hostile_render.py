@@ -27,7 +27,7 @@ import yaml
 from refsite.render.meta import json_ld
 from refsite.sanitize import clean_html
 
-from conftest import article, assert_inert, copy_root, run_cli, scan_site
+from conftest import article, assert_inert, cli_in_process, copy_root, run_cli, scan_site
 
 EXPLOIT = "{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}"
 LOCATED = re.compile(r"^[^\s:]+:\d+:\d+: (?:error|warning): \S")
@@ -73,7 +73,7 @@ def add_to_page(root: Path, text: str, name: str = "index.md") -> int:
 
 def build(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     before = digest(root / "site")
-    proc = run_cli("build", *args, cwd=root)
+    proc = cli_in_process("build", *args, cwd=root)  # the build's own; a few cases below run it as a command
     out = proc.stdout + proc.stderr
     assert "Traceback" not in out and "Exception" not in out, out
     for line in proc.stdout.splitlines():
@@ -475,44 +475,21 @@ def test_allow_list(dirty: str) -> None:
 
 
 def test_serve_publishes_inert_pages(root: Path, theme_scripts: set[str], tmp_path: Path) -> None:
-    import os
-    import signal
-    import socket
-    import sys
-    import time
-    import urllib.request
+    from test_serve import Preview
 
     edit_record(root, "actors/russia.yaml", lambda d: d.update(summary=DATA_XSS["java&Tab;script link"]))
     add_to_page(root, PAGE_XSS["tag with underscore"] + "\n\n" + PAGE_XSS["javascript link definitions"])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "refsite", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    preview = Preview(root, tmp_path / "tmp")  # on port 0: the server binds it once and prints its address
     served = tmp_path / "served"
     try:
-        deadline = time.monotonic() + 90
         for url in ("", "actors/russia/"):
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/sample/{url}", timeout=5) as response:
-                        text = response.read().decode("utf-8")
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline and proc.poll() is None, "serve did not answer"
-                    time.sleep(0.5)
+            _, text = preview.wait_for(url, lambda s, t: s == 200, f"the page /{url}")
             (served / url).mkdir(parents=True, exist_ok=True)
             text = re.sub(r"<script[^>]*>[^<]*livereload[^<]*</script>", "", text)  # serve's own reload script
             (served / url / "index.html").write_text(text, encoding="utf-8")
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        out, _ = proc.communicate(timeout=30)
+        assert preview.stop() == 0
+    out = "".join(preview.output)
     assert "Traceback" not in out, out
     assert_inert(served, theme_scripts)
     assert "See x." in text_of_html((served / "index.html").read_text(encoding="utf-8"))

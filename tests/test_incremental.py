@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,9 +72,14 @@ def test_after_a_series_of_edits_the_preview_serves_what_a_clean_build_makes(ref
         actor.write_text(edited, encoding="utf-8")
         preview.wait_for("actors/abe-shinzo/", lambda s, t: "Shinzo Abe Edited" in t, "the new name")
         preview.wait_for("actors/", lambda s, t: "Shinzo Abe Edited" in t, "the new name in the index")
-        # one save, one rebuild: the build reading every file is no edit (nothing rebuilds by itself)
-        time.sleep(3)
-        assert sum(line.startswith("rebuilt in") for line in preview.output) == 2, "".join(preview.output)
+        # one save, one rebuild: the build reading every file is no edit (nothing rebuilds by itself).
+        # A second save, of another file, shows once every event before it was seen: a rebuild that
+        # the first save's build started by itself would have run before it, or would run with it.
+        home = root / "docs/index.md"
+        sentence = "A sentence that ends a rebuild count."
+        home.write_text(home.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
+        preview.wait_for("", lambda s, t: sentence in t, "the second save")
+        assert sum(line.startswith("rebuilt in") for line in preview.output) == 3, "".join(preview.output)
 
         # a broken file: the problem in the banner, the last good site served; then fixed
         actor.write_text("id: abe-shinzo\nname: [broken\n", encoding="utf-8")

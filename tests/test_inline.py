@@ -10,7 +10,7 @@ import pytest
 from refsite import inline
 from refsite.dataset import load_project
 
-from conftest import article, copy_root, run_cli
+from conftest import article, copy_root, run_cli, shared_build
 
 JAPAN = "data/actors/japan.yaml"
 HEAD = 'id: japan\nname: Japan\nkind: state\nsources:\n  - {key: pajon2013, locator: "p. 5"}\n'
@@ -206,10 +206,7 @@ def test_second_paragraph_without_citation_is_located(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def claims_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_root("claims", tmp_path_factory.mktemp("claims"))
-    proc = run_cli("build", cwd=root)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return root / "site"
+    return shared_build(tmp_path_factory, "claims")
 
 
 _CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">(\d+)</a></sup>')

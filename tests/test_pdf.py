@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_root, require, run_cli
+from conftest import copy_root, require, run_cli, shared_build
 
 
 def pdftext(pdf: Path, page: int | None = None) -> str:
@@ -19,18 +19,18 @@ def pdftext(pdf: Path, page: int | None = None) -> str:
 
 
 def pages(pdf: Path) -> list[str]:
+    """The text of every page, from one pdftotext run (it ends each page with a form feed)."""
     info = subprocess.run([require("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True).stdout
     count = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
-    return [pdftext(pdf, n) for n in range(1, count + 1)]
+    texts = [page + "\f" for page in pdftext(pdf).split("\f")[:-1]]
+    assert len(texts) == count, (len(texts), count)
+    return texts
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require("pdftotext")
-    root = copy_root("basic", tmp_path_factory.mktemp("pdf"))
-    proc = run_cli("pdf", cwd=root)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return root / "site" / "reference.pdf"
+    return shared_build(tmp_path_factory, "basic", "build", "--pdf") / "reference.pdf"
 
 
 def test_cover_and_contents_page_numbers(built: Path) -> None:
@@ -179,10 +179,7 @@ def test_running_headers_and_one_page_numbering(built: Path) -> None:
 @pytest.fixture(scope="module")
 def real_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require("pdftotext")
-    out = tmp_path_factory.mktemp("real-pdf") / "site" / "reference.pdf"
-    proc = run_cli("pdf", "--out", str(out), cwd=REPO)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
+    return shared_build(tmp_path_factory, ".", "build", "--pdf") / "reference.pdf"
 
 
 def test_no_page_of_the_real_pdf_repeats_a_note_number(real_pdf: Path) -> None:

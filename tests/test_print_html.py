@@ -7,6 +7,8 @@ from pathlib import Path
 from refsite.htmltree import parse, to_html
 from refsite.pdf import PrintPage, print_page
 
+from conftest import copy_root, run_cli
+
 BODY = (
     '<p class="refsite-crumbs" data-search-exclude=""><a href="../">Actors</a> › Shinzo Abe</p>\n'
     '<h1 id="shinzo-abe">Shinzo Abe<a class="headerlink" href="#shinzo-abe" title="Permanent link">¶</a></h1>\n'
@@ -67,7 +69,26 @@ def test_the_tree_writes_back_what_it_read() -> None:
     )
 
 
-def test_pdf_module_knows_no_theme_markup() -> None:
-    source = (Path(__file__).parent.parent / "refsite" / "pdf.py").read_text(encoding="utf-8")
-    for theme_name in ("md-content", "md-typeset", "md-content__button", "<article", 'index.html").read'):
-        assert theme_name not in source
+def test_the_print_edition_does_not_read_the_themes_html(tmp_path: Path) -> None:
+    """A theme that adds words around every page's article: the website shows them, the PDF does not,
+    because it is printed from the page bodies as the engine finished them."""
+    from test_pdf import pdftext
+
+    root = copy_root("basic", tmp_path)
+    (root / "overrides").mkdir()
+    (root / "overrides" / "main.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}<p>Words of the theme alone.</p>{{ super() }}{% endblock %}\n',
+        encoding="utf-8",
+    )
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"),
+        encoding="utf-8",
+    )
+    proc = run_cli("build", "--pdf", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for page in ("index.html", "actors/japan/index.html"):
+        assert "Words of the theme alone." in (root / "site" / page).read_text(encoding="utf-8"), page
+    text = " ".join(pdftext(root / "site" / "reference.pdf").split())
+    assert "An editor's own remark." in text and "The Japanese state." in text  # the pages are there
+    assert "Words of the theme" not in text

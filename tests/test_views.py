@@ -20,7 +20,7 @@ from refsite.render.text import PageContext
 from refsite.render.timeline_svg import DecadeScale, timeline_chart, year_of
 from refsite.sanitize import clean_html
 
-from conftest import REPO, article, copy_root, run_cli
+from conftest import REPO, article, copy_root, run_cli, shared_build
 
 # -- geography ------------------------------------------------------------------------------------
 
@@ -180,10 +180,7 @@ def test_unreadable_geography_is_a_located_error(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def views_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_root("views", tmp_path_factory.mktemp("views"))
-    proc = run_cli("build", cwd=root)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return root / "site"
+    return shared_build(tmp_path_factory, "views")
 
 
 def _page(site: Path, url: str) -> str:

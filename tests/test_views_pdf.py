@@ -9,16 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_root, require, run_cli
+from conftest import require, shared_build
 
 
 @pytest.fixture(scope="module")
 def pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require("pdftotext")
-    root = copy_root("views", tmp_path_factory.mktemp("views-pdf"))
-    proc = run_cli("pdf", cwd=root)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return root / "site" / "reference.pdf"
+    return shared_build(tmp_path_factory, "views", "build", "--pdf") / "reference.pdf"
 
 
 def _words(pdf: Path) -> list[tuple[int, float, float, float, float, float, str]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from ..limits import limit_reached, limited
 from ..problems import Problem
 
 ENGINE = Path(__file__).resolve().parent.parent
@@ -233,12 +234,19 @@ class Built:
     output: str = ""
 
 
+#: Most memory (address space, MiB) and processor time (s) one build of a reviewed state may take.
+BUILD_MEMORY_MB = 4096
+BUILD_CPU_SECONDS = 900
+
+
 def build(root: Path, out: Path, *, strict: bool = True) -> Built:
-    """Build the project at ``root`` (strict unless told) into ``out`` with ``python -m refsite build``."""
+    """Build the project at ``root`` (strict unless told) into ``out`` with ``python -m refsite build``,
+    within :data:`BUILD_MEMORY_MB` of memory and :data:`BUILD_CPU_SECONDS` of processor time."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     relaxed = [] if strict else ["--no-strict"]
+    command = [sys.executable, "-m", "refsite", "build", "--root", str(root), "--site-dir", str(out), *relaxed]
     proc = subprocess.run(
-        [sys.executable, "-m", "refsite", "build", "--root", str(root), "--site-dir", str(out), *relaxed],
+        limited(command, BUILD_MEMORY_MB, BUILD_CPU_SECONDS),
         cwd=root,
         capture_output=True,
         text=True,
@@ -251,7 +259,11 @@ def build(root: Path, out: Path, *, strict: bool = True) -> Built:
         if m:
             problems.append(Problem(m[1], int(m[2]), int(m[3]), m[5], m[4]))
     ok = proc.returncode == 0 and out.is_dir()
-    return Built(out if ok else None, problems, (proc.stdout + proc.stderr).strip())
+    output = (proc.stdout + proc.stderr).strip()
+    reached = limit_reached("the build", proc.returncode, proc.stderr, BUILD_MEMORY_MB, BUILD_CPU_SECONDS)
+    if not ok and reached:
+        output = f"{output}\n{reached}".strip()
+    return Built(out if ok else None, problems, output)
 
 
 def cached_build(project: Path, commit: str, root: Path, code: str = "") -> Built:
