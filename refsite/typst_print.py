@@ -23,8 +23,10 @@ FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
 PAPERS = {"a4": "a4", "letter": "us-letter"}
 FIGURE_WIDTH_MM = 160.0  # inside the text block of A4 and of US Letter
 FIGURE_MAX_HEIGHT_MM = 150.0
+RECORD_FIGURE_MM = (120.0, 95.0)  # a record's map only locates the record: smaller, labels enlarged to 7 pt
 MIN_LABEL_PT = 7.0
 PT_PER_MM = 72 / 25.4
+SHORT_LAST_RECORD = 2500  # characters of text, notes included: well under a page
 
 HIDDEN = frozenset({"refsite-timeline-zoom", "refsite-grid-filters", "refsite-sr"})
 """Classes of what the website alone shows (filters, zoom buttons, text for screen readers that
@@ -248,16 +250,10 @@ class _Writer:
             if not inner:
                 return anchor
             if e.classes & {"refsite-meta", "refsite-citedby", "refsite-map-credit"}:
-                return f"{anchor}#block(text(size: 8.5pt, fill: luma(60))[{inner}]);\n\n"
+                return f"{anchor}#[#set text(size: 8.5pt, fill: luma(60)); {inner}\n\n];\n\n"
             return f"{anchor}{inner}\n\n"
         if tag in ("ul", "ol"):
-            items = [c for c in e.children if isinstance(c, Element) and c.tag == "li"]
-            if not items:
-                return anchor
-            func = "enum" if tag == "ol" else "list"
-            body = ", ".join(f"[{self.item(li)}]" for li in items)
-            size = "#set text(size: 8.5pt);" if e.classes & {"refsite-map-list", "refsite-citedby-list"} else ""
-            return f"{anchor}#[{size}#{func}({body})];\n\n"
+            return anchor + self.listing(e)
         if tag == "table":
             return anchor + self.table(e)
         if tag == "figure":
@@ -278,7 +274,7 @@ class _Writer:
             return anchor + self.blocks(kept)
         if tag == "div" and "refsite-entry" in e.classes:
             inner = self.blocks(e.children)
-            return f"{anchor}#block[#set par(hanging-indent: 6mm, justify: false); {inner}];\n\n"
+            return f"{anchor}#[#set par(hanging-indent: 6mm, justify: false); {inner}];\n\n"
         if tag == "caption":
             return f"{anchor}#block(text(size: 8pt, fill: luma(60))[{self.inline(e.children).strip()}]);\n\n"
         return anchor + self.blocks(e.children)
@@ -294,6 +290,22 @@ class _Writer:
             else:
                 out.append(child)
         return out
+
+    def listing(self, e: Element) -> str:
+        """A list as paragraphs of the page's own flow, each with its bullet or number and a hanging
+        indent: a note called in an item then stays on the page of its call (Typst moves a line
+        with its note only in the page's flow, not inside a nested block such as its list)."""
+        items = [c for c in e.children if isinstance(c, Element) and c.tag == "li"]
+        if not items:
+            return ""
+        small = "#set text(size: 8.5pt);" if e.classes & {"refsite-map-list", "refsite-citedby-list"} else ""
+        if e.tag == "ol" or any(isinstance(c, Element) and c.tag in BLOCK for li in items for c in li.children):
+            func = "enum" if e.tag == "ol" else "list"
+            return f"#[{small}#{func}({', '.join(f'[{self.item(li)}]' for li in items)})];\n\n"
+        out = [f"#[{small}#set par(spacing: 0.45em, hanging-indent: 4mm, justify: false);\n"]
+        for li in items:
+            out.append(f"#box(width: 4mm)[•]{self.item(li)}\n\n")
+        return "".join(out) + "];\n\n"
 
     def item(self, li: Element) -> str:
         if any(isinstance(c, Element) and c.tag in BLOCK for c in li.children):
@@ -360,7 +372,11 @@ class _Writer:
         ]
         cap = self.inline(self._flat(caption)).strip() if caption is not None else ""
         drawing = self.svg(svg, e)
-        figure = f"#figure({drawing}, caption: [#set text(size: 8pt); {cap}], numbering: none, supplement: none);\n\n"
+        # on a record's page the drawing floats to the top or foot of a page, so text fills the gap
+        where = "placement: auto, " if self.in_record else ""
+        figure = (
+            f"#figure({drawing}, {where}caption: [#set text(size: 8pt); {cap}], numbering: none, supplement: none);\n\n"
+        )
         return figure + self.blocks(rest)
 
     def svg(self, svg: Element, figure: Element | None) -> str:
@@ -368,7 +384,8 @@ class _Writer:
         or more (labels are enlarged where the drawing cannot grow)."""
         box = [float(v) for v in svg.attrs.get("viewBox", "").replace(",", " ").split() if _is_number(v)]
         vb_w, vb_h = (box[2], box[3]) if len(box) == 4 and box[2] > 0 and box[3] > 0 else (600.0, 400.0)
-        width_mm = min(FIGURE_WIDTH_MM, FIGURE_MAX_HEIGHT_MM * vb_w / vb_h)
+        widest, tallest = RECORD_FIGURE_MM if self.in_record else (FIGURE_WIDTH_MM, FIGURE_MAX_HEIGHT_MM)
+        width_mm = min(widest, tallest * vb_w / vb_h)
         scale = width_mm * PT_PER_MM / vb_w  # points per unit of the drawing
         sizes = [float(t.attrs["font-size"]) for t in svg.iter() if _is_number(t.attrs.get("font-size", ""))]
         smallest = min(sizes, default=MIN_LABEL_PT / scale)
@@ -434,13 +451,17 @@ def typst_source(book: Book, paper: str = "a4", version: str = "") -> tuple[str,
         emit("#pagebreak(weak: true);#counter(footnote).update(0);\n")
         if ch.part:
             emit(f"#[#heading(level: 1)[#{title};]{label}];\n\n")
-        for entry in ch.entries:
+        for n, entry in enumerate(ch.entries, 1):
             writer = _Writer(targets, indexed, in_record=ch.part)
             body = parse(entry.body)
             text = writer.blocks(body.children)
             if ch.part and entry.slug:
                 text = _label_first_heading(text, entry.slug, targets)
-                text = f"#block(breakable: true, above: 5mm)[{text}];\n\n"
+                if n == len(ch.entries) and len(body.text()) < SHORT_LAST_RECORD:
+                    # the part's last record, if short, is not split: its tail would stand alone on the
+                    # part's last page
+                    text = f"#block(breakable: false, width: 100%)[{text}]\n\n"
+                text = f"#v(5mm, weak: true)\n{text}"
             elif not ch.part:
                 text = _label_first_heading(text, ch.slug, targets)
             emit(text + "\n", entry.origin)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 from pathlib import Path
@@ -58,13 +59,13 @@ _LINE = re.compile(
 
 
 def note_numbers(pdf: Path) -> list[list[int]]:
-    """The note numbers at the foot of each page: lines in the notes' small type that start with 'N.'."""
+    """The note numbers at the foot of each page: lines in the notes' 7.5 pt type that start with 'N.'."""
     out = subprocess.run(
         [require("pdftotext"), "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     numbers = []
     for page in out.split("<page ")[1:]:
-        numbers.append([int(n) for y0, y1, n in _LINE.findall(page) if float(y1) - float(y0) < 11.5])
+        numbers.append([int(n) for y0, y1, n in _LINE.findall(page) if float(y1) - float(y0) < 10.5])
     return numbers
 
 
@@ -193,6 +194,44 @@ def test_no_page_of_the_real_pdf_repeats_a_note_number(real_pdf: Path) -> None:
     assert sum(len(page) for page in numbers) > 500
     repeated = [(i + 1, page) for i, page in enumerate(numbers) if len(page) != len(set(page))]
     assert repeated == []
+
+
+def note_calls(pdf: Path) -> list[tuple[int, int]]:
+    """Each note call of the PDF as (page of the call, page its note starts on), both from 1: a
+    call is a link a few points wide to a spot on a page (record and section links go by name)."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject
+
+    reader = PdfReader(str(pdf))
+    number = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, 1)}  # type: ignore[union-attr]
+    calls = []
+    for n, page in enumerate(reader.pages, 1):
+        for ref in page.get("/Annots", []) or []:
+            annot = ref.get_object()
+            dest, rect = annot.get("/Dest"), annot.get("/Rect")
+            dest = dest.get_object() if dest is not None else None
+            if isinstance(dest, ArrayObject) and float(rect[2]) - float(rect[0]) < 15:
+                calls.append((n, number[dest[0].idnum]))
+    return calls
+
+
+def test_every_note_of_the_real_pdf_starts_on_the_page_of_its_call(real_pdf: Path) -> None:
+    """Every call has its note, on the call's own page; the notes of a chapter are numbered 1, 2, 3 ...
+    with no number repeated or skipped."""
+    calls = note_calls(real_pdf)
+    numbers = note_numbers(real_pdf)
+    assert len(calls) > 2000
+    # Typst keeps a note with its call except, on this reference, at five calls: a call in a table
+    # cell, or on the last line of a page whose foot is full of notes (pp. 31, 43, 57-58, 114-117
+    # at the time of writing); more than that is a regression (WeasyPrint left 40 on 32 pages)
+    off = [(page, note) for page, note in calls if page != note]
+    assert len(off) <= 5 and all(abs(page - note) == 1 for page, note in off), off
+    assert len(calls) == sum(len(page) for page in numbers)  # every call with its note
+    starts = sorted({int(n) for _title, n in re.findall(TOC_LINE, pdftext(real_pdf, 2), re.M)})
+    bounds = [*starts, len(numbers) + 1]
+    for first, end in itertools.pairwise(bounds):
+        run = [n for page in numbers[first - 1 : end - 1] for n in page]
+        assert run == list(range(1, len(run) + 1)), (first, run)
 
 
 def page_layout(pdf: Path) -> tuple[list[list[tuple[float, float]]], float, float]:
