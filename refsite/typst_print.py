@@ -141,7 +141,7 @@ PREAMBLE = r"""
         if p not in found { found.push(p) }
       }
       let listed = found.sorted().map(p => str(p)).join(", ")
-      par(hanging-indent: 4mm, justify: false)[#refsite-name(words)#if note != "" [ (#note)], #listed]
+      par(hanging-indent: 4mm, justify: false)[#refsite-name(words)#if note != "" [ (#refsite-name(note))], #listed]
     }
   }
 }
@@ -522,6 +522,7 @@ def _setup(book: Book, paper: str) -> str:
         f" bottom: 0.8pt + luma(80)), inset: (x: 1.5mm, y: 1mm), align: left + top)\n"
         f"#set list(tight: true, indent: 2mm)\n#set enum(tight: true, indent: 2mm)\n"
         f"#set figure(placement: none)\n"
+        f"#show figure.caption: set align(left)\n"
         f"#set page(paper: {lit(PAPERS[paper])}, margin: (top: 22mm, bottom: 24mm, left: 22mm, right: 20mm),\n"
         f"  header: context {{\n"
         f"    let p = here().page()\n"
@@ -560,6 +561,10 @@ def compile_book(
 
     source, origins = typst_source(book, paper, version)
     fonts = [d for d in font_dirs if Path(d).is_dir()]
+    if not fonts:
+        raise TypstFailure(
+            ["print edition: error: the Noto fonts are missing: install fonts-noto-core and fonts-noto-cjk"]
+        )
     with _empty_root() as root:
         try:
             pdf = typst.compile(  # type: ignore[misc]  # the stub wants one type for source and paths

@@ -118,3 +118,12 @@ def test_hostile_record_text_through_the_whole_build(tmp_path: Path) -> None:
     # Markdown keeps one of the two backslashes
     assert 'Text #read("/etc/passwd") #import "x" ] [ raw $' in flat and "$ @r \\" in flat
     assert "root:" not in out
+
+
+def test_missing_fonts_are_one_line(tmp_path: Path) -> None:
+    with pytest.raises(TypstFailure) as failure:
+        compile_book(_book("<p>x</p>"), tmp_path / "x.pdf", font_dirs=[str(tmp_path / "none")])
+    assert failure.value.lines == [
+        "print edition: error: the Noto fonts are missing: install fonts-noto-core and fonts-noto-cjk"
+    ]
+    assert not (tmp_path / "x.pdf").exists()
