@@ -401,11 +401,25 @@ def assemble(
         chapters=chapters,
         index=index,
         indexed=frozenset(page_slug(rec.url) for kind in INDEXED for rec in record_lists[kind]),
+        names=frozenset(proper_names(ds)),
     )
 
 
 INDEXED = ("actor", "place", "proposal", "topic")
 """The kinds of record the back-of-book index lists."""
+
+
+def proper_names(ds: Dataset) -> set[str]:
+    """The names of actors and places, every name a place goes by included."""
+    names: set[str] = set()
+    for rec in ds.records.values():
+        if rec.kind not in ("actor", "place"):
+            continue
+        names.add(rec.label)
+        for item in rec.get("names") or []:
+            if isinstance(item, dict) and item.get("name"):
+                names.add(str(item["name"]))
+    return names
 
 
 def index_terms(ds: Dataset, records: Sequence[Record]) -> list[IndexTerm]:

@@ -85,6 +85,7 @@ class Book:
     chapters: Sequence[Chapter]
     index: Sequence[IndexTerm] = field(default_factory=list)
     indexed: frozenset[str] = frozenset()  # the page slugs whose links are index mentions
+    names: frozenset[str] = frozenset()  # proper names never hyphenated, wherever they stand
 
 
 class TypstFailure(Exception):
@@ -151,9 +152,12 @@ PREAMBLE = r"""
 class _Writer:
     """HTML of the engine's pages written as Typst markup."""
 
-    def __init__(self, targets: set[str], indexed: frozenset[str], in_record: bool = False) -> None:
+    def __init__(
+        self, targets: set[str], indexed: frozenset[str], in_record: bool = False, names: re.Pattern[str] | None = None
+    ) -> None:
         self.targets = targets
         self.indexed = indexed
+        self.names = names
         self.in_record = in_record
         self.plain_links = False  # inside a heading: its title must be plain text
 
@@ -163,7 +167,19 @@ class _Writer:
 
     def text(self, text: str) -> str:
         text = re.sub(r"\s+", " ", text)
-        return f"#{lit(text)};" if text else ""
+        if not text:
+            return ""
+        if self.names is None:
+            return f"#{lit(text)};"
+        out, at = [], 0
+        for match in self.names.finditer(text):
+            if match.start() > at:
+                out.append(f"#{lit(text[at : match.start()])};")
+            out.append(f"#refsite-name({lit(match.group(0))});")
+            at = match.end()
+        if at < len(text):
+            out.append(f"#{lit(text[at:])};")
+        return "".join(out)
 
     def inline_node(self, node: Node) -> str:
         if isinstance(node, str):
@@ -431,6 +447,7 @@ def typst_source(book: Book, paper: str = "a4", version: str = "") -> tuple[str,
         ids |= {label_name(e.slug) for e in ch.entries if e.slug}
     targets &= ids  # a link to an anchor the book does not hold stays plain text
     indexed = frozenset(label_name(s) for s in book.indexed)
+    names = name_pattern(book.names)
     out: list[str] = []
     origins: list[tuple[int, str]] = []
     line = 1
@@ -452,7 +469,7 @@ def typst_source(book: Book, paper: str = "a4", version: str = "") -> tuple[str,
         if ch.part:
             emit(f"#[#heading(level: 1)[#{title};]{label}];\n\n")
         for n, entry in enumerate(ch.entries, 1):
-            writer = _Writer(targets, indexed, in_record=ch.part)
+            writer = _Writer(targets, indexed, in_record=ch.part, names=names)
             body = parse(entry.body)
             text = writer.blocks(body.children)
             if ch.part and entry.slug:
@@ -475,6 +492,16 @@ def typst_source(book: Book, paper: str = "a4", version: str = "") -> tuple[str,
         )
         emit(f"#columns(2, gutter: 8mm)[#set text(size: 8.5pt); #refsite-index(({data},))];\n", "")
     return "".join(out), origins
+
+
+def name_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
+    """A pattern for the words of the given names that could be hyphenated (longer than five
+    letters), as whole words, longest first."""
+    words = {w for name in names for w in re.findall(r"\w[\w'’-]*\w", name) if len(w) > 5}
+    if not words:
+        return None
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in ordered) + r")(?!\w)")
 
 
 def _index_row(term: IndexTerm) -> str:
@@ -502,7 +529,9 @@ def _setup(book: Book, paper: str) -> str:
         f"{PREAMBLE}\n"
         f"#set document(title: {lit(book.title)}{author}, date: auto)\n"
         f'#set text(lang: {lit(lang)}{region_arg}, font: ("Noto Serif", "Noto Serif CJK JP"), size: 10pt,'
-        f" hyphenate: true, costs: (widow: 1000%, orphan: 1000%))\n"
+        # Typst's widow and orphan control moves a note away from its call where a call ends a page:
+        # the note's place comes first
+        f" hyphenate: true, costs: (widow: 0%, orphan: 0%))\n"
         f"#set par(justify: true, leading: 0.55em, spacing: 0.9em)\n"
         f'#show raw: set text(font: ("Noto Sans Mono CJK JP",), size: 8.5pt)\n'
         f"#show heading: set text(font: SANS, hyphenate: false)\n"
