@@ -298,3 +298,26 @@ def test_no_name_of_the_real_pdf_is_hyphenated(real_pdf: Path) -> None:
         if m.group(1) + m.group(2) in words
     ]
     assert broken == []
+
+
+def test_index_lists_records_and_both_names_with_their_pages(built: Path) -> None:
+    texts = pages(built)
+    start = next(n for n, t in enumerate(texts) if t.lstrip().startswith("Index"))
+    index = " ".join(" ".join(texts[start:]).split())
+    for entry in (
+        "Etorofu / Iturup",
+        "Etorofu (the name Japan uses for Etorofu / Iturup)",
+        "Iturup (the name Russia uses for Etorofu / Iturup)",
+        "Abe, Shinzo",
+    ):
+        found = re.search(re.escape(entry) + r", ((?:\d+, )*\d+)", index)
+        assert found is not None, entry
+        listed = [int(n) for n in found.group(1).split(", ")]
+        assert listed == sorted(set(listed)), entry
+        # each page listed mentions the record: by a page reference or its own heading
+        name = entry.split(" (")[0].split(", ")[-1]
+        for page in listed:
+            assert name in " ".join(texts[page - 1].split()) or "Etorofu" in texts[page - 1], (entry, page)
+    # every island name has the same pages as the record it names
+    pages_of = dict(re.findall(r"(Etorofu / Iturup|Iturup \(the name Russia[^)]*\)), ((?:\d+, )*\d+)", index))
+    assert len(set(pages_of.values())) == 1
