@@ -433,7 +433,7 @@ def index_terms(ds: Dataset, records: Sequence[Record]) -> list[IndexTerm]:
         if not isinstance(names, list):
             continue
         for item in names:
-            if not isinstance(item, dict) or not item.get("name") or item.get("name") == rec.label:
+            if not isinstance(item, dict) or str(item.get("name") or rec.label).casefold() == rec.label.casefold():
                 continue
             user = ds.records.get(str(item.get("used_by") or ""))
             whose = f"the name {user.label} uses" if user is not None else "another name"

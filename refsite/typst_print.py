@@ -388,8 +388,9 @@ class _Writer:
         ]
         cap = self.inline(self._flat(caption)).strip() if caption is not None else ""
         drawing = self.svg(svg, e)
-        # on a record's page the drawing floats to the top or foot of a page, so text fills the gap
-        where = "placement: auto, " if self.in_record else ""
+        # on a record's page the drawing floats to the foot of the page (or the next), below the
+        # record's title, so text fills the gap
+        where = "placement: bottom, " if self.in_record else ""
         figure = (
             f"#figure({drawing}, {where}caption: [#set text(size: 8pt); {cap}], numbering: none, supplement: none);\n\n"
         )
@@ -608,7 +609,7 @@ def compile_book(
             raise TypstFailure(_located(exc, origins)) from None
     assert isinstance(pdf, bytes)
     out.write_bytes(pdf)
-    return pdf.count(b"/Type /Page\n") or _count_pages(pdf)
+    return _count_pages(pdf)
 
 
 def _count_pages(pdf: bytes) -> int:
