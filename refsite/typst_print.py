@@ -160,6 +160,7 @@ class _Writer:
         self.names = names
         self.in_record = in_record
         self.plain_links = False  # inside a heading: its title must be plain text
+        self.in_note = False  # notes print their addresses themselves
 
     # -- inline -----------------------------------------------------------------------------
     def inline(self, nodes: Sequence[Node]) -> str:
@@ -191,6 +192,9 @@ class _Writer:
         inner = self.inline(e.children)
         anchor = self.anchor(e)
         if "fn" in e.classes and tag == "span":
+            self.in_note = True
+            inner = self.inline(e.children)
+            self.in_note = False
             return f"#footnote[{inner}];"
         if tag == "a":
             return anchor + self.link(e, inner)
@@ -225,7 +229,10 @@ class _Writer:
             indexed = "true" if target in self.indexed else "false"
             return f"#refsite-xref({lit(target)}, {indexed}, refsite-name[{inner}]);"
         if re.match(r"^(https?|mailto):", href, re.I):
-            return f"#link({lit(href)})[{inner}];"
+            shown = ""
+            if not self.in_note and e.text().strip() != href and href.lower().startswith("http"):
+                shown = f" #text(size: 8pt)[#{lit('<' + href + '>')};]"  # a print reader needs the address
+            return f"#link({lit(href)})[{inner}];{shown}"
         return inner
 
     def anchor(self, e: Element) -> str:

@@ -127,3 +127,15 @@ def test_missing_fonts_are_one_line(tmp_path: Path) -> None:
         "print edition: error: the Noto fonts are missing: install fonts-noto-core and fonts-noto-cjk"
     ]
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_an_address_outside_the_book_is_printed_after_its_words(tmp_path: Path) -> None:
+    require("pdftotext")
+    body = '<p>See <a href="https://example.org/a?b=1">the site</a><span class="fn">Note <a href="https://n.org">n</a></span>.</p>'
+    compile_book(_book(body), tmp_path / "x.pdf")
+    text = subprocess.run(
+        [require("pdftotext"), str(tmp_path / "x.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "See the site <https://example.org/a?b=1>" in flat
+    assert "<https://n.org>" not in flat  # a note gives its own addresses
