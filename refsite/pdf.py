@@ -384,7 +384,9 @@ def assemble(
         ]
         chapters.append(BookChapter(page_slug(PLURAL[kind] + "/"), titles.get(kind, KIND_TITLES[kind]), entries, True))
     bib = read("bibliography/", lambda body: body.replace_where(_cited_by_for_print))
-    chapters.append(BookChapter(page_slug("bibliography/"), bib.title, [Entry("", "bib", bib.body)]))
+    bib_files = sorted((root / "bib").glob("*.bib"))
+    bib_origin = bib_files[0].relative_to(root).as_posix() if bib_files else "bib"
+    chapters.append(BookChapter(page_slug("bibliography/"), bib.title, [Entry("", bib_origin, bib.body)]))
     facts = [
         f"Data as of {fmt_date(as_of) if as_of else 'the dates of its sources'} (the dates of the source documents).",
         f"{sum(len(v) for v in record_urls.values())} records, {len(ds.bib)} works cited.",
