@@ -130,8 +130,8 @@ def time_pdf(root: Path) -> str:
     if proc.returncode != 0 or made is None:
         return f"pdf (real reference): the build failed (exit {proc.returncode})"
     return (
-        f"pdf (real reference): {float(made.group(2)):.1f} s, {made.group(1)} pages; "
-        f"with the website (make site) {total:.1f} s (target < 30 s)"
+        f"pdf (real reference): {float(made.group(2)):.1f} s, {made.group(1)} pages (target < 5 s); "
+        f"with the website (make site) {total:.1f} s (target < 15 s)"
     )
 
 

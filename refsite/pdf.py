@@ -1,4 +1,4 @@
-"""The whole reference as a print document (HTML + CSS paged media) and a PDF, via WeasyPrint.
+"""The whole reference as a print edition: a book of the engine's pages, typeset by Typst.
 
 The print document is assembled from the pages as the engine finished them in the website's own
 build (handed over in memory by the plugin: no theme around them), so the PDF says what the site
@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
-import html
 import posixpath
 import re
 import shutil
@@ -22,7 +21,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from .bibcsl import bib_source, csl_items
 from .cite import Batch, Cite, Pending, join_notes
@@ -31,12 +29,11 @@ from .dataset import Dataset, docs_dir_of, load_project
 from .htmltree import Element, Node, parse
 from .model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .options import Options
-from .pdf_speed import linear_layout
 from .render.pages import record_page
 from .render.text import PageContext, fmt_date, src_uri
+from .typst_print import Book, Entry, IndexTerm, TypstFailure, compile_book
+from .typst_print import Chapter as BookChapter
 
-CSS = Path(__file__).parent / "print" / "print.css"
-PAPERS = {"a4": "A4", "letter": "letter"}
 HOME_TITLE = "Introduction"
 REFERENCE_PARTS = ("actor", "place", "topic", "proposal", "position", "event")
 
@@ -348,18 +345,18 @@ def assemble(
     pages: Mapping[str, PrintPage],
     site_name: str,
     nav: object,
-    paper: str = "a4",
     author: str = "",
     lang: str = "en",
     plan: PrintPlan | None = None,
-) -> str:
-    """The whole print document as one HTML string, from the pages the engine finished (by address)
-    and the print ``plan`` (made here if not given)."""
+) -> Book:
+    """The whole print edition as a :class:`~refsite.typst_print.Book`, from the pages the engine
+    finished (by address) and the print ``plan`` (made here if not given)."""
     plan = plan if plan is not None else PrintPlan(root)
     own = plan.part_notes()
     ds, record_lists = plan.ds, plan.records
     generated = {f"{PLURAL[k]}/index.md" for k in KINDS} | {"bibliography.md"}
-    docs = root / docs_dir_of(root)
+    docs_name = docs_dir_of(root)
+    docs = root / docs_name
     narrative = [p for p in nav_pages(nav) if p not in generated and (docs / p).is_file()]
     narrative_urls = [md_to_url(p) for p in narrative]
     record_urls = {kind: [rec.url for rec in recs] for kind, recs in record_lists.items()}
@@ -375,110 +372,75 @@ def assemble(
     as_of = max((as_text(r.get("as_of")) for r in ds.records.values() if r.get("as_of")), default="")
     version = git_version(root)
     today = dt.date.today().isoformat()
-    parts: list[str] = []
-    toc: list[str] = []
-    for url in narrative_urls:
+    chapters: list[BookChapter] = []
+    for path, url in zip(narrative, narrative_urls, strict=True):
         ch = read(url, lambda body: _retitle_home(body, site_name))
-        parts.append(f'<section class="chapter" id="{page_slug(url)}">{ch.body}</section>')
-        toc.append(f'<li><a href="#{page_slug(url)}">{html.escape(ch.title)}</a></li>')
+        origin = f"{docs_name}/{path}"
+        chapters.append(BookChapter(page_slug(url), ch.title, [Entry("", origin, ch.body)]))
     titles = {"event": "Chronology of events"}
     for kind in REFERENCE_PARTS:
-        title = titles.get(kind, KIND_TITLES[kind])
-        records = "".join(
-            f'<section class="record" id="{page_slug(u)}">{read(u, _demote).body}</section>' for u in record_urls[kind]
-        )
-        anchor = page_slug(PLURAL[kind] + "/")
-        parts.append(f'<section class="part {PLURAL[kind]}" id="{anchor}"><h1>{title}</h1>{records}</section>')
-        toc.append(f'<li class="part"><a href="#{anchor}">{title}</a></li>')
+        entries = [
+            Entry(page_slug(rec.url), rec.path, read(rec.url, _demote).body) for rec in record_lists[kind]
+        ]
+        chapters.append(BookChapter(page_slug(PLURAL[kind] + "/"), titles.get(kind, KIND_TITLES[kind]), entries, True))
     bib = read("bibliography/", lambda body: body.replace_where(_cited_by_for_print))
-    parts.append(f'<section class="part bibliography" id="{page_slug("bibliography/")}">{bib.body}</section>')
-    toc.append(f'<li class="part"><a href="#{page_slug("bibliography/")}">Bibliography</a></li>')
-    cover = (
-        '<section class="cover">'
-        f"<h1>{html.escape(site_name)}</h1>"
-        '<p class="subtitle">Actors, positions, proposals and events of Japan–Russia relations and the '
-        "Northern Territories / Southern Kurils dispute, every claim footnoted.</p>"
-        '<div class="facts">'
-        f"<p>Data as of {html.escape(fmt_date(as_of)) if as_of else 'the dates of its sources'} "
-        "(the dates of the source documents).</p>"
-        f"<p>{sum(len(v) for v in record_urls.values())} records, {len(ds.bib)} works cited.</p>"
-        f"<p>Version {html.escape(version)}, built {html.escape(fmt_date(today))}.</p>"
-        "</div></section>"
-    )
-    contents = f'<nav class="toc"><h1>Contents</h1><ol>{"".join(toc)}</ol></nav>'
-    paper_css = f":root {{ --paper: {PAPERS[paper]}; }} @page {{ size: {PAPERS[paper]}; }}"
-    return (
-        f'<!DOCTYPE html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(site_name)}</title>"
-        f'<meta name="generator" content="refsite {version}">'
-        + (f'<meta name="author" content="{html.escape(author)}">' if author else "")
-        + f'<meta name="dcterms.created" content="{today}"><meta name="dcterms.modified" content="{today}">'
-        + f"<style>{paper_css}</style></head><body>"
-        + cover
-        + contents
-        + "".join(parts)
-        + "</body></html>"
+    bib_files = sorted((root / "bib").glob("*.bib"))
+    bib_origin = bib_files[0].relative_to(root).as_posix() if bib_files else "bib"
+    chapters.append(BookChapter(page_slug("bibliography/"), bib.title, [Entry("", bib_origin, bib.body)]))
+    facts = [
+        f"Data as of {fmt_date(as_of) if as_of else 'the dates of its sources'} (the dates of the source documents).",
+        f"{sum(len(v) for v in record_urls.values())} records, {len(ds.bib)} works cited.",
+        f"Version {version}, built {fmt_date(today)}.",
+    ]
+    index = index_terms(ds, [rec for kind in INDEXED for rec in record_lists[kind]])
+    return Book(
+        title=site_name,
+        author=author,
+        lang=lang,
+        subtitle="Actors, positions, proposals and events of Japan–Russia relations and the "
+        "Northern Territories / Southern Kurils dispute, every claim footnoted.",
+        facts=facts,
+        chapters=chapters,
+        index=index,
+        indexed=frozenset(page_slug(rec.url) for kind in INDEXED for rec in record_lists[kind]),
+        names=frozenset(proper_names(ds)),
     )
 
 
-_TAG = re.compile(r"<[a-zA-Z][^>]*>")
-_ATTACHMENT_REL = re.compile(r"""\srel\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+INDEXED = ("actor", "place", "proposal", "topic")
+"""The kinds of record the back-of-book index lists."""
 
 
-def site_fetcher(site: Path) -> Any:
-    """A WeasyPrint URL fetcher that serves the built site's own files and nothing else.
-
-    Anything outside ``site`` (resolved, so no symlink leads out), any network address and any
-    ``data:`` URL is refused; WeasyPrint then leaves the resource out, it never reads it.
-    """
-    from urllib.parse import unquote, urlsplit
-
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    root = site.resolve()
-    allowed = (root, CSS.parent.resolve())
-
-    class SiteFetcher(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parts = urlsplit(url)
-            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-                raise ValueError(f"not fetched: {parts.scheme or 'relative'} address outside the site")
-            path = Path(unquote(parts.path)).resolve()
-            if not any(path.is_relative_to(folder) for folder in allowed) or not path.is_file():
-                raise ValueError("not fetched: a file outside the site")
-            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": _content_type(path)})
-
-    return SiteFetcher(allowed_protocols={"file"}, allow_redirects=False)
+def proper_names(ds: Dataset) -> set[str]:
+    """The names of actors and places, every name a place goes by included."""
+    names: set[str] = set()
+    for rec in ds.records.values():
+        if rec.kind not in ("actor", "place"):
+            continue
+        names.add(rec.label)
+        for item in rec.get("names") or []:
+            if isinstance(item, dict) and item.get("name"):
+                names.add(str(item["name"]))
+    return names
 
 
-def _content_type(path: Path) -> str:
-    import mimetypes
-
-    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-
-
-def write_pdf(document: str, out: Path, base: Path) -> int:
-    """Render the print document with WeasyPrint: only files of the site at ``base`` are read, and
-    the PDF carries no attachment (no ``rel`` from a page reaches the renderer). Returns the number
-    of pages."""
-    import logging
-
-    from weasyprint import CSS as WCSS
-    from weasyprint import HTML
-
-    logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    document = _TAG.sub(lambda tag: _ATTACHMENT_REL.sub("", tag.group(0)), document)
-    fetcher = site_fetcher(base)
-    with linear_layout():
-        rendered = HTML(string=document, base_url=str(base.resolve()) + "/", url_fetcher=fetcher).render(
-            stylesheets=[WCSS(filename=str(CSS), url_fetcher=fetcher)],
-            # WeasyPrint's PDF/UA variant: a tagged PDF (headings, lists, tables and reading order for
-            # assistive technology) that says so in its XMP metadata
-            pdf_variant="pdf/ua-1",
-        )
-        rendered.write_pdf(str(out), attachments=[], pdf_variant="pdf/ua-1")
-    return len(rendered.pages)
+def index_terms(ds: Dataset, records: Sequence[Record]) -> list[IndexTerm]:
+    """The index's headings: each record under its sorting name; a place with names used by
+    different sides also under each of those names, with whose name it is."""
+    terms: list[IndexTerm] = []
+    for rec in records:
+        slug = page_slug(rec.url)
+        terms.append(IndexTerm(rec.sort_label, slug))
+        names = rec.get("names") if rec.kind == "place" else None
+        if not isinstance(names, list):
+            continue
+        for item in names:
+            if not isinstance(item, dict) or str(item.get("name") or rec.label).casefold() == rec.label.casefold():
+                continue
+            user = ds.records.get(str(item.get("used_by") or ""))
+            whose = f"the name {user.label} uses" if user is not None else "another name"
+            terms.append(IndexTerm(str(item["name"]), slug, f"{whose} for {rec.label}"))
+    return terms
 
 
 def build_pdf(root: Path, out: Path, *, paper: str = "a4") -> int:
@@ -505,6 +467,11 @@ def build_pdf(root: Path, out: Path, *, paper: str = "a4") -> int:
     except PrintError as exc:
         print(f"build failed: {exc}; the previous site is left as it was", file=sys.stderr)
         return 1
+    except TypstFailure as exc:
+        for line in exc.lines:
+            print(line)
+        print("build failed: the PDF could not be typeset; the previous site is left as it was", file=sys.stderr)
+        return 1
     finally:
         for plan in plans:
             plan.close()
@@ -522,10 +489,10 @@ def _pdf_into(
     theme = config.get("theme")
     lang = str(theme.get("language") or "en") if isinstance(theme, dict) else "en"
     site_name = str(config.get("site_name") or "")
-    document = assemble(root, pages, site_name, config.get("nav"), paper, author, lang, plan)
+    book = assemble(root, pages, site_name, config.get("nav"), author, lang, plan)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / name
-        count = write_pdf(document, target, site)
+        count = compile_book(book, target, paper, git_version(root))
         shutil.move(str(target), site / name)
     return count
 

@@ -400,31 +400,6 @@ def http_hits() -> Iterator[tuple[int, list[str]]]:
         server.server_close()
 
 
-def test_pdf_fetches_no_outside_file_or_address(tmp_path: Path, http_hits: tuple[int, list[str]]) -> None:
-    pypdf = pytest.importorskip("pypdf")
-    from refsite.pdf import write_pdf
-
-    port, hits = http_hits
-    site = tmp_path / "site"
-    site.mkdir()
-    secret = tmp_path / "secret.txt"
-    secret.write_text("top secret", encoding="utf-8")
-    (site / "leak.txt").symlink_to(secret)
-    document = (
-        f'<html><head><link rel="attachment" href="{secret.as_uri()}">'
-        f'<link rel="stylesheet" href="http://127.0.0.1:{port}/s.css"></head><body>'
-        f'<p>Text <a rel="attachment" href="{secret.as_uri()}">a</a> <a rel="attachment" href="leak.txt">b</a>'
-        f'<img src="http://127.0.0.1:{port}/x.png"> <img src="{secret.as_uri()}">'
-        f"<style>@import url(http://127.0.0.1:{port}/i.css); p {{ background: url(http://127.0.0.1:{port}/b.png) }}"
-        "</style></p></body></html>"
-    )
-    write_pdf(document, tmp_path / "out.pdf", site)
-    reader = pypdf.PdfReader(str(tmp_path / "out.pdf"))
-    assert dict(reader.attachments) == {}
-    assert hits == []
-    assert b"top secret" not in (tmp_path / "out.pdf").read_bytes()
-
-
 def test_pdf_build_of_hostile_page_attaches_and_fetches_nothing(root: Path, http_hits: tuple[int, list[str]]) -> None:
     pypdf = pytest.importorskip("pypdf")
     port, hits = http_hits

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_root, require, run_cli, shared_build
+from conftest import REPO, copy_root, require, run_cli, shared_build
+
+TOC_LINE = r"^\s*(\S.*?)\s*(?:\. ?){3,}\W*(\d+)\s*$"
+"""A line of the contents: a title, a leader of dots, the page number."""
 
 
 def pdftext(pdf: Path, page: int | None = None) -> str:
@@ -38,7 +42,7 @@ def test_cover_and_contents_page_numbers(built: Path) -> None:
     assert "Sample Reference" in texts[0] and "Version " in texts[0] and "Data as of" in texts[0]
     toc = texts[1]
     assert "Contents" in toc
-    entries = re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", toc, re.M)
+    entries = re.findall(TOC_LINE, toc, re.M)
     assert [e[0] for e in entries][:2] == ["Sample", "Actors"]
     for title, number in entries:
         heading = title if title != "Chronology of events" else "Chronology of events"
@@ -55,13 +59,13 @@ _LINE = re.compile(
 
 
 def note_numbers(pdf: Path) -> list[list[int]]:
-    """The note numbers at the foot of each page: lines in the notes' small type that start with 'N.'."""
+    """The note numbers at the foot of each page: lines in the notes' 7.5 pt type that start with 'N.'."""
     out = subprocess.run(
         [require("pdftotext"), "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     numbers = []
     for page in out.split("<page ")[1:]:
-        numbers.append([int(n) for y0, y1, n in _LINE.findall(page) if float(y1) - float(y0) < 11.5])
+        numbers.append([int(n) for y0, y1, n in _LINE.findall(page) if float(y1) - float(y0) < 10.5])
     return numbers
 
 
@@ -161,7 +165,7 @@ def test_print_edition_metadata_tags_and_no_web_only_text(built: Path) -> None:
     catalog = reader.trailer["/Root"]
     assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"]  # a tagged PDF
     xmp = catalog["/Metadata"].get_object().get_data().decode()
-    assert 'pdfuaid:part="1"' in xmp and "Sample Reference" in xmp  # PDF/UA-1, and it says so
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp and "Sample Reference" in xmp  # PDF/UA-1, and it says so
     assert catalog["/Lang"] == "en"
     text = " ".join(pdftext(built).split())
     assert "Download it as" not in text and "CSL-JSON" not in text
@@ -187,6 +191,44 @@ def test_no_page_of_the_real_pdf_repeats_a_note_number(real_pdf: Path) -> None:
     assert sum(len(page) for page in numbers) > 500
     repeated = [(i + 1, page) for i, page in enumerate(numbers) if len(page) != len(set(page))]
     assert repeated == []
+
+
+def note_calls(pdf: Path) -> list[tuple[int, int]]:
+    """Each note call of the PDF as (page of the call, page its note starts on), both from 1: a
+    call is a link a few points wide to a spot on a page (record and section links go by name)."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject
+
+    reader = PdfReader(str(pdf))
+    number = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, 1)}  # type: ignore[union-attr]
+    calls = []
+    for n, page in enumerate(reader.pages, 1):
+        for ref in page.get("/Annots", []) or []:
+            annot = ref.get_object()
+            dest, rect = annot.get("/Dest"), annot.get("/Rect")
+            dest = dest.get_object() if dest is not None else None
+            if isinstance(dest, ArrayObject) and float(rect[2]) - float(rect[0]) < 15:
+                calls.append((n, number[dest[0].idnum]))
+    return calls
+
+
+def test_every_note_of_the_real_pdf_starts_on_the_page_of_its_call(real_pdf: Path) -> None:
+    """Every call has its note, on the call's own page; the notes of a chapter are numbered 1, 2, 3 ...
+    with no number repeated or skipped."""
+    calls = note_calls(real_pdf)
+    numbers = note_numbers(real_pdf)
+    assert len(calls) > 2000
+    # Typst keeps a note with its call except, on this reference, at two calls on the last line of
+    # a page whose foot is full of notes (pp. 113-116 at the time of writing); more than that is a
+    # regression (WeasyPrint left 40 on 32 pages)
+    off = [(page, note) for page, note in calls if page != note]
+    assert len(off) <= 2 and all(note == page + 1 for page, note in off), off
+    assert len(calls) == sum(len(page) for page in numbers)  # every call with its note
+    starts = sorted({int(n) for _title, n in re.findall(TOC_LINE, pdftext(real_pdf, 2), re.M)})
+    bounds = [*starts, len(numbers) + 1]
+    for first, end in itertools.pairwise(bounds):
+        run = [n for page in numbers[first - 1 : end - 1] for n in page]
+        assert run == list(range(1, len(run) + 1)), (first, run)
 
 
 def page_layout(pdf: Path) -> tuple[list[list[tuple[float, float]]], float, float]:
@@ -220,7 +262,7 @@ def test_no_page_of_the_real_pdf_is_left_nearly_empty(real_pdf: Path) -> None:
     third of the text block (a heading stranded, one bullet alone, a kept-together block or a
     figure pushed on leave more); and a chapter's last page is more than a stray line or three."""
     texts = pages(real_pdf)
-    starts = {int(n) for n in re.findall(r"\.{3,}\s*(\d+)\s*$", texts[1], re.M)}  # from the contents
+    starts = {int(n) for _title, n in re.findall(TOC_LINE, texts[1], re.M)}  # from the contents
     assert len(starts) > 10
     layout, top, bottom = page_layout(real_pdf)
     short, stray = [], []
@@ -231,8 +273,48 @@ def test_no_page_of_the_real_pdf_is_left_nearly_empty(real_pdf: Path) -> None:
         blank = largest_blank(lines, top, bottom) / (bottom - top)
         if not chapter_end and blank > 1 / 3:
             short.append((number, round(blank, 2), texts[number - 1].split("\n", 3)[1:3]))
-        if chapter_end and number not in starts and len(lines) < 6:
+        if chapter_end and number not in starts and len(lines) < 4:  # three lines or fewer
             stray.append((number, len(lines)))
     assert short == []
     assert stray == []
     assert len(layout) < 300  # the whole reference, not blank pages
+
+
+def test_no_name_of_the_real_pdf_is_hyphenated(real_pdf: Path) -> None:
+    """A line never ends inside the name of an actor or a place (both names of an island included)."""
+    from refsite.dataset import load_project
+    from refsite.pdf import proper_names
+
+    ds, _ = load_project(REPO)
+    words = {w for name in proper_names(ds) for w in re.findall(r"\w[\w'’-]*\w", name) if len(w) > 5}
+    assert {"Etorofu", "Iturup", "Kunashiri", "Kunashir"} <= words
+    text = pdftext(real_pdf)
+    broken = [
+        (m.group(1), m.group(2))
+        for m in re.finditer(r"(\w+)[-\u2010\u00ad]\n\s*(\w+)", text)  # a hyphen, Unicode or soft
+        if m.group(1) + m.group(2) in words
+    ]
+    assert broken == []
+
+
+def test_index_lists_records_and_both_names_with_their_pages(built: Path) -> None:
+    texts = pages(built)
+    start = next(n for n, t in enumerate(texts) if t.lstrip().startswith("Index"))
+    index = " ".join(" ".join(texts[start:]).split())
+    for entry in (
+        "Etorofu / Iturup",
+        "Etorofu (the name Japan uses for Etorofu / Iturup)",
+        "Iturup (the name Russia uses for Etorofu / Iturup)",
+        "Abe, Shinzo",
+    ):
+        found = re.search(re.escape(entry) + r", ((?:\d+, )*\d+)", index)
+        assert found is not None, entry
+        listed = [int(n) for n in found.group(1).split(", ")]
+        assert listed == sorted(set(listed)), entry
+        # each page listed mentions the record: by a page reference or its own heading
+        name = entry.split(" (")[0].split(", ")[-1]
+        for page in listed:
+            assert name in " ".join(texts[page - 1].split()) or "Etorofu" in texts[page - 1], (entry, page)
+    # every island name has the same pages as the record it names
+    pages_of = dict(re.findall(r"(Etorofu / Iturup|Iturup \(the name Russia[^)]*\)), ((?:\d+, )*\d+)", index))
+    assert len(set(pages_of.values())) == 1

@@ -1,0 +1,141 @@
+"""The print edition's Typst source: content reaches Typst as text only, and a failure is one
+located line; then a whole sample project with hostile text typeset and read back."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from refsite.typst_print import Book, Chapter, Entry, IndexTerm, TypstFailure, compile_book, lit, typst_source
+
+from conftest import copy_root, require, run_cli
+
+HOSTILE = [
+    '#read("/etc/passwd")',
+    '#import "@preview/cetz:0.3.0": *',
+    '#include "/etc/hostname"',
+    "]] ) } [ [[ unbalanced (",
+    "```raw block``` and `inline raw`",
+    "back\\slash \\\\ and \\u{41} and \\",
+    "$x^2$ and $ unclosed",
+    "<label> and @ref and @fig:x",
+    "* star _under_ = heading // comment /* open",
+    '"quoted" and \\"escaped\\"',
+    "#set page(width: 1cm) #let x = 1 #x",
+]
+
+
+def _book(body: str, origin: str = "docs/page.md") -> Book:
+    return Book(
+        title='Book #read("/etc/passwd") "x"',
+        author="A \\ B",
+        lang="en",
+        subtitle="$",
+        facts=["]["],
+        chapters=[
+            Chapter("p-page", "Page ] #x", [Entry("", origin, body)]),
+            Chapter("p-part", "Part", [Entry("p-part-one", "data/actors/one.yaml", "<h2>One</h2><p>x</p>")], True),
+        ],
+        index=[IndexTerm("One <x> @y", "p-part-one", "#note")],
+        indexed=frozenset({"p-part-one"}),
+    )
+
+
+def _hostile_body() -> str:
+    import html
+
+    cells = "".join(f"<tr><td>{html.escape(h)}</td></tr>" for h in HOSTILE)
+    return (
+        f"<h1>{html.escape(HOSTILE[0])}</h1>"
+        + "".join(
+            f'<p>{html.escape(h)}<span class="fn">{html.escape(h)} <a href="https://x.org/{html.escape(h)}">'
+            f'{html.escape(h)}</a></span> <code>{html.escape(h)}</code> <a href="#p-part-one">{html.escape(h)}</a></p>'
+            for h in HOSTILE
+        )
+        + f"<table><thead><tr><th>{html.escape(HOSTILE[1])}</th></tr></thead><tbody>{cells}</tbody></table>"
+        + f"<ul><li>{html.escape(HOSTILE[2])}</li></ul><pre>{html.escape(HOSTILE[4])}</pre>"
+        + f'<figure class="refsite-view"><svg viewBox="0 0 100 50" aria-label="{html.escape(HOSTILE[0])}">'
+        '<text x="5" y="20" font-size="4">Label</text></svg>'
+        f"<figcaption>{html.escape(HOSTILE[3])}</figcaption></figure>"
+    )
+
+
+def test_string_literals_hold_any_text() -> None:
+    assert lit('a"b\\c\nd') == '"a\\"b\\\\c\\nd"'
+
+
+def test_hostile_text_is_printed_as_text_and_reads_no_file(tmp_path: Path) -> None:
+    require("pdftotext")
+    out = tmp_path / "book.pdf"
+    pages = compile_book(_book(_hostile_body()), out)
+    assert pages >= 3
+    text = subprocess.run([require("pdftotext"), str(out), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    for hostile in HOSTILE:
+        assert " ".join(hostile.split()) in flat, hostile
+    assert "root:" not in text  # /etc/passwd was not read
+    assert "Label" in text  # the drawing's own text
+
+
+def test_source_has_content_only_inside_string_literals() -> None:
+    source, _ = typst_source(_book(_hostile_body()))
+    outside = re.sub(r'"(?:[^"\\]|\\.)*"', '""', source)  # every string literal emptied
+    for word in ("passwd", "hostname", "cetz", "unbalanced", "_under_", "@ref", "<label>", "@fig"):
+        assert word not in outside, word
+
+
+def test_a_typst_error_is_one_located_line(tmp_path: Path) -> None:
+    book = _book("<p>fine</p>", "docs/history.md")
+    drawing = '<figure class="refsite-view"><svg viewBox="0 0 10 10" width="-5" aria-label="x"></svg></figure>'
+    book.chapters = [*book.chapters, Chapter("p-two", "Two", [Entry("p-two-x", "data/places/x.yaml", drawing)], True)]
+    with pytest.raises(TypstFailure) as failure:
+        compile_book(book, tmp_path / "x.pdf")
+    assert failure.value.lines == [
+        "data/places/x.yaml:1:1: error: the print edition cannot be typeset: "
+        "failed to parse SVG (width, height, or viewbox is invalid)"
+    ]
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_hostile_record_text_through_the_whole_build(tmp_path: Path) -> None:
+    require("pdftotext")
+    root = copy_root("basic", tmp_path)
+    record = root / "data" / "actors" / "japan.yaml"
+    text = record.read_text(encoding="utf-8")
+    hostile = 'Text #read("/etc/passwd") #import "x" ] [ `raw` $ @r \\\\'
+    text = re.sub(r"(?m)^summary: .*$", lambda _: f"summary: '{hostile} [@pajon2013, p. 5]'", text, count=1)
+    assert hostile in text
+    record.write_text(text, encoding="utf-8")
+    proc = run_cli("pdf", cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = subprocess.run(
+        [require("pdftotext"), str(root / "site" / "reference.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(out.split())
+    # Markdown keeps one of the two backslashes
+    assert 'Text #read("/etc/passwd") #import "x" ] [ raw $' in flat and "$ @r \\" in flat
+    assert "root:" not in out
+
+
+def test_missing_fonts_are_one_line(tmp_path: Path) -> None:
+    with pytest.raises(TypstFailure) as failure:
+        compile_book(_book("<p>x</p>"), tmp_path / "x.pdf", font_dirs=[str(tmp_path / "none")])
+    assert failure.value.lines == [
+        "print edition: error: the Noto fonts are missing: install fonts-noto-core and fonts-noto-cjk"
+    ]
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_an_address_outside_the_book_is_printed_after_its_words(tmp_path: Path) -> None:
+    require("pdftotext")
+    body = '<p>See <a href="https://example.org/a?b=1">the site</a><span class="fn">Note <a href="https://n.org">n</a></span>.</p>'
+    compile_book(_book(body), tmp_path / "x.pdf")
+    text = subprocess.run(
+        [require("pdftotext"), str(tmp_path / "x.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "See the site <https://example.org/a?b=1>" in flat
+    assert "<https://n.org>" not in flat  # a note gives its own addresses
