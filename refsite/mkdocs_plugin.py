@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -27,6 +28,7 @@ from mkdocs.structure.pages import Page
 from .bibcsl import ConversionError
 from .citations import BIB_TOKEN, PageRef, Session, SiteInfo, formatter_for, resolve_style
 from .cite import CiteError
+from .config import SITE_URL_ENV, is_web_address, published_address, site_url_override
 from .dataset import Dataset, load_project
 from .memo import Memo
 from .mkdocs_macros import sandbox
@@ -83,6 +85,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # set by a build that makes the print edition: every page's finished body, by address
         self.print_pages: dict[str, PrintPage] | None = None
         self._version: str | None = None
+        self.address = ""  # the published address: "" when none is configured (see published_address)
 
     @staticmethod
     def _log_problem(p: Problem) -> None:
@@ -119,6 +122,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.meta_of = {}
         self.pages = {}
         self.session = None
+        override = site_url_override()
+        if override is not None:
+            if not is_web_address(override):
+                self.fail([self.config_problem("site_url:", f"{SITE_URL_ENV} is not an http(s) address: {override}")])
+            config.site_url = override
+        self.address = published_address(config.site_url)
         set_date_format(self.config.date_format)
         dataset, problems = load_project(self.root, self.docs_rel)
         if any(p.is_error for p in problems) or (problems and config.strict):
@@ -131,7 +140,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             self.fail([self.style_problem(f"citation style file not found: {self.config.style}")])
         site = SiteInfo(
             title=config.site_name,
-            url=config.site_url or "",
+            url=self.address,
             editor=config.site_author or "",
             version=self.version(),
         )
@@ -328,8 +337,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return output
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        """OpenGraph and JSON-LD go at the end of ``<head>``, whatever the theme's templates."""
+        """OpenGraph and JSON-LD go at the end of ``<head>``, whatever the theme's templates; with no
+        published address the theme's canonical link (made from a placeholder) is left out."""
         head = self._head(page, config)
+        if not self.address:
+            output = _CANONICAL.sub("", output, count=1)
         at = output.find("</head>")
         return output[:at] + head + "\n" + output[at:] if at >= 0 else output
 
@@ -339,12 +351,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         rid = self.record_of.get(page.file.src_uri)
         record = self.dataset.fingerprint(rid) if rid is not None and self.dataset is not None else ""
         lang = str(config.theme.get("language") or "")
-        settings = [config.site_url or "", config.site_name, config.site_description or "", self.licence(config), lang]
+        settings = [self.address, config.site_name, config.site_description or "", self.licence(config), lang]
         key = (page.url, page_title(page), str(page.is_homepage), record, self.version(), *settings)
         return _HEADS.get(lambda: self._make_head(page, config), *key)
 
     def _make_head(self, page: Page, config: MkDocsConfig) -> str:
-        site = config.site_url or ""
+        site = self.address
         url = site + page.url if site else ""
         title = page_title(page)
         rid = self.record_of.get(page.file.src_uri)
@@ -388,6 +400,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return self._version
 
 
+_CANONICAL = re.compile(r'[ \t]*<link rel="canonical" href="[^"]*">\n?')
 _HEADS: Memo[str] = Memo(8192)  # each page's OpenGraph and JSON-LD (the preview makes every page's again)
 
 _REBASE_CONFIG = (
