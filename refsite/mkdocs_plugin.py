@@ -36,6 +36,7 @@ from .model import KINDS, PLURAL
 from .pdf import PrintPage, git_version
 from .problems import Problem, summary_line
 from .render.meta import dataset_json, dataset_ld, json_ld, opengraph, record_ld
+from .render.notices import page_notices
 from .render.pages import (
     index_meta,
     index_page,
@@ -203,9 +204,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 uri = src_uri(rec)
                 self.record_of[uri] = rec.id
                 self.meta_of[uri] = record_meta(rec)
-                ctx, edit = session.context_for(uri), self.edit_url(config, rec.path)
-                own = f"{settings}|{edit}|{ds.fingerprint(rec.id)}"
-                content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec, edit))
+                ctx = session.context_for(uri)
+                own = f"{settings}|{ds.fingerprint(rec.id)}"
+                content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec))
                 # Record pages are reached from indexes and links, never from the nav.
                 files.append(File.generated(config, uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
         bib_uri = self.config.bibliography_page
@@ -306,6 +307,18 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
 
     @event_priority(50)
     def on_page_context(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        if self.dataset is not None:  # what the theme shows beside the title (over any front matter)
+            rid = self.record_of.get(page.file.src_uri)
+            where = (self.address or urlsplit(config.site_url or "/").path or "/") + page.url
+            page.meta.update(
+                page_notices(
+                    self.dataset,
+                    self.dataset.records.get(rid) if rid is not None else None,
+                    repo_url=config.repo_url or "",
+                    page_address=where,
+                    title=page_title(page) or config.site_name,
+                )
+            )
         if page.content and self.session is not None:
             # notes, bibliography and "cite this page" included: all of the page passes the allow-list
             page.content = clean_html(self.session.finish(page.content, _ref(page), self.refs))

@@ -14,7 +14,7 @@ from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .grid import island_comparison
 from .meta import SEARCH_BOOST, cut_description, plain_text
 from .svg_map import locator_map
-from .text import PageContext, attr, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
+from .text import PageContext, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
 from .timeline_svg import timeline_chart
 from .views import (
     islands_table,
@@ -107,15 +107,6 @@ def _names(ctx: PageContext, ds: Dataset, rec: Record) -> str:
             f"{ref_link(ctx, ds, n.get('used_by'))} |"
         )
     return "\n".join(rows) + "\n"
-
-
-def _record_footer(rec: Record, edit_url: str | None) -> str:
-    edit = f' · <a href="{attr(edit_url)}">edit this record</a>' if edit_url else ""
-    as_of = f"As of {fmt_date(rec.get('as_of'))} (the date of its sources). " if rec.get("as_of") else ""
-    return (
-        f'\n<p class="refsite-record" data-search-exclude>{as_of}Record <code>{esc(rec.id)}</code>, '
-        f"from <code>{attr(rec.path)}</code>{edit}.</p>\n"
-    )
 
 
 def _head(ctx: PageContext, ds: Dataset, rec: Record, facts: list[str]) -> str:
@@ -270,14 +261,16 @@ RENDERERS: dict[str, Callable[[PageContext, Dataset, Record], str]] = {
 }
 
 
-def record_page(ctx: PageContext, ds: Dataset, rec: Record, edit_url: str | None = None) -> str:
+def record_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     """The whole Markdown page of one record, footnote definitions included."""
     body = RENDERERS[rec.kind](ctx, ds, rec)
     notes = _notes(ctx, rec)
     if notes:
         body += _section("Notes", notes)
     body = ctx.merge_adjacent(body)
-    return body + _record_footer(rec, edit_url) + "\n" + ctx.footnotes() + "\n"
+    # The record's id, file and edit link are no text of the page: the theme's edit link carries
+    # them in its title, and its as-of date stands beside the title (refsite.render.notices).
+    return body + "\n" + ctx.footnotes() + "\n"
 
 
 def _count(ds: Dataset, rec: Record, kind: str, field: str) -> int:
