@@ -99,48 +99,63 @@ def test_proposal_page_map_legend(server: str, browser: Any, size: str) -> None:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(WIDTHS))
-def test_stance_grid(server: str, browser: Any, size: str, scheme: str) -> None:
+def test_stance_view(server: str, browser: Any, size: str, scheme: str) -> None:
     page = _open(browser, server + "proposals/", WIDTHS[size], scheme)
     grid = page.locator(".refsite-stance-grid")
     grid.wait_for()
-    rows = grid.locator("table.refsite-grid tbody tr")
+    rows = grid.locator("table.refsite-grid tbody tr[data-kind]")
     total = rows.count()
-    assert total >= 10
+    assert total >= 15
+    groups = grid.locator("tbody.refsite-stance-group")
+    assert groups.count() >= 10
     cells = grid.locator("td.refsite-grid-cell")
-    assert cells.count() >= 15
+    assert cells.count() == total
     first = cells.first
     # the latest stance: one symbol and a dated link; earlier stances wait in the cell's detail
     assert first.locator(":scope > .refsite-stance .refsite-stance-symbol").count() == 1
     assert "/positions/" in first.locator(":scope > a.refsite-stance-date").get_attribute("href")
     words = set(grid.locator("td.refsite-grid-cell .refsite-stance").all_inner_texts())
     assert any("supports" in w for w in words)
-    assert grid.locator("th .refsite-grid-none").count() >= 1  # proposals with no stance say so
-    # the grid scrolls inside its box, with the actor column kept in view
-    scroller = grid.locator(".refsite-grid-scroll")
-    assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")
-    sticky = grid.locator("tbody th").first
-    before = sticky.bounding_box()["x"]
-    scroller.evaluate("e => e.scrollLeft = 600")
-    assert abs(sticky.bounding_box()["x"] - before) < 1
-    assert grid.locator("thead th").nth(3).bounding_box()["x"] < WIDTHS[size]
+    assert grid.locator(".refsite-stance-none a").count() >= 1  # proposals with no stance, in one line
+    # every part of the view is inside the column: nothing to scroll sideways, the caption whole
+    table = grid.locator("table.refsite-stance-table")
+    box, column = table.bounding_box(), page.locator("article").bounding_box()
+    assert box["x"] >= column["x"] - 1 and box["x"] + box["width"] <= column["x"] + column["width"] + 1
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+    caption = grid.locator("caption")
+    assert caption.evaluate("c => c.scrollWidth <= c.clientWidth + 1")
+    assert "latest stance in the sources (the sources cover events to 9 September 2014)" in caption.inner_text()
+    # each stance's cell sits beside its actor, on the same line, at either width
+    actor, cell = rows.first.locator("th").bounding_box(), rows.first.locator("td").bounding_box()
+    assert abs(actor["y"] - cell["y"]) < 1 and actor["x"] + actor["width"] <= cell["x"] + 1
+    # text stays legible: no text of the view under 12 CSS px
+    smallest = grid.evaluate(
+        """g => Math.min(...[...g.querySelectorAll('*')].filter(e => e.childNodes.length &&
+            [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())).map(e =>
+            parseFloat(getComputedStyle(e).fontSize)))"""
+    )
+    assert smallest >= 12, smallest
     _page_fits(page)
     _shot(page, ".refsite-stance-grid", f"grid-{size}-{scheme}")
-    # filters: shown by the script, they hide the rows of other countries
+    # filters: shown by the script, they hide the rows of other countries and proposals left empty
     filters = grid.locator(".refsite-grid-filters")
     assert filters.is_visible()
     grid.locator("select[data-filter='country']").select_option("russia")
-    shown = grid.locator("table.refsite-grid tbody tr:visible")
+    shown = grid.locator("table.refsite-grid tbody tr[data-kind]:visible")
     assert 0 < shown.count() < total
     assert all(c == "russia" for c in shown.evaluate_all("rs => rs.map(r => r.dataset.country)"))
+    visible = grid.locator("tbody.refsite-stance-group:visible")
+    assert 0 < visible.count() < groups.count()
+    assert visible.evaluate_all("gs => gs.every(g => g.querySelector('tr[data-kind]:not([hidden])'))")
     page.close()
 
 
-def test_stance_grid_without_javascript_shows_every_row(server: str, browser: Any) -> None:
+def test_stance_view_without_javascript_shows_every_row(server: str, browser: Any) -> None:
     page = _open(browser, server + "proposals/", 390, js=False)
     grid = page.locator(".refsite-stance-grid")
     assert not grid.locator(".refsite-grid-filters").is_visible()
     rows = grid.locator("table.refsite-grid tbody tr")
-    assert rows.count() == grid.locator("table.refsite-grid tbody tr:visible").count() >= 10
+    assert rows.count() == grid.locator("table.refsite-grid tbody tr:visible").count() >= 25
     page.close()
 
 

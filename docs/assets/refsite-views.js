@@ -30,7 +30,8 @@
     var box = root.querySelector(".refsite-grid-filters");
     if (!box || box.dataset.ready) return;
     box.dataset.ready = "1";
-    var rows = Array.prototype.slice.call(root.querySelectorAll("table.refsite-grid tbody tr"));
+    var rows = Array.prototype.slice.call(root.querySelectorAll("table.refsite-grid tbody tr[data-kind]"));
+    var groups = Array.prototype.slice.call(root.querySelectorAll("table.refsite-grid tbody"));
     box.appendChild(choice("Actor kind", options(rows, "kind"), "kind"));
     box.appendChild(choice("Country", options(rows, "country"), "country"));
     box.hidden = false;
@@ -42,6 +43,8 @@
         var ok = Object.keys(want).every(function (k) { return !want[k] || tr.dataset[k] === want[k]; });
         tr.hidden = !ok;
       });
+      // a proposal none of whose actors is shown is left out, its heading too
+      groups.forEach(function (g) { g.hidden = !g.querySelector("tr[data-kind]:not([hidden])"); });
     }
     selects.forEach(function (s) { s.addEventListener("change", apply); });
   }

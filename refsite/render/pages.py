@@ -342,7 +342,7 @@ def index_page(ctx: PageContext, ds: Dataset, kind: str) -> str:
     if kind == "proposal" and recs:
         matrix = stance_matrix(ctx, ds, recs)
         extra = (
-            f"\n## Who stands where\n\nThe latest recorded stance of each actor on each proposal.\n\n{matrix}"
+            f"\n## Who stands where\n\nEach actor's latest stance in the sources, proposal by proposal.\n\n{matrix}"
             f"\n## Island by island\n\nWho would hold each island under each proposal.\n\n"
             f"{island_comparison(ctx, ds, recs)}"
         )
