@@ -358,6 +358,7 @@ class _Made:
     generation: int  # the last build whose dataset the page was made from or checked against
     markdown: str
     notes: list[list[Cite]]
+    named: frozenset[str] = frozenset()  # the places whose names it explained (views.names_link)
 
 
 @dataclass
@@ -400,7 +401,8 @@ def remembered(ctx: PageContext, ds: Dataset, settings: str, make: Callable[[], 
     back with it; the number of notes before it is part of the settings (its calls are numbered).
     """
     changes = _changes(ds)
-    settings = f"{settings}|{len(ctx.notes)}"
+    # what the page said before it: how many notes, which places' names it explained
+    settings = f"{settings}|{len(ctx.notes)}|{','.join(sorted(ctx.named))}"
     name = f"{ctx.uri}|{key}"
     hit = _MADE.get(name)
     if (
@@ -412,11 +414,13 @@ def remembered(ctx: PageContext, ds: Dataset, settings: str, make: Callable[[], 
     ):
         hit.generation = _BUILDS.generation
         ctx.notes = [*ctx.notes, *([*note] for note in hit.notes)]
+        ctx.named |= hit.named
         return hit.markdown
-    before = len(ctx.notes)
+    before, named = len(ctx.notes), frozenset(ctx.named)
     with ds.reading() as reads:
         markdown = make()
-    _MADE[name] = _Made(settings, reads, _BUILDS.generation, markdown, [list(n) for n in ctx.notes[before:]])
+    made = [list(n) for n in ctx.notes[before:]]
+    _MADE[name] = _Made(settings, reads, _BUILDS.generation, markdown, made, frozenset(ctx.named - named))
     return markdown
 
 
