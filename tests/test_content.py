@@ -398,3 +398,33 @@ def test_every_summary_paragraph_cites_where_its_claims_stand(dataset: Dataset) 
     for rec in dataset.records.values():
         for para in as_text(rec.get("summary")).split("\n\n"):
             assert not para.strip() or "[@" in para, f"{rec.path}: {para[:60]}"
+
+
+def _cells(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)]
+
+
+def test_one_vocabulary_for_what_a_proposal_does_with_each_island(dataset: Dataset, real_site: Path) -> None:
+    from refsite.render.svg_map import NOT_ADDRESSED, OUTCOME_STYLE
+
+    words = {word for _cls, _fill, word in OUTCOME_STYLE.values()}
+    index = (real_site / "proposals/index.html").read_text(encoding="utf-8")
+    comparison = index[index.index('class="refsite-view refsite-island-comparison"') :]
+    comparison = comparison[: comparison.index("</table>")]
+    cells = [c for c in _cells(comparison) if c]
+    assert cells and set(cells) <= words | {NOT_ADDRESSED}, set(cells) - words
+    assert "·" not in re.sub(r"<[^>]+>", "", comparison)
+    # no column that is empty on every row: the reference's places give no areas to sum
+    assert "Area to each side" not in comparison and "not computable" not in comparison
+    for prop in dataset.of_kind("proposal"):
+        islands = prop.get("islands") or {}
+        if not islands:
+            continue
+        page = (real_site / f"proposals/{prop.id}/index.html").read_text(encoding="utf-8")
+        table = page[page.index('id="what-it-would-mean-for-each-island"') :]
+        shown = _cells(table[: table.index("</table>")])[1::2]
+        assert shown == [OUTCOME_STYLE[as_text(v)][2] for v in islands.values()], prop.id
+        for pid, value in islands.items():
+            place = (real_site / f"places/{pid}/index.html").read_text(encoding="utf-8")
+            row = re.search(rf'<a href="../../proposals/{prop.id}/">.*?</tr>', place, re.S)
+            assert row is not None and _cells(row.group(0))[-1] == OUTCOME_STYLE[as_text(value)][2], (pid, prop.id)

@@ -16,7 +16,7 @@ from .. import inline
 from ..dataset import Dataset
 from ..model import Record, as_text
 from .notices import coverage_date
-from .svg_map import OUTCOME_STYLE, status_text, url_to
+from .svg_map import NOT_ADDRESSED, OUTCOME_STYLE, outcome_word, status_text, url_to
 from .text import PageContext, attr, fmt_date
 
 #: stance -> (symbol, word)
@@ -26,6 +26,10 @@ STANCE_MARKS = {
     "ambiguous": ("?", "ambiguous"),
     "opposes": ("✖", "opposes"),
 }
+AREA_NOTE = (
+    " Areas are the figures the place records give, summed only where every island's outcome and area are known."
+)
+NOT_COMPUTABLE = '<span class="refsite-grid-none">not computable from the sources</span>'
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_MARK = re.compile(r"[*_`]+")
 
@@ -179,7 +183,10 @@ def island_comparison(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]
         size = f'<span class="refsite-grid-date">{area[0]:g} {html.escape(area[1])}</span>' if area else ""
         names = " / ".join(_short_names(ds, place))
         head.append(f'<th scope="col"><a href="{attr(url_to(ctx, place))}">{html.escape(names)}</a>{size}</th>')
-    head.append('<th scope="col">Area to each side</th>')
+    # the area to each side, only when the place records give it for at least one proposal
+    shares = {p.id: _shares(ds, places, p.get("islands") or {}, areas) for p in with_islands}
+    if any(shares.values()):
+        head.append('<th scope="col">Area to each side</th>')
     rows = []
     for prop in with_islands:
         outcome_of = prop.get("islands") or {}
@@ -190,20 +197,21 @@ def island_comparison(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]
         for place in places:
             outcome = as_text(outcome_of.get(place.id)) if place.id in outcome_of else ""
             if not outcome:
-                cells.append('<td class="refsite-grid-empty">not addressed</td>')
+                cells.append(f'<td class="refsite-outcome-none">{NOT_ADDRESSED}</td>')
                 continue
-            cls, _fill, word = OUTCOME_STYLE.get(outcome, ("unspecified", "", outcome))
+            cls = OUTCOME_STYLE[outcome][0] if outcome in OUTCOME_STYLE else "unspecified"
             cells.append(
-                f'<td class="refsite-grid-cell refsite-outcome-{cls}"><span class="refsite-outcome">{html.escape(word)}'
-                "</span></td>"
+                f'<td class="refsite-grid-cell refsite-outcome-{cls}"><span class="refsite-outcome">'
+                f"{html.escape(outcome_word(outcome))}</span></td>"
             )
-        cells.append(f"<td>{_shares(ds, places, outcome_of, areas)}</td>")
+        if any(shares.values()):
+            cells.append(f"<td>{shares[prop.id] or NOT_COMPUTABLE}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (
         '\n<div class="refsite-view refsite-island-comparison"><div class="refsite-grid-scroll" tabindex="0" '
         'role="region" aria-label="Island comparison, scrolls sideways"><table class="refsite-grid">'
-        "<caption>What each proposal would do with each island; areas are the figures the place records give, "
-        f"summed only where every island's outcome and area are known.</caption><thead><tr>{''.join(head)}</tr>"
+        f"<caption>What each proposal would do with each island; {NOT_ADDRESSED}: the proposal says nothing of "
+        f"the island.{AREA_NOTE if any(shares.values()) else ''}</caption><thead><tr>{''.join(head)}</tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table></div></div>\n"
     )
 
@@ -232,14 +240,15 @@ def _area(place: Record) -> tuple[float, str] | None:
 def _shares(
     ds: Dataset, places: Sequence[Record], outcome_of: dict[str, str], areas: dict[str, tuple[float, str] | None]
 ) -> str:
-    """'Japan: 5,000 km²; Russia: 0 km²' where every island's outcome is transfer or keep and has an area."""
+    """'Japan: 5,000 km²; Russia: 0 km²' where every island's outcome is transfer or keep and has an area,
+    else empty."""
     japan = russia = 0.0
     units = set()
     for place in places:
         outcome = as_text(outcome_of.get(place.id, ""))
         area = areas.get(place.id)
         if outcome not in ("transfer", "keep") or area is None:
-            return '<span class="refsite-grid-none">not computable from the sources</span>'
+            return ""
         units.add(area[1])
         if outcome == "transfer":
             japan += area[0]

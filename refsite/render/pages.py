@@ -13,7 +13,7 @@ from ..inline import has_citation
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .grid import island_comparison
 from .meta import SEARCH_BOOST, cut_description, plain_text
-from .svg_map import locator_map
+from .svg_map import locator_map, outcome_word
 from .text import PageContext, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
 from .timeline_svg import timeline_chart
 from .views import (
@@ -189,7 +189,7 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     if proposals:
         rows = ["| Proposal | Date | Outcome for this island |", "| --- | --- | --- |"]
         for p in proposals:
-            outcome = as_text((p.get("islands") or {}).get(rec.id))
+            outcome = outcome_word((p.get("islands") or {}).get(rec.id))
             rows.append(f"| {ctx.link(p)} | {fmt_date(p.date)} | {esc(outcome)} |")
         out.append(_section("Proposals", "\n".join(rows) + "\n"))
     events = sorted(ds.referring(rec.id, "event", "places"), key=lambda e: (e.date or "9999", e.id))

@@ -18,13 +18,25 @@ from .text import PageContext, attr
 
 WIDTH = 600.0
 #: Outcome of a proposal for an island -> (CSS class suffix, fill, word shown on the map).
+#: The one vocabulary of what a proposal does with an island (its ``islands`` values): the class and
+#: colour of the maps, and the words every page, table, map and caption uses for it.
 OUTCOME_STYLE = {
     "transfer": ("transfer", "#d9822b", "to Japan"),
     "keep": ("keep", "#3b6fb6", "stays with Russia"),
     "split": ("split", "#8e5ea2", "divided"),
     "joint": ("joint", "#3a9a6a", "joint arrangement"),
-    "unspecified": ("unspecified", "#9a9a9a", "not specified"),
+    "unspecified": ("unspecified", "#9a9a9a", "not specified in the source"),
 }
+#: an island a proposal says nothing of
+NOT_ADDRESSED = "not addressed"
+
+
+def outcome_word(value: object) -> str:
+    """The words for an ``islands`` value (the value itself if it is not one of the vocabulary)."""
+    text = as_text(value)
+    return OUTCOME_STYLE[text][2] if text in OUTCOME_STYLE else text
+
+
 #: Where the labels of the disputed islands stand (map units), clear of the chain, with a leader line.
 CALLOUTS = {
     "etorofu-iturup": (330.0, 270.0),

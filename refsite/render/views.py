@@ -6,16 +6,10 @@ from collections.abc import Iterable, Sequence
 
 from ..dataset import Dataset
 from ..model import Record, as_text
+from .svg_map import outcome_word
 from .text import PageContext, date_span, esc, fmt_date, quote_text, src_uri
 
 STANCE_LABELS = {"supports": "supports", "opposes": "opposes", "open": "open to", "ambiguous": "ambiguous on"}
-OUTCOME_LABELS = {
-    "transfer": "to Japan",
-    "keep": "stays with Russia",
-    "split": "divided",
-    "joint": "joint arrangement",
-    "unspecified": "not specified",
-}
 
 
 def ref_link(ctx: PageContext, ds: Dataset, rid: str | None) -> str:
@@ -196,7 +190,7 @@ def islands_table(ctx: PageContext, ds: Dataset, proposal: Record) -> str:
         return ""
     rows = ["| Island | Outcome |", "| --- | --- |"]
     for pid, outcome in islands.items():
-        rows.append(f"| {ref_link(ctx, ds, pid)} | {OUTCOME_LABELS.get(as_text(outcome), esc(outcome))} |")
+        rows.append(f"| {ref_link(ctx, ds, pid)} | {esc(outcome_word(outcome))} |")
     return "\n".join(rows) + "\n"
 
 
