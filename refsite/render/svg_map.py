@@ -195,7 +195,7 @@ def locator_map(
     proj = Projection(geo.get("provenance", {}).get("bbox") or (139, 41, 160, 53))
     w, h = WIDTH, proj.height
     out = [
-        f'<svg class="refsite-map-svg" viewBox="0 0 {w:g} {h:g}" role="img" focusable="false" '
+        f'<svg class="refsite-map-svg" viewBox="0 0 {w:g} {h:g}" role="group" focusable="false" '
         f'aria-label="{attr(caption or "Locator map of the disputed islands")}">',
         f'<rect class="refsite-map-sea" x="0" y="0" width="{w:g}" height="{h:g}" fill="#dbe8f3"/>',
         f'<path class="refsite-map-land" d="{_path(ds, proj, "")}" fill="#e9e4d8" stroke="#8a8170" '
