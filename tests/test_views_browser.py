@@ -4,6 +4,7 @@ and without JavaScript; what is drawn, what it links to, and that it fits or scr
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,9 @@ def test_island_page_map(server: str, browser: Any, size: str, scheme: str) -> N
     svg = page.locator("figure.refsite-map svg.refsite-map-svg")
     svg.wait_for()
     box = svg.bounding_box()
-    assert box["width"] <= WIDTHS[size] and box["width"] > 0.6 * min(WIDTHS[size], 700)
+    assert box["width"] >= 540  # its labels stay legible: a narrow screen scrolls it inside its box
+    frame = page.locator("figure.refsite-map .refsite-map-scroll").bounding_box()
+    assert frame["width"] <= WIDTHS[size] and box["width"] > 0.6 * min(WIDTHS[size], 700)
     labels = svg.locator("text").all_text_contents()
     joined = " ".join(labels)
     for name in (
@@ -92,7 +95,7 @@ def test_proposal_page_map_legend(server: str, browser: Any, size: str) -> None:
     assert svg.locator("a.refsite-map-transfer").count() == 2
     legend = " ".join(svg.locator(".refsite-map-legend text").all_text_contents())
     assert "to Japan" in legend
-    assert svg.bounding_box()["width"] <= WIDTHS[size]
+    assert page.locator("figure.refsite-map .refsite-map-scroll").bounding_box()["width"] <= WIDTHS[size]
     _shot(page, "figure.refsite-map", f"map-proposal-{size}")
     page.close()
 
@@ -211,4 +214,61 @@ def test_island_comparison(server: str, browser: Any, size: str) -> None:
     assert "to Japan" in body and "not specified" in body
     _page_fits(page)
     _shot(page, ".refsite-island-comparison", f"comparison-{size}")
+    page.close()
+
+
+_LABEL_PX = """svg => { const k = svg.getScreenCTM().a;
+  return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * k); }"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", list(WIDTHS))
+def test_map_reads_on_any_screen(server: str, browser: Any, size: str, scheme: str) -> None:
+    page = _open(browser, server + "proposals/two-islands-1956-declaration/", WIDTHS[size], scheme)
+    svg = page.locator("figure.refsite-map svg.refsite-map-svg")
+    svg.wait_for()
+    # every label, legend word and the scale at 12 CSS px or more
+    sizes = svg.evaluate(_LABEL_PX)
+    assert sizes and min(sizes) >= 12, min(sizes)
+    # a legend of every class drawn: the outcomes shown, the islands left as they are, other land
+    drawn = set(
+        svg.evaluate(
+            """s => [...s.querySelectorAll('a.refsite-map-place')].flatMap(a => [...a.classList])
+                 .filter(c => ['refsite-map-transfer', 'refsite-map-disputed'].includes(c))"""
+        )
+    )
+    legend = svg.locator(".refsite-map-legend text").all_text_contents()
+    assert legend == ["to Japan", "disputed island", "other land"], legend
+    assert drawn == {"refsite-map-transfer", "refsite-map-disputed"}
+    # the colours of the legend are the colours of the map, and "to Japan" differs from the others
+    fill = "e => getComputedStyle(e).fill"
+    swatches = [s.evaluate(fill) for s in svg.locator(".refsite-map-swatch").all()]
+    assert len(set(swatches)) == 3
+    assert svg.locator("a.refsite-map-transfer path").first.evaluate(fill) == swatches[0]
+    untouched = svg.locator("a.refsite-map-disputed:not(.refsite-map-transfer) path").first.evaluate(fill)
+    assert untouched == swatches[1] != swatches[0]
+    # a scale bar with its distance
+    assert re.fullmatch(r"\d+ km", (svg.locator(".refsite-map-scale text").text_content() or "").strip())
+    # one attribution line, to the note on the map data; no package name for readers
+    credit = page.locator(".refsite-map-credit")
+    assert credit.count() == 1
+    assert credit.locator("a", has_text="about the map data").get_attribute("href").endswith("editorial/#map-data")
+    assert "npm" not in page.locator("figure.refsite-map").inner_text() + credit.inner_text()
+    _page_fits(page)
+    page.close()
+
+
+def test_map_links_take_the_keyboard(server: str, browser: Any) -> None:
+    page = _open(browser, server + "places/etorofu-iturup/", 1280)
+    svg = page.locator("figure.refsite-map svg.refsite-map-svg")
+    svg.wait_for()
+    assert svg.get_attribute("role") == "group"  # not an image: its links stay reachable
+    reached = set()
+    page.locator("figure.refsite-map .refsite-map-scroll").focus()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        href = page.evaluate("document.activeElement.closest('svg') ? document.activeElement.getAttribute('href') : ''")
+        if href:
+            reached.add(href)
+    assert {"../kunashiri-kunashir/", "../shikotan/", "../habomai/"} <= reached, reached
     page.close()

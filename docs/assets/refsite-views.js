@@ -135,7 +135,15 @@
     });
   }
 
+  // A map wider than a narrow screen opens on its middle, where the disputed islands and their labels lie.
+  function mapStart(box) {
+    if (box.dataset.ready) return;
+    box.dataset.ready = "1";
+    if (box.scrollWidth > box.clientWidth) box.scrollLeft = (box.scrollWidth - box.clientWidth) / 2;
+  }
+
   function init() {
+    document.querySelectorAll(".refsite-map-scroll").forEach(mapStart);
     document.querySelectorAll("[data-refsite-filter]").forEach(filters);
     document.querySelectorAll(".refsite-timeline").forEach(zoom);
   }
