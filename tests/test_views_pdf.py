@@ -50,9 +50,9 @@ def test_views_are_drawn_in_the_pdf(pdf: Path) -> None:
     # the timeline's axis and kinds, the undated group, the list of events
     assert re.search(r"treaty\s", views) and "date not given" in views and "1850" in views
     assert "Date not given in the sources — A treaty without a date (treaty)" in views
-    # the stance grid folded for paper, and the island comparison
-    assert "Latest stance of each actor" in views
-    assert re.search(r"✖ opposes Russia \(May 2014\)", views), views
+    # the stance view, proposal by proposal (it fits a page as it fits a phone), and the island comparison
+    assert "latest stance in the sources" in views
+    assert re.search(r"Russia\s+✖ opposes\s+state\s+May 2014", views), views
     assert "Japan: 250 km²; Russia: 3,000 km²" in views
 
 
