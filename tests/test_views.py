@@ -17,7 +17,7 @@ from refsite.dataset import load_project
 from refsite.render.grid import island_comparison, stance_grid
 from refsite.render.svg_map import locator_map
 from refsite.render.text import PageContext
-from refsite.render.timeline_svg import DecadeScale, timeline_chart, year_of
+from refsite.render.timeline_svg import LinearScale, timeline_chart, year_of
 from refsite.sanitize import clean_html
 
 from conftest import REPO, article, copy_root, run_cli
@@ -305,7 +305,7 @@ def test_timeline_chart_marks_every_event_and_keeps_the_undated(views_site: Path
     assert "Era from Treaty of Shimoda (1855)" in svg
     lanes = re.findall(r'<text class="refsite-tl-kind"[^>]*>(\w+)</text>', svg)
     assert lanes == ["treaty", "visit"]
-    listing = html[html.index('<details class="refsite-tl-list">') :]
+    listing = html[html.index('<details class="refsite-tl-list" open="">') :]  # open: every event named, no hover
     assert "Date not given in the sources — " in listing and 'data-t="2013.327"' in listing
     assert '<p class="refsite-timeline-zoom" hidden=""></p>' in html  # the script adds the choice of decade
     assert 'data-t0="1855" data-t1="2014"' in html
@@ -324,10 +324,12 @@ def test_timeline_chart_macro_takes_a_range(views_site: Path) -> None:
     assert html.count('class="refsite-view refsite-island-comparison"') == 1
 
 
-def test_decade_scale_widens_crowded_decades() -> None:
-    scale = DecadeScale(1850.0, 2020.0, [2013.1, 2013.2, 2013.3, 2014.5, 1855.5], 0.0, 100.0)
-    assert scale(1850.0) == 0.0 and scale(2020.0) == 100.0
-    assert scale(2020.0) - scale(2010.0) > 5 * (scale(1930.0) - scale(1920.0))
+def test_time_scale_is_linear() -> None:
+    scale = LinearScale(1850.0, 2020.0, 0.0, 170.0)
+    assert scale(1850.0) == 0.0 and scale(2020.0) == 170.0
+    # equal spans, equal widths, however many events fall in them
+    assert scale(1930.0) - scale(1920.0) == scale(2020.0) - scale(2010.0) == 10.0
+    assert scale(1800.0) == 0.0 and scale(2100.0) == 170.0  # clamped to the axis
     assert year_of("2013-04-29") == pytest.approx(2013.32, abs=0.01)
     assert year_of("1855") == 1855.5
 

@@ -3,6 +3,7 @@ and without JavaScript; what is drawn, what it links to, and that it fits or scr
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -173,9 +174,36 @@ def test_timeline_chart(server: str, browser: Any, size: str, scheme: str) -> No
     assert total >= 60
     assert fig.locator("a.refsite-tl-mark[data-undated]").count() >= 1
     axis = " ".join(fig.locator(".refsite-tl-axis text").all_text_contents())
-    assert "1860" in axis and "2010" in axis
+    assert "1860" in axis and "2000" in axis
     assert fig.locator(".refsite-tl-era").count() >= 2
     assert fig.locator(".refsite-tl-scroll").bounding_box()["width"] <= WIDTHS[size]
+    # a linear axis: the labelled years stand at equal distances for equal spans of time
+    ticks = fig.evaluate(
+        """f => [...f.querySelectorAll('.refsite-tl-axis text')].map(t => [Number(t.textContent),
+             t.getBoundingClientRect().x + t.getBoundingClientRect().width / 2])"""
+    )
+    per_year = [(b[1] - a[1]) / (b[0] - a[0]) for a, b in itertools.pairwise(ticks)]
+    assert len(per_year) >= 5 and max(per_year) - min(per_year) < 0.05 * max(per_year), per_year
+    # every text at 12 CSS px or more; every mark a target of 10 px or more
+    svg = fig.locator("svg.refsite-timeline-svg")
+    sizes = svg.evaluate(_LABEL_PX)
+    assert min(sizes) >= 12, min(sizes)
+    smallest = svg.evaluate(
+        "s => Math.min(...[...s.querySelectorAll('a.refsite-tl-mark circle')]"
+        ".map(c => c.getBoundingClientRect().width))"
+    )
+    assert smallest >= 10, smallest
+    # every event named without hover: the list beside the chart is open, one linked item per mark
+    listing = fig.locator("details.refsite-tl-list")
+    assert listing.evaluate("d => d.open")
+    assert listing.locator("li a:visible").count() == total
+    # era labels are whole or absent (the band's title and the caption name the era), never cut
+    eras = fig.evaluate(
+        """f => [...f.querySelectorAll('.refsite-tl-era')].map(g => [g.querySelector('rect').getBoundingClientRect(),
+             g.querySelector('text') && g.querySelector('text').getBoundingClientRect()])
+             .filter(p => p[1]).map(p => p[1].right <= p[0].right + 1)"""
+    )
+    assert eras and all(eras)
     _page_fits(page)
     _shot(page, "figure.refsite-timeline", f"timeline-{size}-{scheme}")
     # zoom to the 2010s: only that decade's marks (and the undated) stay, spread over the width

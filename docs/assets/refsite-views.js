@@ -72,7 +72,8 @@
     marks.forEach(function (c) { c.dataset.cx = c.getAttribute("cx"); });
     eras.forEach(function (g) {
       var r = g.querySelector("rect"), t = g.querySelector("text");
-      r.dataset.x = r.getAttribute("x"); r.dataset.w = r.getAttribute("width"); t.dataset.x = t.getAttribute("x");
+      r.dataset.x = r.getAttribute("x"); r.dataset.w = r.getAttribute("width");
+      if (t) t.dataset.x = t.getAttribute("x");  // an era too narrow for its name has none
     });
     var zoomed = null;
     function x(t, d0, d1) { return left + (t - d0) / (d1 - d0) * (right - left); }
@@ -91,13 +92,14 @@
         var a = Number(g.dataset.a), b = Number(g.dataset.b);
         if (whole) {
           g.style.display = ""; r.setAttribute("x", r.dataset.x); r.setAttribute("width", r.dataset.w);
-          t.setAttribute("x", t.dataset.x); return;
+          if (t) t.setAttribute("x", t.dataset.x);
+          return;
         }
         var lo = Math.max(a, d0), hi = Math.min(b, d1);
         g.style.display = hi > lo ? "" : "none";
         r.setAttribute("x", x(lo, d0, d1).toFixed(1));
         r.setAttribute("width", Math.max(x(hi, d0, d1) - x(lo, d0, d1), 0.5).toFixed(1));
-        t.setAttribute("x", (x(lo, d0, d1) + 2).toFixed(1));
+        if (t) t.setAttribute("x", (x(lo, d0, d1) + 2).toFixed(1));
       });
       items.forEach(function (li) {
         var t = Number(li.dataset.t);
@@ -118,7 +120,7 @@
           tick.setAttribute(a[0], a[1]);
         });
         var label = document.createElementNS(SVGNS, "text");
-        [["x", xx], ["y", axisY + 15], ["font-size", "10"], ["text-anchor", "middle"]].forEach(function (a) {
+        [["x", xx], ["y", axisY + 21], ["font-size", "15"], ["text-anchor", "middle"]].forEach(function (a) {
           label.setAttribute(a[0], a[1]);
         });
         label.textContent = String(y);
