@@ -116,8 +116,8 @@ def test_neutral_names() -> None:
     ctx = PageContext("territorial-dispute.md", 0)
     first = names_link(ctx, ds, island)
     assert first == (
-        "[Etorofu / Iturup](places/etorofu-iturup.md \"Etorofu is Japan's name, Iturup Russia's\") "
-        "(Etorofu is Japan's name, Iturup Russia's)"
+        '<a href="../places/etorofu-iturup/" title="Etorofu is Japan&#x27;s name, Iturup Russia&#x27;s">'
+        "Etorofu / Iturup</a> (Etorofu is Japan's name, Iturup Russia's)"
     )
     assert names_link(ctx, ds, island) == first.split(" (Etorofu is")[0]  # later mentions: hover only
     assert names_link(ctx, ds, shared) == "[Shikotan](places/shikotan.md)"

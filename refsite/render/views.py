@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 
 from ..dataset import Dataset
 from ..model import Record, as_text
-from .svg_map import outcome_word
-from .text import PageContext, date_span, esc, fmt_date, quote_text, src_uri
+from .svg_map import outcome_word, url_to
+from .text import PageContext, attr, date_span, esc, fmt_date, quote_text
 
 STANCE_LABELS = {"supports": "supports", "opposes": "opposes", "open": "open to", "ambiguous": "ambiguous on"}
 
@@ -25,9 +25,9 @@ def ref_link(ctx: PageContext, ds: Dataset, rid: str | None) -> str:
 
 
 def _titled_link(ctx: PageContext, rec: Record, text: str, title: str) -> str:
-    """A Markdown link to a record's page with a title (shown on hover)."""
-    quoted = title.replace("\\", "\\\\").replace('"', '\\"')
-    return f'[{esc(text)}]({ctx.href(src_uri(rec))} "{quoted}")'
+    """A link to a record's page with a title (shown on hover), as inline HTML: whatever the data
+    holds, the title is one attribute value and the text is shown as written."""
+    return f'<a href="{attr(url_to(ctx, rec))}" title="{attr(title)}">{esc(text)}</a>'
 
 
 def ref_links(ctx: PageContext, ds: Dataset, ids: Iterable[str]) -> str:
