@@ -36,6 +36,10 @@ TOKEN_RE = re.compile(r"zRSCITEn(\d+)z")
 BIB_TOKEN = "zRSBIBLIOGRAPHYz"
 TITLE_SLOT = "zRSPAGETITLEz"
 URL_SLOT = "https://refsite.invalid/zRSPAGEURLz"
+NO_ADDRESS = (
+    '<p class="refsite-no-address">This copy of the reference has no published address set, so the '
+    "forms above name none: add the address you read the page at.</p>"
+)
 ACCESSED_SLOT = "1999-12-31"  # a date no reader will see: the accessed date is filled in per reader
 #: A work cited on more pages than this has its "cited on" list folded.
 FOLD_AFTER = 12
@@ -249,9 +253,14 @@ class Session:
         assert self.result is not None
         home = page.uri == "index.md"
         title = self.site.title if home else page.title
-        url = self.site.url + page.url
+        url = self.site.url + page.url if self.site.url else ""
         template = self.result.extra.get("refsite-home" if home else "refsite-page", "")
-        formatted = template.replace(TITLE_SLOT, html.escape(title)).replace(URL_SLOT, html.escape(url))
+        formatted = template.replace(TITLE_SLOT, html.escape(title))
+        if url:
+            formatted = formatted.replace(URL_SLOT, html.escape(url))
+        else:  # no placeholder address in a citation: the place of the address says it is not set
+            formatted = formatted.replace(f'<a href="{URL_SLOT}">{URL_SLOT}</a>', URL_SLOT)
+            formatted = formatted.replace(URL_SLOT, "[address not set]")
         built = self.today.isoformat()
         formatted = _mark_accessed(formatted, built)
         slug = re.sub(r"[^a-z0-9]+", "-", page.uri.lower().removesuffix(".md")).strip("-") or "home"
@@ -270,7 +279,7 @@ class Session:
             '\n<details class="refsite-cite-page" data-search-exclude><summary>Cite this page</summary>'
             f'<p class="refsite-copyable" id="refsite-cite-text">{formatted}</p>'
             f'<pre class="refsite-copyable"><code id="refsite-cite-bibtex">{bibtex}</code></pre>'
-            "</details>\n"
+            f"{'' if url else NO_ADDRESS}</details>\n"
         )
 
     # -- downloads --------------------------------------------------------------------

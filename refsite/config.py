@@ -11,8 +11,10 @@ over :data:`refsite.files.CONFIG_LIMIT`. MkDocs reads the file only once it has 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .files import CONFIG_LIMIT, decode_utf8, read_input
 from .load import Key, Located, parse_document
@@ -75,6 +77,38 @@ def site_url(config: dict[str, Any]) -> str:
     if not isinstance(value, str) or not value.strip():
         return ""
     return value.strip().rstrip("/") + "/"
+
+
+SITE_URL_ENV = "REFSITE_SITE_URL"
+# Hosts that name no published site: the documentation domains and top-level names reserved by
+# RFC 2606 and RFC 6761, and the loopback addresses a preview runs at.
+PLACEHOLDER_HOSTS = frozenset({"example.org", "example.com", "example.net", "localhost", "127.0.0.1", "::1"})
+PLACEHOLDER_SUFFIXES = (".example", ".invalid", ".test", ".localhost", ".example.org", ".example.com", ".example.net")
+
+
+def site_url_override(environ: Mapping[str, str] | None = None) -> str | None:
+    """The address ``REFSITE_SITE_URL`` gives the site (it overrides ``site_url``), ending in a slash;
+    None when the variable is unset or empty."""
+    value = (os.environ if environ is None else environ).get(SITE_URL_ENV, "").strip()
+    return value.rstrip("/") + "/" if value else None
+
+
+def is_web_address(url: str) -> bool:
+    """True for an absolute ``http(s)`` address with a host."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def published_address(url: str | None) -> str:
+    """The site's published address ending in a slash, or "" when ``url`` is unset, not an
+    ``http(s)`` address, or a placeholder (a reserved example domain or a loopback address): pages
+    then name no address of their own."""
+    if not url or not is_web_address(url.strip()):
+        return ""
+    host = urlsplit(url.strip()).hostname or ""
+    if host in PLACEHOLDER_HOSTS or host.endswith(PLACEHOLDER_SUFFIXES):
+        return ""
+    return url.strip().rstrip("/") + "/"
 
 
 def _plugin_entry(config: dict[str, Any], name: str) -> tuple[Key, Any] | None:

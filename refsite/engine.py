@@ -22,11 +22,20 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .citations import BIB_TOKEN, PageRef, Session, SiteInfo, formatter_for, resolve_style
+from .citations import BIB_TOKEN, STYLES, PageRef, Session, SiteInfo, formatter_for, resolve_style
+from .config import (
+    SITE_URL_ENV,
+    config_problem,
+    is_web_address,
+    load_config,
+    option_problem,
+    plugin_options,
+    published_address,
+    site_url_override,
+)
 from .config import docs_dir as config_docs_dir
-from .config import load_config, plugin_options
 from .dataset import Dataset, load_project, read_front_matter
-from .files import PAGE_LIMIT, read_input, read_text_input, walk_files
+from .files import PAGE_LIMIT, STYLE_LIMIT, read_input, read_text_input, walk_files
 from .markdown_html import convert, extensions_of, page_address
 from .model import KINDS, PLURAL
 from .options import Options
@@ -72,7 +81,6 @@ def generated(
     ds: Dataset,
     options: Options,
     existing: Callable[[str], bool],
-    edit_url: Callable[[str], str | None],
     *,
     attr_list: bool,
     version: str,
@@ -92,9 +100,9 @@ def generated(
             pages.append(Generated(uri, content, index_meta(kind)))
         for rec in ds.of_kind(kind):
             uri = src_uri(rec)
-            ctx, edit = session.context_for(uri), edit_url(rec.path)
-            own = f"{settings}|{edit}|{ds.fingerprint(rec.id)}"
-            content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec, edit))
+            ctx = session.context_for(uri)
+            own = f"{settings}|{ds.fingerprint(rec.id)}"
+            content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec))
             # Record pages are reached from indexes and links, never from the nav.
             pages.append(Generated(uri, content, record_meta(rec), in_nav=False, record=rec.id))
     if not existing(options.bibliography_page):
@@ -235,11 +243,19 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
     if problems:
         return None, problems
     site_name = str(config.get("site_name") or "")
-    site_url = str(config.get("site_url") or "")
+    override = site_url_override()
+    if override is not None and not is_web_address(override):
+        return None, [config_problem(root, ("site_url",), f"{SITE_URL_ENV} is not an http(s) address: {override}")]
+    site_url = published_address(override if override is not None else str(config.get("site_url") or ""))
     version = site_version(root, options)
     style = resolve_style(root, options.style)
     if not style.is_file():
-        return None, [Problem("mkdocs.yml", 1, 1, f"citation style file not found: {options.style}")]
+        return None, [option_problem(root, "refsite", "style", f"citation style file not found: {options.style}")]
+    if not style.is_relative_to(STYLES):  # the project's own: inside it, a file, not too large for pandoc
+        _, found = read_input(root, style, STYLE_LIMIT)
+        if found:
+            message = f"citation style {options.style}: {found[0].message}"
+            return None, [option_problem(root, "refsite", "style", message)]
     site = SiteInfo(title=site_name, url=site_url, editor=str(config.get("site_author") or ""), version=version)
     session = Session(root, ds, formatter_for(style, options.lang), site, cite_page=options.cite_page)
     extensions, ext_settings = extensions_of(config)
@@ -258,13 +274,11 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
             raw, found = read_input(root, path, PAGE_LIMIT)
             statics[rel] = raw or b""
         problems.extend(found)
-    repo_url, edit_uri = config.get("repo_url"), config.get("edit_uri")
     made, files = generated(
         session,
         ds,
         options,
         lambda uri: uri in narrative,
-        lambda path: edit_url(options, repo_url, edit_uri, docs_rel, path),
         attr_list="attr_list" in extensions,
         version=version,
         licence=options.licence or str(config.get("copyright") or ""),
@@ -340,7 +354,7 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
     )
     redirects = plugin_options(config, "redirects").get("redirect_maps")
     model.redirects = {str(k): str(v) for k, v in (redirects or {}).items()} if isinstance(redirects, dict) else {}
-    model.settings = _settings(config, options)
+    model.settings = _settings(config, options, site_url)
     return model, []
 
 
@@ -361,14 +375,15 @@ def _without_front_matter(text: str) -> str:
     return text[m.end() :].lstrip("\n") if m else text
 
 
-def _settings(config: Mapping[str, Any], options: Options) -> dict[str, Any]:
+def _settings(config: Mapping[str, Any], options: Options, site_url: str) -> dict[str, Any]:
+    """The site-wide values a builder of the same pages needs (``site_url``: the published address)."""
     theme = config.get("theme") if isinstance(config.get("theme"), dict) else {"name": config.get("theme")}
     scripts = [str(s) for s in config.get("extra_javascript") or []]
     if options.cite_page and SCRIPT_URI not in scripts:
         scripts.append(SCRIPT_URI)
     return {
         "site_name": str(config.get("site_name") or ""),
-        "site_url": str(config.get("site_url") or ""),
+        "site_url": site_url,
         "site_description": str(config.get("site_description") or ""),
         "site_author": str(config.get("site_author") or ""),
         "copyright": str(config.get("copyright") or ""),

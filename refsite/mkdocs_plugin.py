@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from .bibcsl import ConversionError
 from .budget import OverBudget, cpu_budget, render_seconds
 from .citations import BIB_TOKEN, STYLES, PageRef, Session, SiteInfo, formatter_for, resolve_style
 from .cite import CiteError
+from .config import SITE_URL_ENV, is_web_address, published_address, site_url_override
 from .context import MemoSlot
 from .dataset import Dataset, load_project
 from .engine import SCRIPT_URI, edit_url, generated, site_version
@@ -36,6 +38,7 @@ from .options import OPTIONS, Option, Options
 from .pdf import PrintPage
 from .problems import Problem, summary_line
 from .render.meta import dataset_ld, json_ld, opengraph, record_ld
+from .render.notices import page_notices
 from .render.pages import (
     record_description,
 )
@@ -83,6 +86,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         self.site_model: SiteModel | None = None
         self._version: str | None = None
         self.options = Options()
+        self.address = ""  # the published address: "" when none is configured (see published_address)
 
     @staticmethod
     def _log_problem(p: Problem) -> None:
@@ -119,6 +123,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         self.meta_of = {}
         self.pages = {}
         self.session = None
+        override = site_url_override()
+        if override is not None:
+            if not is_web_address(override):
+                self.fail([self.config_problem("site_url:", f"{SITE_URL_ENV} is not an http(s) address: {override}")])
+            config.site_url = override
+        self.address = published_address(config.site_url)
         self.options = Options.from_values(dict(self.config))
         set_date_format(self.options.date_format)
         dataset, problems = load_project(self.root, self.docs_rel)
@@ -136,7 +146,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
                 self.fail([self.style_problem(f"citation style {self.options.style}: {found[0].message}")])
         site = SiteInfo(
             title=config.site_name,
-            url=config.site_url or "",
+            url=self.address,
             editor=config.site_author or "",
             version=self.version(),
         )
@@ -181,7 +191,6 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
             ds,
             self.options,
             lambda uri: files.get_file_from_path(uri) is not None,
-            lambda path: self.edit_url(config, path),
             attr_list="attr_list" in config.markdown_extensions,
             version=self.version(),
             licence=self.licence(config),
@@ -300,7 +309,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         theme = config.theme
         model.settings = {
             "site_name": config.site_name,
-            "site_url": config.site_url or "",
+            "site_url": self.address,
             "site_description": config.site_description or "",
             "site_author": config.site_author or "",
             "copyright": config.copyright or "",
@@ -337,6 +346,18 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
 
     @event_priority(50)
     def on_page_context(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        if self.dataset is not None:  # what the theme shows beside the title (over any front matter)
+            rid = self.record_of.get(page.file.src_uri)
+            where = (self.address or urlsplit(config.site_url or "/").path or "/") + page.url
+            page.meta.update(
+                page_notices(
+                    self.dataset,
+                    self.dataset.records.get(rid) if rid is not None else None,
+                    repo_url=config.repo_url or "",
+                    page_address=where,
+                    title=page_title(page) or config.site_name,
+                )
+            )
         if page.content and self.session is not None:
             # notes, bibliography and "cite this page" included: all of the page passes the allow-list
             page.content = clean_html(self.session.finish(page.content, _ref(page), self.refs))
@@ -381,8 +402,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         return output
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        """OpenGraph and JSON-LD go at the end of ``<head>``, whatever the theme's templates."""
+        """OpenGraph and JSON-LD go at the end of ``<head>``, whatever the theme's templates; with no
+        published address the theme's canonical link (made from a placeholder) is left out."""
         head = self._head(page, config)
+        if not self.address:
+            output = _CANONICAL.sub("", output, count=1)
         at = output.find("</head>")
         return output[:at] + head + "\n" + output[at:] if at >= 0 else output
 
@@ -392,12 +416,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         rid = self.record_of.get(page.file.src_uri)
         record = self.dataset.fingerprint(rid) if rid is not None and self.dataset is not None else ""
         lang = str(config.theme.get("language") or "")
-        settings = [config.site_url or "", config.site_name, config.site_description or "", self.licence(config), lang]
+        settings = [self.address, config.site_name, config.site_description or "", self.licence(config), lang]
         key = (page.url, page_title(page), str(page.is_homepage), record, self.version(), *settings)
         return _HEADS.get(lambda: self._make_head(page, config), *key)
 
     def _make_head(self, page: Page, config: MkDocsConfig) -> str:
-        site = config.site_url or ""
+        site = self.address
         url = site + page.url if site else ""
         title = page_title(page)
         rid = self.record_of.get(page.file.src_uri)
@@ -441,6 +465,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         return self._version
 
 
+_CANONICAL = re.compile(r'[ \t]*<link rel="canonical" href="[^"]*">\n?')
 # each page's OpenGraph and JSON-LD (the preview makes every page's again)
 _HEADS: MemoSlot[str] = MemoSlot("mkdocs.heads", 8192)
 

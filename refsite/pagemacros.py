@@ -33,7 +33,6 @@ from .problems import Problem
 from .render import grid, svg_map, timeline_svg, views
 from .render.pages import remembered
 from .render.text import PageContext, date_format, esc, quote_text
-from .render.views import neutral_name
 
 
 def _template_line() -> int | None:
@@ -529,8 +528,9 @@ class PageMacros:
         return views.stance_matrix(self.ctx(), self.ds, self.ds.of_kind("proposal"))
 
     def names(self, place: str) -> str:
-        """A place's names, each with the side that uses it: 'Etorofu (Japan's name) / Iturup (Russia's name)'."""
-        return self.ctx().link(self.ds.get(place), neutral_name(self.ds, self.ds.get(place)))
+        """A link to a place under both sides' names, 'Etorofu / Iturup': which side uses which in its
+        title, and in words after it on the page's first mention."""
+        return views.names_link(self.ctx(), self.ds, self.ds.get(place))
 
     def count(self, kind: str) -> str:
         """How many records of a kind the reference holds."""

@@ -187,32 +187,42 @@ def test_people_sort_by_family_name(dataset: Dataset) -> None:
 # the term list in data/terms.yaml): the `dataset` fixture above fails on any slip; tests/test_neutrality.py tests it.
 
 
-def _grid(real_site: Path) -> tuple[list[tuple[str, bool]], dict[str, list[str]]]:
-    """The stance grid of the proposals index: its columns (proposal id, whether it says no stance is
-    recorded) and its rows (actor id -> the HTML of each cell, in column order)."""
+def _grid(real_site: Path) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """The stance view of the proposals index: for each proposal with stances, its actors' cells
+    (actor id -> the cell's HTML); and the proposals listed as having none."""
     html = (real_site / "proposals" / "index.html").read_text(encoding="utf-8").split('id="who-stands-where"')[1]
-    head, body = html.split("</thead>", 1)
-    columns = [
-        (m.group(1), "refsite-grid-none" in m.group(2))
-        for m in re.finditer(r'<th scope="col"><a href="([a-z0-9-]+)/">(.*?)</th>', head, re.S)
-    ]
-    rows = {
-        m.group(1): re.findall(r"<td[^>]*>(.*?)</td>", m.group(2), re.S)
-        for m in re.finditer(r'<th scope="row"><a href="../actors/([a-z0-9-]+)/">.*?</th>(.*?)</tr>', body, re.S)
+    groups = {
+        m.group(1): {
+            a.group(1): a.group(2)
+            for a in re.finditer(
+                r'<th scope="row"><a href="../actors/([a-z0-9-]+)/">.*?</th>(<td.*?</td>)</tr>', m.group(2), re.S
+            )
+        }
+        for m in re.finditer(
+            r'<tbody class="refsite-stance-group"><tr class="refsite-stance-proposal"><th colspan="2" '
+            r'scope="rowgroup" id="stances-([a-z0-9-]+)">(.*?)</tbody>',
+            html,
+            re.S,
+        )
     }
-    return columns, rows
+    none = html.split('class="refsite-stance-none"', 1)[1].split("</p>", 1)[0] if "refsite-stance-none" in html else ""
+    return groups, re.findall(r'<a href="([a-z0-9-]+)/">', none)
 
 
-def test_stance_grid_lists_every_proposal(dataset: Dataset, real_site: Path) -> None:
-    columns, _rows = _grid(real_site)
-    assert {pid for pid, _none in columns} == {p.id for p in dataset.of_kind("proposal")}
-    for pid, says_none in columns:
-        assert says_none == (not dataset.referring(pid, "position", "proposal")), pid
+def test_stance_view_lists_every_proposal(dataset: Dataset, real_site: Path) -> None:
+    groups, none = _grid(real_site)
+    assert set(groups) | set(none) == {p.id for p in dataset.of_kind("proposal")}
+    assert not set(groups) & set(none)
+    for pid in none:
+        assert not dataset.referring(pid, "position", "proposal"), pid
+    for pid, cells in groups.items():
+        actors = {as_text(p.get("actor")) for p in dataset.referring(pid, "position", "proposal")}
+        assert set(cells) == actors, pid
 
 
-def test_stance_grid_shows_russias_latest_view_of_the_two_island_handover(real_site: Path) -> None:
-    columns, rows = _grid(real_site)
-    cell = rows["russia"][[pid for pid, _none in columns].index("two-islands-1956-declaration")]
+def test_stance_view_shows_russias_latest_view_of_the_two_island_handover(real_site: Path) -> None:
+    groups, _none = _grid(real_site)
+    cell = groups["two-islands-1956-declaration"]["russia"]
     latest = cell.split("<details>")[0]
     assert "opposes" in latest and ">9 September 2014</a>" in latest
     assert "supports" in cell.split("<details>")[1]  # the 2013 stance, kept as an earlier one
@@ -261,3 +271,33 @@ def test_every_summary_paragraph_cites_where_its_claims_stand(dataset: Dataset) 
     for rec in dataset.records.values():
         for para in as_text(rec.get("summary")).split("\n\n"):
             assert not para.strip() or "[@" in para, f"{rec.path}: {para[:60]}"
+
+
+def _cells(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)]
+
+
+def test_one_vocabulary_for_what_a_proposal_does_with_each_island(dataset: Dataset, real_site: Path) -> None:
+    from refsite.render.svg_map import NOT_ADDRESSED, OUTCOME_STYLE
+
+    words = {word for _cls, _fill, word in OUTCOME_STYLE.values()}
+    index = (real_site / "proposals/index.html").read_text(encoding="utf-8")
+    comparison = index[index.index('class="refsite-view refsite-island-comparison"') :]
+    comparison = comparison[: comparison.index("</table>")]
+    cells = [c for c in _cells(comparison) if c]
+    assert cells and set(cells) <= words | {NOT_ADDRESSED}, set(cells) - words
+    assert "·" not in re.sub(r"<[^>]+>", "", comparison)
+    # no column that is empty on every row: the reference's places give no areas to sum
+    assert "Area to each side" not in comparison and "not computable" not in comparison
+    for prop in dataset.of_kind("proposal"):
+        islands = prop.get("islands") or {}
+        if not islands:
+            continue
+        page = (real_site / f"proposals/{prop.id}/index.html").read_text(encoding="utf-8")
+        table = page[page.index('id="what-it-would-mean-for-each-island"') :]
+        shown = _cells(table[: table.index("</table>")])[1::2]
+        assert shown == [OUTCOME_STYLE[as_text(v)][2] for v in islands.values()], prop.id
+        for pid, value in islands.items():
+            place = (real_site / f"places/{pid}/index.html").read_text(encoding="utf-8")
+            row = re.search(rf'<a href="../../proposals/{prop.id}/">.*?</tr>', place, re.S)
+            assert row is not None and _cells(row.group(0))[-1] == OUTCOME_STYLE[as_text(value)][2], (pid, prop.id)

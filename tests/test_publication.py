@@ -23,8 +23,11 @@ KINDS = ("actors", "places", "topics", "positions", "proposals", "events")
 
 def page_types(site: Path) -> list[str]:
     """One address per page type: home, a narrative page, one record of each kind, each index,
-    the bibliography and the not-found page."""
-    paths = ["", "overview/", "bibliography/", MISSING]
+    the bibliography and the not-found page; and the pages with views: an island (its map), a
+    proposal (its map of outcomes), the territorial-dispute page (maps, stance view, comparison),
+    the events index (the timeline), the proposals index (the stance view) and the editorial page."""
+    paths = ["", "overview/", "bibliography/", MISSING, "territorial-dispute/", "editorial/"]
+    paths += ["places/etorofu-iturup/", "proposals/two-islands-1956-declaration/"]
     for kind in KINDS:
         paths.append(f"{kind}/")
         first = sorted(p.parent.name for p in (site / kind).glob("*/index.html"))[0]

@@ -12,7 +12,7 @@ from refsite.load import parse_yaml
 from refsite.model import Record
 from refsite.render.pages import record_meta, record_page
 from refsite.render.text import PageContext, esc, fmt_date, prose, relative, with_calls
-from refsite.render.views import neutral_name
+from refsite.render.views import name_usage, names_link, neutral_name, ref_link
 
 
 def rec(kind: str, text: str) -> Record:
@@ -111,6 +111,17 @@ def test_neutral_names() -> None:
     ds = dataset(japan, russia, island, shared)
     assert neutral_name(ds, island) == "Etorofu (Japan's name) / Iturup (Russia's name)"
     assert neutral_name(ds, shared) == "Shikotan"
+    assert name_usage(ds, island) == "Etorofu is Japan's name, Iturup Russia's"
+    assert name_usage(ds, shared) == ""
+    ctx = PageContext("territorial-dispute.md", 0)
+    first = names_link(ctx, ds, island)
+    assert first == (
+        '<a href="../places/etorofu-iturup/" title="Etorofu is Japan&#x27;s name, Iturup Russia&#x27;s">'
+        "Etorofu / Iturup</a> (Etorofu is Japan's name, Iturup Russia's)"
+    )
+    assert names_link(ctx, ds, island) == first.split(" (Etorofu is")[0]  # later mentions: hover only
+    assert names_link(ctx, ds, shared) == "[Shikotan](places/shikotan.md)"
+    assert ref_link(ctx, ds, "etorofu-iturup") == first.split(" (Etorofu is")[0]
 
 
 def test_record_page_links_both_ways_without_mkdocs() -> None:

@@ -141,8 +141,8 @@ def test_a_changed_stance_without_a_new_source_is_flagged_and_shown_on_every_pag
         "topics/territorial-dispute/",
     }
     assert "- changed: Actor: Shinzo Abe \\| Stance: ~~open~~ **opposes** \\| Date: April 2013" in report
-    # the stance grid's row of the actor, its cell under the proposal's column
-    assert "- changed: … Return of two islands 1956: ~~◐ open to~~ **✖ opposes** April 2013" in report
+    # the stance view's row of the actor, under its proposal
+    assert "- changed: Shinzo Abe person, Japan \\| ~~◐ open to~~ **✖ opposes** April 2013" in report
     assert "- `stance`: ~~open~~ **opposes**" in report
     assert (
         "::warning file=data/positions/abe-2013-talks.yaml,line=7,col=9,title=refsite review::"
@@ -261,7 +261,7 @@ def test_a_narrative_edit_flags_the_sentence_left_without_a_citation(repo: Path)
     lines = flags(data)
     assert (
         "docs/index.md:3:1: warning: 1 citation removed from a paragraph on the home page: "
-        "'The dispute involves Etorofu (Japan's name) / Iturup …'"
+        "'The dispute involves Etorofu / Iturup (Etorofu is …'"
     ) in lines
     assert (
         "docs/index.md:15:1: warning: new paragraph on the home page has no citation: "

@@ -17,7 +17,7 @@ from refsite.dataset import load_project
 from refsite.render.grid import island_comparison, stance_grid
 from refsite.render.svg_map import locator_map
 from refsite.render.text import PageContext
-from refsite.render.timeline_svg import DecadeScale, timeline_chart, year_of
+from refsite.render.timeline_svg import LinearScale, timeline_chart, year_of
 from refsite.sanitize import clean_html
 
 from conftest import REPO, article, copy_root, run_cli, shared_build
@@ -199,7 +199,8 @@ def _hrefs_resolve(site: Path, url: str, fragment: str) -> list[str]:
 def test_island_page_shows_the_map_with_that_island_highlighted(views_site: Path) -> None:
     html = _page(views_site, "places/shikotan")
     fig = html[html.index('<figure class="refsite-view refsite-map"') : html.index("</figure>")]
-    assert '<svg class="refsite-map-svg" viewBox="0 0 600 ' in fig and 'role="img"' in fig
+    # the map holds links: a group, never an image role (axe: nested-interactive)
+    assert '<svg class="refsite-map-svg" viewBox="0 0 600 ' in fig and 'role="group"' in fig
     highlighted = re.findall(r'<a href="([^"]+)" class="([^"]*refsite-map-hl[^"]*)"', fig)
     assert highlighted == [("./", "refsite-map-place refsite-map-disputed refsite-map-hl")]
     assert "refsite-map-ring" in fig
@@ -228,12 +229,18 @@ def test_place_without_location_has_no_map(views_site: Path) -> None:
     assert "refsite-map" not in _page(views_site, "actors/russia")
 
 
-def test_stance_grid_shows_latest_stance_earlier_ones_and_empty_proposals(views_site: Path) -> None:
+def test_stance_view_goes_proposal_by_proposal(views_site: Path) -> None:
     html = _page(views_site, "proposals")
-    grid = html[html.index('<div class="refsite-view refsite-stance-grid"') : html.index("</table></div>")]
-    rows = re.findall(r'<tr data-kind="([^"]+)" data-kind-label="[^"]+" data-country="([^"]+)"', grid)
+    grid = html[html.index('<div class="refsite-view refsite-stance-grid"') :]
+    grid = grid[: grid.index("</div>", grid.index('class="refsite-stance-none"'))]
+    # one group of rows per proposal with stances: its heading, then one row per actor who took one
+    groups = re.findall(r'<tbody class="refsite-stance-group">(.*?)</tbody>', grid, re.S)
+    assert len(groups) == 1
+    heading = re.search(r'<th colspan="2" scope="rowgroup" id="stances-two-islands">(.*?)</th>', groups[0], re.S)
+    assert heading is not None and "Return of two islands" in heading.group(1)
+    rows = re.findall(r'<tr data-kind="([^"]+)" data-kind-label="[^"]+" data-country="([^"]+)"', groups[0])
     assert sorted(rows) == [("person", "japan"), ("state", "russia")]
-    russia = grid[grid.index('data-country="russia"') :]
+    russia = groups[0][groups[0].index('data-country="russia"') :]
     # latest: opposes (2014), with symbol and word; earlier: supports (1956) in the detail
     assert re.search(
         r'aria-hidden="true">✖</span> opposes</span> <a class="refsite-stance-date" '
@@ -242,12 +249,33 @@ def test_stance_grid_shows_latest_stance_earlier_ones_and_empty_proposals(views_
     )
     details = russia[russia.index("<details>") : russia.index("</details>")]
     assert "earlier stances" in details and "supports" in details and "../positions/russia-1956-two-islands/" in details
-    assert "no stance recorded" in grid  # joint-use has none
-    assert grid.count("refsite-grid-empty") == 2  # Abe on joint-use, Russia on joint-use
+    # "latest" is qualified by what the sources cover; proposals without a stance are one line, not a column
+    caption = re.search(r"<caption>(.*?)</caption>", grid, re.S)
+    assert caption is not None and "latest stance in the sources (the sources cover events to " in caption.group(1)
+    none = grid[grid.index('class="refsite-stance-none"') :]
+    assert none.startswith('class="refsite-stance-none">No stance recorded in the sources on: <a href=')
+    assert "Joint use of the islands" in none and "Joint use of the islands" not in grid[: grid.index(none)]
+    assert "refsite-grid-empty" not in grid and "refsite-stance-basis" not in grid  # no basis in this data
     assert '<div class="refsite-grid-filters" hidden=""></div>' in grid
     assert 'data-country-label="Russia"' in grid
     assert "position: sticky" not in grid  # presentation stays in the stylesheet
     _hrefs_resolve(views_site, "proposals/", grid)
+
+
+def test_stance_view_marks_a_stance_by_its_basis(tmp_path: Path) -> None:
+    root = copy_root("views", tmp_path)
+    ds, _ = load_project(root)
+    latest, earlier = ds.get("russia-2014-two-islands"), ds.get("russia-1956-two-islands")
+    assert latest is not None and earlier is not None
+    object.__setattr__(latest, "data", {**latest.data, "stance_basis": "inferred"})
+    object.__setattr__(earlier, "data", {**earlier.data, "stance_basis": "stated"})
+    grid = stance_grid(PageContext("proposals/index.md", 0), ds, ds.of_kind("proposal"))
+    cell = re.search(r'<td class="refsite-grid-cell refsite-stance-opposes refsite-basis-inferred">(.*?)</td>', grid)
+    assert cell is not None
+    assert '</span> <span class="refsite-stance-basis refsite-basis-inferred">inferred</span>' in cell.group(1)
+    assert '<span class="refsite-stance-basis refsite-basis-stated">stated</span>' in cell.group(1)  # the earlier one
+    abe = grid[grid.index('data-country="japan"') :]
+    assert "refsite-stance-basis" not in abe.split("</tr>")[0]  # a position that does not say shows nothing
 
 
 def test_island_comparison_sums_areas_only_where_all_are_known(views_site: Path) -> None:
@@ -274,7 +302,7 @@ def test_timeline_chart_marks_every_event_and_keeps_the_undated(views_site: Path
     assert "Era from Treaty of Shimoda (1855)" in svg
     lanes = re.findall(r'<text class="refsite-tl-kind"[^>]*>(\w+)</text>', svg)
     assert lanes == ["treaty", "visit"]
-    listing = html[html.index('<details class="refsite-tl-list">') :]
+    listing = html[html.index('<details class="refsite-tl-list" open="">') :]  # open: every event named, no hover
     assert "Date not given in the sources — " in listing and 'data-t="2013.327"' in listing
     assert '<p class="refsite-timeline-zoom" hidden=""></p>' in html  # the script adds the choice of decade
     assert 'data-t0="1855" data-t1="2014"' in html
@@ -293,10 +321,12 @@ def test_timeline_chart_macro_takes_a_range(views_site: Path) -> None:
     assert html.count('class="refsite-view refsite-island-comparison"') == 1
 
 
-def test_decade_scale_widens_crowded_decades() -> None:
-    scale = DecadeScale(1850.0, 2020.0, [2013.1, 2013.2, 2013.3, 2014.5, 1855.5], 0.0, 100.0)
-    assert scale(1850.0) == 0.0 and scale(2020.0) == 100.0
-    assert scale(2020.0) - scale(2010.0) > 5 * (scale(1930.0) - scale(1920.0))
+def test_time_scale_is_linear() -> None:
+    scale = LinearScale(1850.0, 2020.0, 0.0, 170.0)
+    assert scale(1850.0) == 0.0 and scale(2020.0) == 170.0
+    # equal spans, equal widths, however many events fall in them
+    assert scale(1930.0) - scale(1920.0) == scale(2020.0) - scale(2010.0) == 10.0
+    assert scale(1800.0) == 0.0 and scale(2100.0) == 170.0  # clamped to the axis
     assert year_of("2013-04-29") == pytest.approx(2013.32, abs=0.01)
     assert year_of("1855") == 1855.5
 

@@ -30,7 +30,8 @@
     var box = root.querySelector(".refsite-grid-filters");
     if (!box || box.dataset.ready) return;
     box.dataset.ready = "1";
-    var rows = Array.prototype.slice.call(root.querySelectorAll("table.refsite-grid tbody tr"));
+    var rows = Array.prototype.slice.call(root.querySelectorAll("table.refsite-grid tbody tr[data-kind]"));
+    var groups = Array.prototype.slice.call(root.querySelectorAll("table.refsite-grid tbody"));
     box.appendChild(choice("Actor kind", options(rows, "kind"), "kind"));
     box.appendChild(choice("Country", options(rows, "country"), "country"));
     box.hidden = false;
@@ -42,6 +43,8 @@
         var ok = Object.keys(want).every(function (k) { return !want[k] || tr.dataset[k] === want[k]; });
         tr.hidden = !ok;
       });
+      // a proposal none of whose actors is shown is left out, its heading too
+      groups.forEach(function (g) { g.hidden = !g.querySelector("tr[data-kind]:not([hidden])"); });
     }
     selects.forEach(function (s) { s.addEventListener("change", apply); });
   }
@@ -69,7 +72,8 @@
     marks.forEach(function (c) { c.dataset.cx = c.getAttribute("cx"); });
     eras.forEach(function (g) {
       var r = g.querySelector("rect"), t = g.querySelector("text");
-      r.dataset.x = r.getAttribute("x"); r.dataset.w = r.getAttribute("width"); t.dataset.x = t.getAttribute("x");
+      r.dataset.x = r.getAttribute("x"); r.dataset.w = r.getAttribute("width");
+      if (t) t.dataset.x = t.getAttribute("x");  // an era too narrow for its name has none
     });
     var zoomed = null;
     function x(t, d0, d1) { return left + (t - d0) / (d1 - d0) * (right - left); }
@@ -88,13 +92,14 @@
         var a = Number(g.dataset.a), b = Number(g.dataset.b);
         if (whole) {
           g.style.display = ""; r.setAttribute("x", r.dataset.x); r.setAttribute("width", r.dataset.w);
-          t.setAttribute("x", t.dataset.x); return;
+          if (t) t.setAttribute("x", t.dataset.x);
+          return;
         }
         var lo = Math.max(a, d0), hi = Math.min(b, d1);
         g.style.display = hi > lo ? "" : "none";
         r.setAttribute("x", x(lo, d0, d1).toFixed(1));
         r.setAttribute("width", Math.max(x(hi, d0, d1) - x(lo, d0, d1), 0.5).toFixed(1));
-        t.setAttribute("x", (x(lo, d0, d1) + 2).toFixed(1));
+        if (t) t.setAttribute("x", (x(lo, d0, d1) + 2).toFixed(1));
       });
       items.forEach(function (li) {
         var t = Number(li.dataset.t);
@@ -115,7 +120,7 @@
           tick.setAttribute(a[0], a[1]);
         });
         var label = document.createElementNS(SVGNS, "text");
-        [["x", xx], ["y", axisY + 15], ["font-size", "10"], ["text-anchor", "middle"]].forEach(function (a) {
+        [["x", xx], ["y", axisY + 21], ["font-size", "15"], ["text-anchor", "middle"]].forEach(function (a) {
           label.setAttribute(a[0], a[1]);
         });
         label.textContent = String(y);
@@ -132,7 +137,15 @@
     });
   }
 
+  // A map wider than a narrow screen opens on its middle, where the disputed islands and their labels lie.
+  function mapStart(box) {
+    if (box.dataset.ready) return;
+    box.dataset.ready = "1";
+    if (box.scrollWidth > box.clientWidth) box.scrollLeft = (box.scrollWidth - box.clientWidth) / 2;
+  }
+
   function init() {
+    document.querySelectorAll(".refsite-map-scroll").forEach(mapStart);
     document.querySelectorAll("[data-refsite-filter]").forEach(filters);
     document.querySelectorAll(".refsite-timeline").forEach(zoom);
   }

@@ -1,7 +1,9 @@
-"""The stance grid (actors by proposals) and the island-by-island comparison, as HTML tables.
+"""The stance view (proposal by proposal, each actor's stance) and the island-by-island comparison,
+as HTML tables.
 
-Both are plain tables that read without JavaScript, scroll sideways on a phone with the first
-column kept in view, and mark every value with a symbol and a word as well as a colour.
+Both are plain tables that read without JavaScript and mark every value with a symbol and a word
+as well as a colour; the stance view is two columns wide, so it reads on a phone as on a desktop,
+and the comparison scrolls sideways with its first column kept in view.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from collections.abc import Sequence
 from .. import inline
 from ..dataset import Dataset
 from ..model import Record, as_text
-from .svg_map import OUTCOME_STYLE, status_text, url_to
+from .notices import coverage_date
+from .svg_map import NOT_ADDRESSED, OUTCOME_STYLE, outcome_word, status_text, url_to
 from .text import PageContext, attr, fmt_date
 
 #: stance -> (symbol, word)
@@ -23,8 +26,10 @@ STANCE_MARKS = {
     "ambiguous": ("?", "ambiguous"),
     "opposes": ("✖", "opposes"),
 }
-EMPTY_CELL = '<td class="refsite-grid-empty"></td>'
-NO_STANCE = '<span class="refsite-grid-none">no stance recorded</span>'
+AREA_NOTE = (
+    " Areas are the figures the place records give, summed only where every island's outcome and area are known."
+)
+NOT_COMPUTABLE = '<span class="refsite-grid-none">not computable from the sources</span>'
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_MARK = re.compile(r"[*_`]+")
 
@@ -58,11 +63,21 @@ def _stance(pos: Record) -> str:
     )
 
 
+def _basis(pos: Record) -> str:
+    """Whether the actor stated the stance or the editors read it from a passage, when the position
+    says (``stance_basis``); the cell and its row carry it as a class, so an inferred stance looks
+    different. Empty when the record does not say."""
+    basis = as_text(pos.get("stance_basis"))
+    if basis != "stated":
+        return ""  # an inferred stance is marked in the stance itself (see INFERRED_MARK)
+    return f' <span class="refsite-stance-basis refsite-basis-{attr(basis)}">{html.escape(basis)}</span>'
+
+
 def _cell(ctx: PageContext, held: Sequence[Record]) -> str:
     """One actor's stances on one proposal, oldest first: the latest shown, the earlier in a detail."""
     latest = held[-1]
     out = [
-        _stance(latest),
+        _stance(latest) + _basis(latest),
         f'<a class="refsite-stance-date" href="{attr(url_to(ctx, latest))}">{html.escape(fmt_date(latest.date))}</a>',
     ]
     notes = [plain(n.get("text")) for n in latest.get("notes") or []]
@@ -71,17 +86,25 @@ def _cell(ctx: PageContext, held: Sequence[Record]) -> str:
         inner = [f'<p class="refsite-stance-note">{n}</p>' for n in notes]
         if earlier:
             items = "".join(
-                f'<li>{_stance(p)} <a href="{attr(url_to(ctx, p))}">{html.escape(fmt_date(p.date))}</a></li>'
+                f'<li>{_stance(p)}{_basis(p)} <a href="{attr(url_to(ctx, p))}">{html.escape(fmt_date(p.date))}</a></li>'
                 for p in reversed(earlier)
             )
             inner.append(f"<p>Earlier:</p><ul>{items}</ul>")
         label = "note and earlier stances" if notes and earlier else ("note" if notes else "earlier stances")
         out.append(f"<details><summary>{label}</summary>{''.join(inner)}</details>")
-    return f'<td class="refsite-grid-cell refsite-stance-{attr(latest.get("stance"))}">{" ".join(out)}</td>'
+    basis = as_text(latest.get("stance_basis"))
+    classes = f"refsite-grid-cell refsite-stance-{attr(latest.get('stance'))}" + (
+        f" refsite-basis-{attr(basis)}" if basis else ""
+    )
+    return f'<td class="{classes}">{" ".join(out)}</td>'
 
 
 def stance_grid(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> str:
-    """Actors by proposals: each actor's latest recorded stance on each proposal, with filters."""
+    """Who stands where, proposal by proposal: for each proposal with recorded stances, each actor's
+    latest stance in the sources (earlier ones in a detail); then the proposals with none, in one line.
+
+    One two-column table, a group of rows per proposal, reads on a phone as on a desktop; the
+    script adds filters by actor kind and country."""
     if not proposals:
         return "*No proposals recorded.*\n"
     by: dict[tuple[str, str], list[Record]] = {}
@@ -90,80 +113,64 @@ def stance_grid(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> s
             by.setdefault((as_text(pos.get("actor")), prop.id), []).append(pos)
     actors = [a for a in (ds.get(aid) for aid in dict.fromkeys(k[0] for k in by)) if a]
     actors.sort(key=lambda a: ((c.label if (c := _country(ds, a)) else "~"), a.get("kind") != "state", a.label))
-    head = ['<th scope="col" class="refsite-grid-corner">Actor</th>']
-    for prop in proposals:
-        none = not any((a.id, prop.id) in by for a in actors)
-        extra = '<span class="refsite-grid-none">no stance recorded</span>' if none else ""
-        head.append(
-            f'<th scope="col"><a href="{attr(url_to(ctx, prop))}">{html.escape(prop.label)}</a> '
-            f'<span class="refsite-grid-date">{html.escape(fmt_date(prop.date))}</span>{extra}</th>'
-        )
-    rows = []
-    kinds: dict[str, str] = {}
-    countries: dict[str, str] = {}
-    for actor in actors:
-        country = _country(ds, actor)
-        kind = as_text(actor.get("kind"))
-        kinds[kind] = kind.replace("-", " ")
-        cid = country.id if country else "none"
-        countries[cid] = country.label if country else "no country"
-        cells = [
-            f'<th scope="row"><a href="{attr(url_to(ctx, actor))}">{html.escape(actor.label)}</a> '
-            f'<span class="refsite-grid-date">{html.escape(kinds[kind])}'
-            f"{', ' + html.escape(country.label) if country and country is not actor else ''}</span></th>"
+    groups = []
+    for prop in (p for p in proposals if any((a.id, p.id) in by for a in actors)):
+        makers = ", ".join(html.escape(r.label) for r in map(ds.get, prop.refs("proposed_by")) if r)
+        rows = [
+            f'<tr class="refsite-stance-proposal"><th colspan="2" scope="rowgroup" id="stances-{attr(prop.id)}">'
+            f'<a href="{attr(url_to(ctx, prop))}">{html.escape(prop.label)}</a> '
+            f'<span class="refsite-grid-date">{html.escape(fmt_date(prop.date))}'
+            f"{' · proposed by ' + makers if makers else ''}</span></th></tr>"
         ]
-        for prop in proposals:
+        for actor in actors:
             held = by.get((actor.id, prop.id))
-            cells.append(
-                _cell(ctx, held)
-                if held
-                else EMPTY_CELL  # the caption says what an empty cell means; it stays small on large grids
+            if not held:
+                continue
+            country = _country(ds, actor)
+            kind = as_text(actor.get("kind"))
+            cid = country.id if country else "none"
+            where = f", {country.label}" if country and country is not actor else ""
+            rows.append(
+                f'<tr data-kind="{attr(kind)}" data-kind-label="{attr(kind.replace("-", " "))}" '
+                f'data-country="{attr(cid)}" data-country-label="{attr(country.label if country else "no country")}">'
+                f'<th scope="row"><a href="{attr(url_to(ctx, actor))}">{html.escape(actor.label)}</a> '
+                f'<span class="refsite-grid-date">{html.escape(kind.replace("-", " ") + where)}</span></th>'
+                f"{_cell(ctx, held)}</tr>"
             )
-        rows.append(
-            f'<tr data-kind="{attr(kind)}" data-kind-label="{attr(kinds[kind])}" data-country="{attr(cid)}" '
-            f'data-country-label="{attr(countries[cid])}">{"".join(cells)}</tr>'
-        )
+        groups.append(f'<tbody class="refsite-stance-group">{"".join(rows)}</tbody>')
     legend = " ".join(
         f'<span class="refsite-stance refsite-stance-{s}"><span aria-hidden="true">{sym}</span> {word}</span>'
         for s, (sym, word) in STANCE_MARKS.items()
     )
+    latest = coverage_date(ds)
+    until = f" (the sources cover events to {html.escape(fmt_date(latest))})" if latest else ""
+    none = [p for p in proposals if not any((a.id, p.id) in by for a in actors)]
+    without = (
+        '<p class="refsite-stance-none">No stance recorded in the sources on: '
+        + "; ".join(
+            f'<a href="{attr(url_to(ctx, p))}">{html.escape(p.label)}</a> ({html.escape(fmt_date(p.date))})'
+            for p in none
+        )
+        + ".</p>"
+        if none
+        else ""
+    )
     # the script fills in a choice of actor kind and of country from the rows' labels
     filters = '<div class="refsite-grid-filters" hidden></div>'
     table = (
-        '<div class="refsite-grid-scroll" tabindex="0" role="region" aria-label="Stance grid, scrolls sideways">'
-        '<table class="refsite-grid"><caption>Latest recorded stance of each actor (rows) on each proposal '
-        "(columns); earlier stances under each cell's details; an empty cell: no recorded stance.</caption>"
-        f"<thead><tr>{''.join(head)}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        '<table class="refsite-grid refsite-stance-table"><caption>Each actor&#8217;s latest stance in the sources'
+        f"{until} on each proposal, proposal by proposal; earlier stances under each stance&#8217;s details."
+        '</caption><thead><tr><th scope="col">Actor</th><th scope="col">Latest stance and its date</th></tr></thead>'
+        f"{''.join(groups)}</table>"
+        if groups
+        else ""
     )
     return (
         f'\n<div class="refsite-view refsite-stance-grid" data-refsite-filter>'
-        f'<p class="refsite-grid-legend">Key: {legend}; <span aria-hidden="true">·</span> no recorded stance; '
+        f'<p class="refsite-grid-legend">Key: {legend}; '
         f'<span class="refsite-stance refsite-stance-inferred">{INFERRED_MARK}</span> the editors\' reading of a '
         "passage, not a stance the actor stated (the position's page gives the passage)</p>"
-        f"{filters}{table}{_print_list(ctx, ds, proposals, by)}</div>\n"
-    )
-
-
-def _print_list(
-    ctx: PageContext, ds: Dataset, proposals: Sequence[Record], by: dict[tuple[str, str], list[Record]]
-) -> str:
-    """The grid folded for paper (too wide for a page): one row per proposal, each actor's latest stance."""
-    rows = []
-    for prop in proposals:
-        held = sorted(((aid, ps[-1]) for (aid, pid), ps in by.items() if pid == prop.id), key=lambda pair: pair[1].date)
-        stances = "; ".join(
-            f"{_stance(pos)} {html.escape(actor.label)} ({html.escape(fmt_date(pos.date))})"
-            for aid, pos in held
-            if (actor := ds.get(aid))
-        )
-        rows.append(
-            f'<tr><th scope="row"><a href="{attr(url_to(ctx, prop))}">{html.escape(prop.label)}</a></th>'
-            f"<td>{stances or NO_STANCE}</td></tr>"
-        )
-    return (
-        '<table class="refsite-grid-print" aria-hidden="true"><thead><tr><th>Proposal</th>'
-        f"<th>Latest stance of each actor</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"{filters}{table}{without}</div>\n"
     )
 
 
@@ -185,7 +192,10 @@ def island_comparison(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]
         size = f'<span class="refsite-grid-date">{area[0]:g} {html.escape(area[1])}</span>' if area else ""
         names = " / ".join(_short_names(ds, place))
         head.append(f'<th scope="col"><a href="{attr(url_to(ctx, place))}">{html.escape(names)}</a>{size}</th>')
-    head.append('<th scope="col">Area to each side</th>')
+    # the area to each side, only when the place records give it for at least one proposal
+    shares = {p.id: _shares(ds, places, p.get("islands") or {}, areas) for p in with_islands}
+    if any(shares.values()):
+        head.append('<th scope="col">Area to each side</th>')
     rows = []
     for prop in with_islands:
         outcome_of = prop.get("islands") or {}
@@ -196,20 +206,21 @@ def island_comparison(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]
         for place in places:
             outcome = as_text(outcome_of.get(place.id)) if place.id in outcome_of else ""
             if not outcome:
-                cells.append('<td class="refsite-grid-empty">not addressed</td>')
+                cells.append(f'<td class="refsite-outcome-none">{NOT_ADDRESSED}</td>')
                 continue
-            cls, _fill, word = OUTCOME_STYLE.get(outcome, ("unspecified", "", outcome))
+            cls = OUTCOME_STYLE[outcome][0] if outcome in OUTCOME_STYLE else "unspecified"
             cells.append(
-                f'<td class="refsite-grid-cell refsite-outcome-{cls}"><span class="refsite-outcome">{html.escape(word)}'
-                "</span></td>"
+                f'<td class="refsite-grid-cell refsite-outcome-{cls}"><span class="refsite-outcome">'
+                f"{html.escape(outcome_word(outcome))}</span></td>"
             )
-        cells.append(f"<td>{_shares(ds, places, outcome_of, areas)}</td>")
+        if any(shares.values()):
+            cells.append(f"<td>{shares[prop.id] or NOT_COMPUTABLE}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (
         '\n<div class="refsite-view refsite-island-comparison"><div class="refsite-grid-scroll" tabindex="0" '
         'role="region" aria-label="Island comparison, scrolls sideways"><table class="refsite-grid">'
-        "<caption>What each proposal would do with each island; areas are the figures the place records give, "
-        f"summed only where every island's outcome and area are known.</caption><thead><tr>{''.join(head)}</tr>"
+        f"<caption>What each proposal would do with each island; {NOT_ADDRESSED}: the proposal says nothing of "
+        f"the island.{AREA_NOTE if any(shares.values()) else ''}</caption><thead><tr>{''.join(head)}</tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table></div></div>\n"
     )
 
@@ -238,14 +249,15 @@ def _area(place: Record) -> tuple[float, str] | None:
 def _shares(
     ds: Dataset, places: Sequence[Record], outcome_of: dict[str, str], areas: dict[str, tuple[float, str] | None]
 ) -> str:
-    """'Japan: 5,000 km²; Russia: 0 km²' where every island's outcome is transfer or keep and has an area."""
+    """'Japan: 5,000 km²; Russia: 0 km²' where every island's outcome is transfer or keep and has an area,
+    else empty."""
     japan = russia = 0.0
     units = set()
     for place in places:
         outcome = as_text(outcome_of.get(place.id, ""))
         area = areas.get(place.id)
         if outcome not in ("transfer", "keep") or area is None:
-            return '<span class="refsite-grid-none">not computable from the sources</span>'
+            return ""
         units.add(area[1])
         if outcome == "transfer":
             japan += area[0]

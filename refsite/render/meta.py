@@ -82,14 +82,18 @@ def json_ld(data: dict[str, Any]) -> str:
 
 
 def record_ld(rec: Record, url: str, description: str, site_name: str, site_url: str) -> dict[str, Any]:
-    """The schema.org description of one record's page."""
+    """The schema.org description of one record's page; with no published address (``url`` and
+    ``site_url`` empty) it names no address."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": schema_type(rec),
         "name": rec.label,
-        "url": url,
-        "isPartOf": {"@type": "Dataset", "name": site_name, "url": site_url},
+        "isPartOf": {"@type": "Dataset", "name": site_name},
     }
+    if url:
+        data["url"] = url
+    if site_url:
+        data["isPartOf"]["url"] = site_url
     if description:
         data["description"] = description
     if rec.kind == "event" and rec.date:
@@ -102,16 +106,19 @@ def record_ld(rec: Record, url: str, description: str, site_name: str, site_url:
 def dataset_ld(
     site_name: str, description: str, site_url: str, licence: str, version: str, language: str
 ) -> dict[str, Any]:
-    """The schema.org description of the reference as a whole: a Dataset with its downloads."""
+    """The schema.org description of the reference as a whole: a Dataset with its downloads (their
+    addresses only when the site has a published address)."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Dataset",
         "name": site_name,
         "description": description,
-        "url": site_url,
         "version": version,
         "inLanguage": language,
-        "distribution": [
+    }
+    if site_url:
+        data["url"] = site_url
+        data["distribution"] = [
             {
                 "@type": "DataDownload",
                 "encodingFormat": "application/json",
@@ -122,8 +129,7 @@ def dataset_ld(
                 "encodingFormat": "application/x-bibtex",
                 "contentUrl": f"{site_url}downloads/references.bib",
             },
-        ],
-    }
+        ]
     if licence:
         data["license"] = licence
     return data

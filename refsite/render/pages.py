@@ -14,8 +14,8 @@ from ..inline import has_citation
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .grid import island_comparison
 from .meta import SEARCH_BOOST, cut_description, plain_text
-from .svg_map import locator_map
-from .text import PageContext, attr, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
+from .svg_map import locator_map, outcome_word
+from .text import PageContext, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
 from .timeline_svg import timeline_chart
 from .views import (
     islands_table,
@@ -110,15 +110,6 @@ def _names(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _record_footer(rec: Record, edit_url: str | None) -> str:
-    edit = f' · <a href="{attr(edit_url)}">edit this record</a>' if edit_url else ""
-    as_of = f"As of {fmt_date(rec.get('as_of'))} (the date of its sources). " if rec.get("as_of") else ""
-    return (
-        f'\n<p class="refsite-record" data-search-exclude>{as_of}Record <code>{esc(rec.id)}</code>, '
-        f"from <code>{attr(rec.path)}</code>{edit}.</p>\n"
-    )
-
-
 def _head(ctx: PageContext, ds: Dataset, rec: Record, facts: list[str]) -> str:
     crumbs = f"[{KIND_TITLES[rec.kind]}]({ctx.href(f'{PLURAL[rec.kind]}/index.md')}) › {esc(rec.label)}"
     meta = " · ".join(f for f in facts if f)
@@ -199,7 +190,7 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     if proposals:
         rows = ["| Proposal | Date | Outcome for this island |", "| --- | --- | --- |"]
         for p in proposals:
-            outcome = as_text((p.get("islands") or {}).get(rec.id))
+            outcome = outcome_word((p.get("islands") or {}).get(rec.id))
             rows.append(f"| {ctx.link(p)} | {fmt_date(p.date)} | {esc(outcome)} |")
         out.append(_section("Proposals", "\n".join(rows) + "\n"))
     events = sorted(ds.referring(rec.id, "event", "places"), key=lambda e: (e.date or "9999", e.id))
@@ -283,14 +274,16 @@ RENDERERS: dict[str, Callable[[PageContext, Dataset, Record], str]] = {
 }
 
 
-def record_page(ctx: PageContext, ds: Dataset, rec: Record, edit_url: str | None = None) -> str:
+def record_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     """The whole Markdown page of one record, footnote definitions included."""
     body = RENDERERS[rec.kind](ctx, ds, rec)
     notes = _notes(ctx, rec)
     if notes:
         body += _section("Notes", notes)
     body = ctx.merge_adjacent(body)
-    return body + _record_footer(rec, edit_url) + "\n" + ctx.footnotes() + "\n"
+    # The record's id, file and edit link are no text of the page: the theme's edit link carries
+    # them in its title, and its as-of date stands beside the title (refsite.render.notices).
+    return body + "\n" + ctx.footnotes() + "\n"
 
 
 def _count(ds: Dataset, rec: Record, kind: str, field: str) -> int:
@@ -362,7 +355,7 @@ def index_page(ctx: PageContext, ds: Dataset, kind: str) -> str:
     if kind == "proposal" and recs:
         matrix = stance_matrix(ctx, ds, recs)
         extra = (
-            f"\n## Who stands where\n\nThe latest recorded stance of each actor on each proposal.\n\n{matrix}"
+            f"\n## Who stands where\n\nEach actor's latest stance in the sources, proposal by proposal.\n\n{matrix}"
             f"\n## Island by island\n\nWho would hold each island under each proposal.\n\n"
             f"{island_comparison(ctx, ds, recs)}"
         )
@@ -378,6 +371,7 @@ class _Made:
     generation: int  # the last build whose dataset the page was made from or checked against
     markdown: str
     notes: list[list[Cite]]
+    named: frozenset[str] = frozenset()  # the places whose names it explained (views.names_link)
 
 
 @dataclass
@@ -418,7 +412,8 @@ def remembered(ctx: PageContext, ds: Dataset, settings: str, make: Callable[[], 
     back with it; the number of notes before it is part of the settings (its calls are numbered).
     """
     changes = _changes(ds)
-    settings = f"{settings}|{len(ctx.notes)}"
+    # what the page said before it: how many notes, which places' names it explained
+    settings = f"{settings}|{len(ctx.notes)}|{','.join(sorted(ctx.named))}"
     name = f"{ctx.uri}|{key}"
     builds, made = _builds(), _MADE()
     hit = made.get(name)
@@ -431,11 +426,13 @@ def remembered(ctx: PageContext, ds: Dataset, settings: str, make: Callable[[], 
     ):
         hit.generation = builds.generation
         ctx.notes = [*ctx.notes, *([*note] for note in hit.notes)]
+        ctx.named |= hit.named
         return hit.markdown
-    before = len(ctx.notes)
+    before, named = len(ctx.notes), frozenset(ctx.named)
     with ds.reading() as reads:
         markdown = make()
-    made[name] = _Made(settings, reads, builds.generation, markdown, [list(n) for n in ctx.notes[before:]])
+    notes = [list(n) for n in ctx.notes[before:]]
+    made[name] = _Made(settings, reads, builds.generation, markdown, notes, frozenset(ctx.named - named))
     return markdown
 
 

@@ -12,19 +12,32 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..config import docs_dir
 from ..dataset import Dataset
 from ..model import Record, as_text
 from .text import PageContext, attr
 
 WIDTH = 600.0
 #: Outcome of a proposal for an island -> (CSS class suffix, fill, word shown on the map).
+#: The one vocabulary of what a proposal does with an island (its ``islands`` values): the class and
+#: colour of the maps, and the words every page, table, map and caption uses for it.
 OUTCOME_STYLE = {
     "transfer": ("transfer", "#d9822b", "to Japan"),
     "keep": ("keep", "#3b6fb6", "stays with Russia"),
     "split": ("split", "#8e5ea2", "divided"),
     "joint": ("joint", "#3a9a6a", "joint arrangement"),
-    "unspecified": ("unspecified", "#9a9a9a", "not specified"),
+    "unspecified": ("unspecified", "#9a9a9a", "not specified in the source"),
 }
+#: an island a proposal says nothing of
+NOT_ADDRESSED = "not addressed"
+
+
+def outcome_word(value: object) -> str:
+    """The words for an ``islands`` value (the value itself if it is not one of the vocabulary)."""
+    text = as_text(value)
+    return OUTCOME_STYLE[text][2] if text in OUTCOME_STYLE else text
+
+
 #: Where the labels of the disputed islands stand (map units), clear of the chain, with a leader line.
 CALLOUTS = {
     "etorofu-iturup": (330.0, 270.0),
@@ -183,14 +196,13 @@ def locator_map(
     proj = Projection(geo.get("provenance", {}).get("bbox") or (139, 41, 160, 53))
     w, h = WIDTH, proj.height
     out = [
-        f'<svg class="refsite-map-svg" viewBox="0 0 {w:g} {h:g}" role="img" focusable="false" '
+        f'<svg class="refsite-map-svg" viewBox="0 0 {w:g} {h:g}" role="group" focusable="false" '
         f'aria-label="{attr(caption or "Locator map of the disputed islands")}">',
         f'<rect class="refsite-map-sea" x="0" y="0" width="{w:g}" height="{h:g}" fill="#dbe8f3"/>',
         f'<path class="refsite-map-land" d="{_path(ds, proj, "")}" fill="#e9e4d8" stroke="#8a8170" '
         'stroke-width="0.6"/>',
     ]
     outcomes = outcomes or {}
-    legend: dict[str, str] = {}
     items: list[str] = []
     for place in located:
         loc = place.get("location")
@@ -205,9 +217,8 @@ def locator_map(
             classes.append("refsite-map-disputed")
             fill, stroke = "#f3d9a4", "#7a5a1a"
         if outcome in OUTCOME_STYLE:
-            cls, fill, word = OUTCOME_STYLE[outcome]
+            cls, fill, _word = OUTCOME_STYLE[outcome]
             classes.append(f"refsite-map-{cls}")
-            legend[outcome] = word
         if place.id == highlight:
             classes.append("refsite-map-hl")
             fill, stroke = "#c0392b", "#5a120b"
@@ -243,29 +254,85 @@ def locator_map(
             continue
         items.append(f'<a href="{attr(url_to(ctx, place))}" class="{" ".join(classes)}">{"".join(body)}</a>')
     out.extend(items)
-    if legend:
-        ly = 16.0
-        out.append('<g class="refsite-map-legend">')
-        out.append(
-            f'<rect x="8" y="6" width="170" height="{12 + 16 * len(legend):g}" fill="#ffffff" stroke="#888" '
-            'stroke-width="0.5"/>'
-        )
-        for outcome, word in legend.items():
-            cls, fill, _word = OUTCOME_STYLE[outcome]
-            out.append(
-                f'<rect class="refsite-map-{cls}" x="14" y="{ly - 8:g}" width="14" height="10" fill="{fill}" '
-                'stroke="#333" stroke-width="0.5"/>'
-            )
-            out.append(_text(34, ly + 1, [word], "refsite-map-legend-text"))
-            ly += 16
-        out.append("</g>")
+    out.append(_legend(_legend_entries(located, highlight, outcomes)))
+    out.append(_scale_bar(proj, h))
     out.append("</svg>")
-    figure = _figure("".join(out), _caption(ctx, ds, located, highlight, outcomes, caption))
+    scroll = (
+        '<div class="refsite-map-scroll" tabindex="0" role="region" aria-label="Map, scrolls sideways on a narrow '
+        f'screen">{"".join(out)}</div>'
+    )
+    figure = _figure(scroll, _caption(ctx, ds, located, highlight, outcomes, caption))
     cited = next((r for r in located if r.id == highlight), None) or next(
         (r for r in located if r.id in outcomes), located[0]
     )
     credit = ctx.sources(cited.get("location", {}).get("sources"))
-    return f'\n{figure}\n\n<p class="refsite-map-credit" markdown>Map data: Natural Earth.{credit}</p>\n'
+    data = attr(as_text(geo.get("provenance", {}).get("data", "Natural Earth")).split(",")[0])
+    about = ""
+    if (ds.root / docs_dir(ds.root) / MAP_NOTE[0]).is_file():  # the project's note on its map data
+        about = f" ([about the map data]({ctx.href(MAP_NOTE[0], MAP_NOTE[1])}))"
+    return f'\n{figure}\n\n<p class="refsite-map-credit" markdown>Map data: {data}{about}.{credit}</p>\n'
+
+
+#: The page and section that say where the maps' coastlines come from (the one attribution line links there).
+MAP_NOTE = ("editorial.md", "map-data")
+#: Legend swatches of what is not an outcome: (class, fill, stroke, words)
+_HL = ("hl", "#c0392b", "#5a120b", "this place")
+_DISPUTED = ("disputed", "#f3d9a4", "#7a5a1a", "disputed island")
+_LAND = ("land", "#e9e4d8", "#8a8170", "other land")
+
+
+def _legend_entries(
+    located: Sequence[Record], highlight: str | None, outcomes: Mapping[str, str]
+) -> list[tuple[str, str, str, str]]:
+    """Every class the map draws, in the legend's order: the highlighted place, each outcome shown,
+    the disputed islands left as they are, other land."""
+    entries = []
+    if highlight and any(r.id == highlight for r in located):
+        entries.append(_HL)
+    shown = {as_text(outcomes[r.id]) for r in located if r.id in outcomes and r.id != highlight}
+    entries += [(cls, fill, "#333", word) for key, (cls, fill, word) in OUTCOME_STYLE.items() if key in shown]
+    if any(r.get("claimed_by") and r.id != highlight and r.id not in outcomes for r in located):
+        entries.append(_DISPUTED)
+    entries.append(_LAND)
+    return entries
+
+
+def _legend(entries: Sequence[tuple[str, str, str, str]]) -> str:
+    """The key to the map's colours, top left; every swatch carries its class (the dark scheme recolours it)."""
+    width = 34 + max(len(e[3]) for e in entries) * 7.6 + 8
+    out = [
+        '<g class="refsite-map-legend">',
+        f'<rect x="8" y="6" width="{width:.0f}" height="{12 + 18 * len(entries):g}" fill="#ffffff" stroke="#888" '
+        'stroke-width="0.5"/>',
+    ]
+    y = 17.0
+    for cls, fill, stroke, word in entries:
+        out.append(
+            f'<rect class="refsite-map-swatch refsite-map-{cls}" x="14" y="{y - 9:g}" width="14" height="11" '
+            f'fill="{fill}" stroke="{stroke}" stroke-width="0.8"/>'
+        )
+        out.append(_text(34, y + 1, [word], "refsite-map-legend-text"))
+        y += 18
+    out.append("</g>")
+    return "".join(out)
+
+
+KM_PER_DEGREE = 111.32  # of latitude (and of longitude at the equator)
+
+
+def _scale_bar(proj: Projection, height: float) -> str:
+    """A scale bar, bottom left: the longest round distance (50, 100, 200 or 500 km) under 160 map units."""
+    per_km = proj.scale / KM_PER_DEGREE  # map units per km, east-west and north-south alike
+    km = max((d for d in (50, 100, 200, 500) if d * per_km <= 160), default=50)
+    length, x, y = km * per_km, 14.0, height - 14
+    return (
+        '<g class="refsite-map-scale">'
+        f'<rect x="{x - 6:g}" y="{y - 20:g}" width="{length + 12:.1f}" height="28" fill="#ffffff"/>'
+        f'<line x1="{x:g}" y1="{y:g}" x2="{x + length:.1f}" y2="{y:g}" stroke="#333" stroke-width="2"/>'
+        f'<line x1="{x:g}" y1="{y - 5:g}" x2="{x:g}" y2="{y:g}" stroke="#333" stroke-width="2"/>'
+        f'<line x1="{x + length:.1f}" y1="{y - 5:g}" x2="{x + length:.1f}" y2="{y:g}" stroke="#333" stroke-width="2"/>'
+        f"{_text(x, y - 8, [f'{km} km'], 'refsite-map-scale-text')}</g>"
+    )
 
 
 def _caption(
@@ -290,11 +357,8 @@ def _caption(
             what.append("highlighted")
         detail = ": " + attr("; ".join(what)) if what else ""
         rows.append(f'<li><a href="{attr(url_to(ctx, place))}">{attr(names)}</a>{detail}</li>')
-    prov = (ds.geo or {}).get("provenance", {})
-    data, version = attr(prov.get("data", "Natural Earth")), attr(prov.get("version", ""))
-    source = f"Coastlines: {data}, from the npm package world-atlas {version}."
     head = f"{attr(caption)} " if caption else ""
-    return f'{head}<span class="refsite-map-source">{source}</span><ul class="refsite-map-list">{"".join(rows)}</ul>'
+    return f'{head}<ul class="refsite-map-list">{"".join(rows)}</ul>'
 
 
 def _figure(svg: str, caption: str) -> str:

@@ -146,6 +146,7 @@ class PageContext:
         self.uri = uri
         self.index = index
         self.notes: list[list[Cite]] = []
+        self.named: set[str] = set()  # places whose names' usage the page has explained (views.names_link)
         self._cites: tuple[list[list[Cite]], int, list[Cite]] | None = None
 
     def href(self, target_uri: str, anchor: str = "") -> str:

@@ -16,11 +16,15 @@ from .svg_map import url_to
 from .text import PageContext, attr, date_span
 
 WIDTH = 760.0
-LEFT = 92.0
+LEFT = 112.0
 RIGHT = 12.0
-UNDATED_W = 64.0
-LANE = 24.0
-TOP = 34.0
+UNDATED_W = 124.0
+LANE = 30.0
+TOP = 40.0
+#: every text of the chart, in map units: 12 CSS px or more where the chart is 620 px wide or wider
+FONT = 15
+#: the radius of an event's mark (a larger target for a finger)
+MARK_R = 7.0
 START_YEAR = 1855
 #: Kinds of events that open an era when they name a place in the dispute.
 ERA_KINDS = ("treaty", "declaration", "military")
@@ -43,31 +47,16 @@ KIND_FILL = {
 }
 
 
-class DecadeScale:
-    """Time to x: each decade as wide as 1 + the number of events in it, linear within a decade,
-    so that crowded decades open up and the picture stays readable without zooming."""
+class LinearScale:
+    """Time to x, linear: equal spans of time take equal widths over the whole axis."""
 
-    def __init__(self, t0: float, t1: float, times: Sequence[float], left: float, right: float) -> None:
+    def __init__(self, t0: float, t1: float, left: float, right: float) -> None:
         self.t0, self.t1, self.left, self.right = t0, t1, left, right
-        self.decades = list(range(int(t0) - int(t0) % 10, int(t1) + 1, 10))
-        self.weights = []
-        for d in self.decades:
-            a, b = max(float(d), t0), min(d + 10.0, t1)
-            share = max(b - a, 0.0) / 10
-            self.weights.append(share * (1 + sum(1 for t in times if a <= t < b)))
-        self.total = sum(self.weights) or 1.0
 
     def __call__(self, t: float) -> float:
         t = min(max(t, self.t0), self.t1)
-        acc = 0.0
-        for d, w in zip(self.decades, self.weights, strict=True):
-            a, b = max(float(d), self.t0), min(d + 10.0, self.t1)
-            if t < b or d == self.decades[-1]:
-                frac = (t - a) / (b - a) if b > a else 0.0
-                acc += w * frac
-                break
-            acc += w
-        return round(self.left + acc / self.total * (self.right - self.left), 1)
+        span = (self.t1 - self.t0) or 1.0
+        return round(self.left + (t - self.t0) / span * (self.right - self.left), 1)
 
 
 def year_of(date: str) -> float:
@@ -119,10 +108,9 @@ def timeline_chart(
     kinds = [k for k in EVENT_KINDS if any(e.get("kind") == k for e in (*dated, *undated))]
     lanes = {k: i for i, k in enumerate(kinds)}
     plot_right = WIDTH - RIGHT - (UNDATED_W if undated else 0)
-    height = TOP + LANE * len(kinds) + 30
+    height = TOP + LANE * len(kinds) + 14 + FONT
 
-    scale = DecadeScale(t0, t1, [year_of(e.date) for e in dated], LEFT, plot_right)
-    x = scale
+    x = LinearScale(t0, t1, LEFT, plot_right)
 
     out = [
         f'<svg class="refsite-timeline-svg" viewBox="0 0 {WIDTH:g} {height:g}" role="group" '
@@ -143,8 +131,13 @@ def timeline_chart(
             f"({attr(date_span(ev.date))})</title>"
             f'<rect class="refsite-tl-era-{i % 2}" x="{x(a):g}" y="{TOP - 14:g}" width="{max(x(b) - x(a), 0.5):g}" '
             f'height="{LANE * len(kinds) + 14:g}" fill="{shade}"/>'
-            f'<text x="{x(a) + 2:g}" y="{TOP - 4:g}" font-size="9" class="refsite-tl-era-label">'
-            f"{attr(_short(ev.label, max(4, int((x(b) - x(a)) / 5))))}</text></g>"
+            + (
+                f'<text x="{x(a) + 2:g}" y="{TOP - 4:g}" font-size="{FONT}" class="refsite-tl-era-label">'
+                f"{attr(label)}</text>"
+                if (label := _era_label(ev.label, x(b) - x(a)))
+                else ""
+            )
+            + "</g>"
         )
     out.append("</g>")
     # lanes
@@ -153,7 +146,7 @@ def timeline_chart(
         out.append(
             f'<line class="refsite-tl-lane" x1="{LEFT:g}" y1="{y:g}" x2="{plot_right:g}" y2="{y:g}" stroke="#c8c8c8" '
             'stroke-width="0.5"/>'
-            f'<text class="refsite-tl-kind" x="{LEFT - 6:g}" y="{y + 3:g}" font-size="10" text-anchor="end">'
+            f'<text class="refsite-tl-kind" x="{LEFT - 6:g}" y="{y + 5:g}" font-size="{FONT}" text-anchor="end">'
             f"{attr(kind)}</text>"
         )
     # axis: a tick every decade, labelled every decade or every other one when they crowd
@@ -162,7 +155,8 @@ def timeline_chart(
     out.append(
         f'<line x1="{LEFT:g}" y1="{axis_y:g}" x2="{plot_right:g}" y2="{axis_y:g}" stroke="#555" stroke-width="0.8"/>'
     )
-    last_label = -100.0
+    # a label every 10, 20 or 50 years, whichever first leaves room for a year's four digits
+    step = next((n for n in (1, 2, 5, 10, 20, 50, 100) if x(t0 + n) - x(t0) >= FONT * 3), 100)
     for year in range(int(t0) + (-int(t0)) % 10 if t1 - t0 > 10 else int(t0), int(t1) + 1):
         xx = x(year)
         decade = year % 10 == 0
@@ -172,9 +166,10 @@ def timeline_chart(
         out.append(
             f'<line x1="{xx:g}" y1="{axis_y:g}" x2="{xx:g}" y2="{axis_y + (4 if decade else 2):g}" stroke="#555"/>'
         )
-        if xx - last_label >= 28:
-            out.append(f'<text x="{xx:g}" y="{axis_y + 15:g}" font-size="10" text-anchor="middle">{year}</text>')
-            last_label = xx
+        if year % step == 0:
+            out.append(
+                f'<text x="{xx:g}" y="{axis_y + 6 + FONT:g}" font-size="{FONT}" text-anchor="middle">{year}</text>'
+            )
     out.append("</g>")
     # marks: one per event, linked to it; marks that would overlap in a lane are nudged up and down
     taken: dict[int, list[float]] = {}
@@ -183,38 +178,39 @@ def timeline_chart(
         t = year_of(ev.date)
         lane = lanes[as_text(ev.get("kind"))]
         xx = x(t)
-        near = sum(1 for other in taken.setdefault(lane, []) if abs(other - xx) < 6)
+        near = sum(1 for other in taken.setdefault(lane, []) if abs(other - xx) < MARK_R)
         taken[lane].append(xx)
-        dy = (0, -5, 5, -9, 9)[near % 5]
+        dy = (0.0, -6.0, 6.0, -10.0, 10.0)[near % 5]
         out.append(_mark(ctx, ev, xx, TOP + LANE * lane + LANE / 2 + dy, t))
     for i, ev in enumerate(undated):
         lane = lanes[as_text(ev.get("kind"))]
-        out.append(_mark(ctx, ev, plot_right + 20 + (i % 3) * 12, TOP + LANE * lane + LANE / 2, None))
+        out.append(_mark(ctx, ev, plot_right + 18 + (i % 3) * 16, TOP + LANE * lane + LANE / 2, None))
     out.append("</g>")
     if undated:
         out.append(
-            f'<text class="refsite-tl-undated" x="{plot_right + 6:g}" y="{axis_y + 15:g}" font-size="9">'
+            f'<text class="refsite-tl-undated" x="{plot_right + 4:g}" y="{axis_y + 6 + FONT:g}" font-size="{FONT}">'
             "date not given</text>"
         )
     out.append("</svg>")
     zoom = '<p class="refsite-timeline-zoom" hidden></p>'  # the script adds a choice of decade
     items = [_item(ctx, ev) for ev in dated] + [_item(ctx, ev) for ev in undated]
     caption = (
-        f"{len(dated)} dated events from {first} to {last}, one lane per kind; each decade is drawn wider "
-        "the more events it holds"
+        f"{len(dated)} dated events from {first} to {last}, one lane per kind, on an even time scale"
         + (f", and {len(undated)} the sources give no date for, at the right" if undated else "")
         + (f"; shaded eras begin at {', '.join(html.escape(e.label) for _t, e in starts)}" if starts else "")
         + "."
     )
     return (
         f'\n<figure class="refsite-view refsite-timeline">{zoom}<div class="refsite-tl-scroll">{"".join(out)}</div>'
-        f'<figcaption>{caption}<details class="refsite-tl-list"><summary>The events of this chart as a list'
+        f'<figcaption>{caption}<details class="refsite-tl-list" open><summary>The events of this chart as a list'
         f"</summary><ol>{''.join(items)}</ol></details></figcaption></figure>\n"
     )
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: max(limit - 1, 1)].rstrip() + "…"
+def _era_label(label: str, width: float) -> str:
+    """An era's name where its band has room for all of it, else nothing (the band's title and the
+    caption name it): no label is cut."""
+    return label if len(label) * FONT * 0.55 <= width - 4 else ""
 
 
 def _mark(ctx: PageContext, ev: Record, xx: float, yy: float, t: float | None) -> str:
@@ -224,7 +220,7 @@ def _mark(ctx: PageContext, ev: Record, xx: float, yy: float, t: float | None) -
     return (
         f'<a href="{attr(url_to(ctx, ev))}" class="refsite-tl-mark refsite-tl-{attr(kind)}"{data_t}>'
         f"<title>{attr(when)}: {attr(ev.label)} ({attr(kind)})</title>"
-        f'<circle cx="{xx:g}" cy="{yy:g}" r="4.5" fill="{KIND_FILL.get(kind, "#777")}" stroke="#fff" '
+        f'<circle cx="{xx:g}" cy="{yy:g}" r="{MARK_R:g}" fill="{KIND_FILL.get(kind, "#777")}" stroke="#fff" '
         'stroke-width="1"/></a>'
     )
 

@@ -6,24 +6,28 @@ from collections.abc import Iterable, Sequence
 
 from ..dataset import Dataset
 from ..model import Record, as_text
-from .text import PageContext, date_span, esc, fmt_date, quote_text
+from .svg_map import outcome_word, url_to
+from .text import PageContext, attr, date_span, esc, fmt_date, quote_text
 
 STANCE_LABELS = {"supports": "supports", "opposes": "opposes", "open": "open to", "ambiguous": "ambiguous on"}
-OUTCOME_LABELS = {
-    "transfer": "to Japan",
-    "keep": "stays with Russia",
-    "split": "divided",
-    "joint": "joint arrangement",
-    "unspecified": "not specified",
-}
 
 
 def ref_link(ctx: PageContext, ds: Dataset, rid: str | None) -> str:
-    """A link to a record by id, or an empty string."""
+    """A link to a record by id, or an empty string; a place with a name for each side says which
+    side uses which in the link's title."""
     if not rid:
         return ""
     rec = ds.get(rid)
-    return ctx.link(rec) if rec else esc(rid)
+    if rec is None:
+        return esc(rid)
+    usage = name_usage(ds, rec) if rec.kind == "place" else ""
+    return _titled_link(ctx, rec, rec.label, usage) if usage else ctx.link(rec)
+
+
+def _titled_link(ctx: PageContext, rec: Record, text: str, title: str) -> str:
+    """A link to a record's page with a title (shown on hover), as inline HTML: whatever the data
+    holds, the title is one attribute value and the text is shown as written."""
+    return f'<a href="{attr(url_to(ctx, rec))}" title="{attr(title)}">{esc(text)}</a>'
 
 
 def ref_links(ctx: PageContext, ds: Dataset, ids: Iterable[str]) -> str:
@@ -52,11 +56,11 @@ def quote_line(pos: Record) -> str:
 _LANG_PREFERENCE = ("en", "ja-Latn", "ru-Latn", "zh-Latn", "ja", "ru", "zh")
 
 
-def neutral_name(ds: Dataset, place: Record) -> str:
-    """Each side's name for a place, attributed: 'Etorofu (Japan's name) / Iturup (Russia's name)'.
+def side_names(ds: Dataset, place: Record) -> list[tuple[str, str]]:
+    """Each side's name for a place with the side's label: ``[("Etorofu", "Japan"), ("Iturup", "Russia")]``.
 
-    One name per side (English, then romanized, then native script); a name both sides share is given once.
-    """
+    One name per side (English, then romanized, then native script); empty when no name says which side
+    uses it, one pair when both sides use the same name."""
     chosen: dict[str, str] = {}
     for name in sorted(
         place.get("names") or [],
@@ -65,15 +69,43 @@ def neutral_name(ds: Dataset, place: Record) -> str:
         user = as_text(name.get("used_by"))
         if user and user not in chosen:
             chosen[user] = as_text(name.get("name"))
-    if not chosen:
-        return place.label
     if len(set(chosen.values())) == 1:
-        return next(iter(chosen.values()))
-    parts = []
-    for user, name in chosen.items():
-        actor = ds.get(user)
-        parts.append(f"{name} ({actor.label}'s name)" if actor else name)
-    return " / ".join(parts)
+        return [(next(iter(chosen.values())), "")]
+    return [(name, actor.label if (actor := ds.get(user)) else "") for user, name in chosen.items()]
+
+
+def neutral_name(ds: Dataset, place: Record) -> str:
+    """Each side's name for a place, attributed: 'Etorofu (Japan's name) / Iturup (Russia's name)'.
+
+    A name both sides share is given once."""
+    pairs = side_names(ds, place)
+    if not pairs:
+        return place.label
+    return " / ".join(f"{name} ({side}'s name)" if side else name for name, side in pairs)
+
+
+def name_usage(ds: Dataset, place: Record) -> str:
+    """Which side uses which name: 'Etorofu is Japan's name, Iturup Russia's' (empty for a shared name)."""
+    pairs = [(name, side) for name, side in side_names(ds, place) if side]
+    if len(pairs) < 2:
+        return ""
+    first, *rest = pairs
+    return f"{first[0]} is {first[1]}'s name, " + ", ".join(f"{name} {side}'s" for name, side in rest)
+
+
+def names_link(ctx: PageContext, ds: Dataset, place: Record) -> str:
+    """A link to a place under both sides' names, 'Etorofu / Iturup', which side uses which in the
+    link's title (on hover), and in words after the link on its first mention on the page."""
+    pairs = side_names(ds, place)
+    text = " / ".join(name for name, _side in pairs) if pairs else place.label
+    usage = name_usage(ds, place)
+    if not usage:
+        return ctx.link(place, text)
+    link = _titled_link(ctx, place, text, usage)
+    if place.id in ctx.named:
+        return link
+    ctx.named.add(place.id)
+    return f"{link} ({esc(usage)})"
 
 
 def positions_list(
@@ -170,7 +202,7 @@ def islands_table(ctx: PageContext, ds: Dataset, proposal: Record) -> str:
         return ""
     rows = ["| Island | Outcome |", "| --- | --- |"]
     for pid, outcome in islands.items():
-        rows.append(f"| {ref_link(ctx, ds, pid)} | {OUTCOME_LABELS.get(as_text(outcome), esc(outcome))} |")
+        rows.append(f"| {ref_link(ctx, ds, pid)} | {esc(outcome_word(outcome))} |")
     return "\n".join(rows) + "\n"
 
 
