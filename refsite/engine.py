@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .citations import BIB_TOKEN, STYLES, PageRef, Session, SiteInfo, formatter_for, resolve_style
 from .config import (
@@ -42,6 +43,7 @@ from .options import Options
 from .pagemacros import PageMacros, PageSandbox, PageView, render_template, template_problem
 from .problems import Problem
 from .render.meta import dataset_json
+from .render.notices import page_notices
 from .render.pages import index_meta, page_meta, record_meta, record_page, remembered
 from .render.pages import index_page as make_index_page
 from .render.text import PageContext, date_format, set_date_format, src_uri
@@ -333,8 +335,18 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
     refs = {src: PageRef(src, addresses[src], titles[src]) for src in sources}
     model = SiteModel(directory_urls=directory_urls)
     in_nav = {g.uri: g.in_nav for g in made}
+    where = site_url or urlsplit(str(config.get("site_url") or "/")).path or "/"
+    records_of = {g.uri: g.record for g in made}
     for src in sources:
         description = meta_of[src].get("description")
+        rid = records_of.get(src)
+        notices = page_notices(
+            ds,
+            ds.records.get(rid) if rid is not None else None,
+            repo_url=str(config.get("repo_url") or ""),
+            page_address=where + addresses[src],
+            title=titles[src] or site_name,
+        )
         model.add(
             SitePage(
                 src=src,
@@ -344,6 +356,7 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
                 body=clean_html(session.finish(converted[src], refs[src], refs)),
                 homepage=addresses[src] == "",
                 in_nav=in_nav.get(src, True),
+                notices=notices,
             )
         )
     model.files = {**statics, **{name: text.encode("utf-8") for name, text in files.items()}}

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from .render.notices import AS_OF_KEY, COVERAGE_KEY, REPORT_KEY
 from .sitemodel import NavItem, SiteModel, SitePage
 
 # What Python-Markdown takes as a raw HTML block (a block starting with another tag is wrapped)
@@ -143,7 +144,22 @@ def page_file(page: SitePage, directory_urls: bool) -> str:
     if page.description:
         meta["description"] = page.description
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
-    return f"---\n{front}---\n\n{body_markdown(page.body)}"
+    return f"---\n{front}---\n\n{notice_html(page)}{body_markdown(page.body)}"
+
+
+def notice_html(page: SitePage) -> str:
+    """What the reference's theme shows above a page's title, written into the page itself (a
+    builder of the export runs none of the project's templates): the period its sources cover, a
+    record's as-of date, and the link to report an error."""
+    coverage, as_of = page.notices.get(COVERAGE_KEY, ""), page.notices.get(AS_OF_KEY, "")
+    report = page.notices.get(REPORT_KEY, "")
+    if not coverage and not report:
+        return ""
+    text = f"{html.escape(coverage)}." + (f" {html.escape(as_of)}." if as_of else "") if coverage else ""
+    parts = [f'<span class="refsite-coverage-text">{text}</span>'] if text else []
+    if report:
+        parts.append(f'<a class="refsite-report" href="{html.escape(report, quote=True)}">Report an error</a>')
+    return f'<p class="refsite-coverage">{" ".join(parts)}</p>\n\n'
 
 
 def redirect_html(target: str) -> str:

@@ -38,7 +38,7 @@ from .options import OPTIONS, Option, Options
 from .pdf import PrintPage
 from .problems import Problem, summary_line
 from .render.meta import dataset_ld, json_ld, opengraph, record_ld
-from .render.notices import page_notices
+from .render.notices import NOTICE_KEYS, page_notices
 from .render.pages import (
     record_description,
 )
@@ -358,6 +358,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
                     title=page_title(page) or config.site_name,
                 )
             )
+        notices = {k: str(v) for k, v in page.meta.items() if k in NOTICE_KEYS}
         if page.content and self.session is not None:
             # notes, bibliography and "cite this page" included: all of the page passes the allow-list
             page.content = clean_html(self.session.finish(page.content, _ref(page), self.refs))
@@ -374,6 +375,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
                         body=page.content,
                         homepage=page.is_homepage,
                         in_nav=page.file.inclusion.is_in_nav(),
+                        notices=notices,
                     )
                 )
         return context

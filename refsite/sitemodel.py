@@ -8,6 +8,7 @@ edition, the review) needs neither MkDocs nor its plugin to be installed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,9 @@ class SitePage:
     ``url`` is the address relative to the site's root (``""`` for the home page,
     ``actors/abe-shinzo/`` for a record); ``src`` the page's source path under docs/ (a generated
     page's is the one it would have); ``body`` is the finished HTML of the page's content, whose
-    relative links are relative to ``url``.
+    relative links are relative to ``url``; ``notices`` what is shown beside its title (the period
+    its sources cover, a record's as-of date, the address of an error report: see
+    :mod:`refsite.render.notices`).
     """
 
     src: str
@@ -29,6 +32,7 @@ class SitePage:
     body: str
     homepage: bool = False
     in_nav: bool = True
+    notices: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

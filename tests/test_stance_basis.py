@@ -231,7 +231,7 @@ def test_print_edition_marks_inferred_stances_and_gives_the_reading(tmp_path: Pa
     assert proc.returncode == 0, proc.stdout + proc.stderr
     text = subprocess.run([pdftotext, str(root / "site" / "reference.pdf"), "-"], capture_output=True, text=True).stdout
     flat = " ".join(text.split())
-    assert "opposes inferred Russia (May 2014)" in flat  # the grid folded for paper
+    assert re.search(r"Russia \(→ p\. \d+\) ✖ opposes inferred May 2014", flat)  # the stance view, printed
     assert "the editors' reading of a passage" in flat  # its legend
     assert (
         "How this stance is read The source does not report this stance in so many words; the site reads it from this "

@@ -243,7 +243,8 @@ def test_stance_view_goes_proposal_by_proposal(views_site: Path) -> None:
     russia = groups[0][groups[0].index('data-country="russia"') :]
     # latest: opposes (2014), with symbol and word; earlier: supports (1956) in the detail
     assert re.search(
-        r'aria-hidden="true">✖</span> opposes</span> <a class="refsite-stance-date" '
+        r'aria-hidden="true">✖</span> opposes</span> <span class="refsite-stance-basis refsite-basis-stated">'
+        r'stated</span> <a class="refsite-stance-date" '
         r'href="../positions/russia-2014-two-islands/">May 2014</a>',
         russia,
     )
@@ -255,7 +256,7 @@ def test_stance_view_goes_proposal_by_proposal(views_site: Path) -> None:
     none = grid[grid.index('class="refsite-stance-none"') :]
     assert none.startswith('class="refsite-stance-none">No stance recorded in the sources on: <a href=')
     assert "Joint use of the islands" in none and "Joint use of the islands" not in grid[: grid.index(none)]
-    assert "refsite-grid-empty" not in grid and "refsite-stance-basis" not in grid  # no basis in this data
+    assert "refsite-grid-empty" not in grid and "refsite-basis-stated" in grid  # every stance says its basis
     assert '<div class="refsite-grid-filters" hidden=""></div>' in grid
     assert 'data-country-label="Russia"' in grid
     assert "position: sticky" not in grid  # presentation stays in the stylesheet
@@ -274,8 +275,8 @@ def test_stance_view_marks_a_stance_by_its_basis(tmp_path: Path) -> None:
     assert cell is not None
     assert '</span> <span class="refsite-stance-basis refsite-basis-inferred">inferred</span>' in cell.group(1)
     assert '<span class="refsite-stance-basis refsite-basis-stated">stated</span>' in cell.group(1)  # the earlier one
-    abe = grid[grid.index('data-country="japan"') :]
-    assert "refsite-stance-basis" not in abe.split("</tr>")[0]  # a position that does not say shows nothing
+    abe = grid[grid.index('data-country="japan"') :].split("</tr>")[0]
+    assert '<span class="refsite-stance-basis refsite-basis-stated">stated</span>' in abe  # as its record says
 
 
 def test_island_comparison_sums_areas_only_where_all_are_known(views_site: Path) -> None:

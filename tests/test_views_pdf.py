@@ -52,7 +52,7 @@ def test_views_are_drawn_in_the_pdf(pdf: Path) -> None:
     assert re.search(r"Date not given in the sources — A treaty without a date \(→ p\. \d+\) \(treaty\)", views)
     # the stance view, proposal by proposal (it fits a page as it fits a phone), and the island comparison
     assert "latest stance in the sources" in views
-    assert re.search(r"Russia\s+✖ opposes.{0,60}May 2014", views, re.S), views
+    assert re.search(r"Russia \(→ p\. \d+\)\s+✖ opposes.{0,60}May 2014", views, re.S), views
     assert "Japan: 250 km²; Russia:" in views and "3,000 km²" in views  # a cell of two lines
 
 

@@ -49,7 +49,7 @@ def _country(ds: Dataset, actor: Record) -> Record | None:
 
 
 #: the mark of a stance the editors read from a passage rather than one the actor stated
-INFERRED_MARK = '<span class="refsite-stance-inferred-mark">inferred</span>'
+INFERRED_MARK = '<span class="refsite-stance-basis refsite-basis-inferred">inferred</span>'
 
 
 def _stance(pos: Record) -> str:
@@ -58,8 +58,7 @@ def _stance(pos: Record) -> str:
     return (
         f'<span class="refsite-stance refsite-stance-{attr(pos.get("stance"))}'
         f'{" refsite-stance-inferred" if inferred else ""}">'
-        f'<span class="refsite-stance-symbol" aria-hidden="true">{symbol}</span> {html.escape(word)}'
-        f"{(' ' + INFERRED_MARK) if inferred else ''}</span>"
+        f'<span class="refsite-stance-symbol" aria-hidden="true">{symbol}</span> {html.escape(word)}</span>'
     )
 
 
@@ -68,8 +67,8 @@ def _basis(pos: Record) -> str:
     says (``stance_basis``); the cell and its row carry it as a class, so an inferred stance looks
     different. Empty when the record does not say."""
     basis = as_text(pos.get("stance_basis"))
-    if basis != "stated":
-        return ""  # an inferred stance is marked in the stance itself (see INFERRED_MARK)
+    if not basis:
+        return ""
     return f' <span class="refsite-stance-basis refsite-basis-{attr(basis)}">{html.escape(basis)}</span>'
 
 
@@ -168,7 +167,7 @@ def stance_grid(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]) -> s
     return (
         f'\n<div class="refsite-view refsite-stance-grid" data-refsite-filter>'
         f'<p class="refsite-grid-legend">Key: {legend}; '
-        f'<span class="refsite-stance refsite-stance-inferred">{INFERRED_MARK}</span> the editors\' reading of a '
+        f"{INFERRED_MARK} the editors' reading of a "
         "passage, not a stance the actor stated (the position's page gives the passage)</p>"
         f"{filters}{table}{without}</div>\n"
     )
