@@ -348,9 +348,11 @@ def assemble(
     author: str = "",
     lang: str = "en",
     plan: PrintPlan | None = None,
+    subtitle: str = "",
 ) -> Book:
     """The whole print edition as a :class:`~refsite.typst_print.Book`, from the pages the engine
-    finished (by address) and the print ``plan`` (made here if not given)."""
+    finished (by address) and the print ``plan`` (made here if not given); ``subtitle`` is printed
+    under the title (the site's description)."""
     plan = plan if plan is not None else PrintPlan(root)
     own = plan.part_notes()
     ds, record_lists = plan.ds, plan.records
@@ -397,8 +399,7 @@ def assemble(
         title=site_name,
         author=author,
         lang=lang,
-        subtitle="Actors, positions, proposals and events of Japan–Russia relations and the "
-        "Northern Territories / Southern Kurils dispute, every claim footnoted.",
+        subtitle=subtitle,
         facts=facts,
         chapters=chapters,
         index=index,
@@ -489,7 +490,8 @@ def _pdf_into(
     theme = config.get("theme")
     lang = str(theme.get("language") or "en") if isinstance(theme, dict) else "en"
     site_name = str(config.get("site_name") or "")
-    book = assemble(root, pages, site_name, config.get("nav"), author, lang, plan)
+    subtitle = " ".join(str(config.get("site_description") or "").split())
+    book = assemble(root, pages, site_name, config.get("nav"), author, lang, plan, subtitle)
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / name
         count = compile_book(book, target, paper, git_version(root))

@@ -4,6 +4,7 @@ the print edition and a review, and none of them says a word of the first one.""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -60,3 +61,40 @@ def test_the_print_edition_is_its_own(other: Path, tmp_path: Path) -> None:
     text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Tern Islands Reference" in text and "Greyholm" in text
     assert _words_of_the_first(text) == []
+
+
+def test_a_review_is_its_own(tmp_path: Path) -> None:
+    git = require("git")
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
+        "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
+        "REFSITE_REVIEW_CACHE": str(tmp_path / "cache"),
+    }
+    root = copy_root("other", tmp_path)
+
+    def run(*args: str) -> None:
+        subprocess.run([git, *args], cwd=root, check=True, capture_output=True, env={**os.environ, **env})
+
+    run("init", "-q", "-b", "main")
+    run("add", "-A")
+    run("commit", "-q", "-m", "base")
+    run("checkout", "-q", "-b", "change")
+    position = root / "data" / "positions" / "vessland-1999-shared-waters.yaml"
+    position.write_text(position.read_text(encoding="utf-8").replace("stance: opposes", "stance: open"), "utf-8")
+    run("commit", "-q", "-am", "change")
+    out = tmp_path / "review.md"
+    proc = subprocess.run(
+        [sys.executable, "-m", "refsite", "review", "--out", str(out), "--", "main", "change"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    review = out.read_text(encoding="utf-8")
+    assert "Vessland declines shared waters" in review and "opposes" in review and "open" in review
+    assert _words_of_the_first(review) == []

@@ -16,7 +16,7 @@ from .. import inline
 from ..dataset import Dataset
 from ..model import Record, as_text
 from .notices import coverage_date
-from .svg_map import NOT_ADDRESSED, OUTCOME_STYLE, outcome_word, status_text, url_to
+from .svg_map import NOT_ADDRESSED, OUTCOME_STYLE, outcome_word, sides, status_text, url_to
 from .text import PageContext, attr, fmt_date
 
 #: stance -> (symbol, word)
@@ -210,7 +210,7 @@ def island_comparison(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]
             cls = OUTCOME_STYLE[outcome][0] if outcome in OUTCOME_STYLE else "unspecified"
             cells.append(
                 f'<td class="refsite-grid-cell refsite-outcome-{cls}"><span class="refsite-outcome">'
-                f"{html.escape(outcome_word(outcome))}</span></td>"
+                f"{html.escape(outcome_word(outcome, ds))}</span></td>"
             )
         if any(shares.values()):
             cells.append(f"<td>{shares[prop.id] or NOT_COMPUTABLE}</td>")
@@ -248,9 +248,10 @@ def _area(place: Record) -> tuple[float, str] | None:
 def _shares(
     ds: Dataset, places: Sequence[Record], outcome_of: dict[str, str], areas: dict[str, tuple[float, str] | None]
 ) -> str:
-    """'Japan: 5,000 km²; Russia: 0 km²' where every island's outcome is transfer or keep and has an area,
+    """'Japan: 5,000 km²; Russia: 0 km²' (the claimant's, then the holder's: see :func:`sides`) where
+    every island's outcome is transfer or keep and has an area,
     else empty."""
-    japan = russia = 0.0
+    claimant = holder = 0.0
     units = set()
     for place in places:
         outcome = as_text(outcome_of.get(place.id, ""))
@@ -259,11 +260,12 @@ def _shares(
             return ""
         units.add(area[1])
         if outcome == "transfer":
-            japan += area[0]
+            claimant += area[0]
         else:
-            russia += area[0]
-    unit = units.pop() if len(units) == 1 else ""
-    return f"Japan: {japan:,.0f} {html.escape(unit)}; Russia: {russia:,.0f} {html.escape(unit)}"
+            holder += area[0]
+    unit = html.escape(units.pop() if len(units) == 1 else "")
+    who = sides(ds)
+    return f"{html.escape(who['claimant'])}: {claimant:,.0f} {unit}; {html.escape(who['holder'])}: {holder:,.0f} {unit}"
 
 
 __all__ = ["island_comparison", "plain", "stance_grid", "status_text"]

@@ -190,7 +190,7 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     if proposals:
         rows = ["| Proposal | Date | Outcome for this island |", "| --- | --- | --- |"]
         for p in proposals:
-            outcome = outcome_word((p.get("islands") or {}).get(rec.id))
+            outcome = outcome_word((p.get("islands") or {}).get(rec.id), ds)
             rows.append(f"| {ctx.link(p)} | {fmt_date(p.date)} | {esc(outcome)} |")
         out.append(_section("Proposals", "\n".join(rows) + "\n"))
     events = sorted(ds.referring(rec.id, "event", "places"), key=lambda e: (e.date or "9999", e.id))

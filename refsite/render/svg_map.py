@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import posixpath
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from ..config import docs_dir
@@ -22,8 +24,8 @@ WIDTH = 600.0
 #: The one vocabulary of what a proposal does with an island (its ``islands`` values): the class and
 #: colour of the maps, and the words every page, table, map and caption uses for it.
 OUTCOME_STYLE = {
-    "transfer": ("transfer", "#d9822b", "to Japan"),
-    "keep": ("keep", "#3b6fb6", "stays with Russia"),
+    "transfer": ("transfer", "#d9822b", "to {claimant}"),
+    "keep": ("keep", "#3b6fb6", "stays with {holder}"),
     "split": ("split", "#8e5ea2", "divided"),
     "joint": ("joint", "#3a9a6a", "joint arrangement"),
     "unspecified": ("unspecified", "#9a9a9a", "not specified in the source"),
@@ -32,10 +34,34 @@ OUTCOME_STYLE = {
 NOT_ADDRESSED = "not addressed"
 
 
-def outcome_word(value: object) -> str:
-    """The words for an ``islands`` value (the value itself if it is not one of the vocabulary)."""
+def sides(ds: Dataset) -> dict[str, str]:
+    """The two sides of the reference's dispute, as its places record them: ``claimant``, the one
+    most often in a disputed place's ``claimed_by``, and ``holder``, the one most often in its
+    ``administered_by`` (each by its label)."""
+    return ds.derive(("sides",), partial(_sides, ds))
+
+
+def _sides(ds: Dataset) -> dict[str, str]:
+    claimants: Counter[str] = Counter()
+    holders: Counter[str] = Counter()
+    for place in ds.of_kind("place"):
+        claimed = [as_text(c) for c in place.get("claimed_by") or []]
+        if claimed:
+            claimants.update(claimed)
+            holders.update([as_text(place.get("administered_by"))] if place.get("administered_by") else [])
+
+    def label(counts: Counter[str], fallback: str) -> str:
+        rec = ds.records.get(counts.most_common(1)[0][0]) if counts else None
+        return rec.label if rec is not None else fallback
+
+    return {"claimant": label(claimants, "the claimant"), "holder": label(holders, "the administering side")}
+
+
+def outcome_word(value: object, ds: Dataset) -> str:
+    """The words for an ``islands`` value (the value itself if it is not one of the vocabulary), with
+    the dispute's own sides (see :func:`sides`)."""
     text = as_text(value)
-    return OUTCOME_STYLE[text][2] if text in OUTCOME_STYLE else text
+    return OUTCOME_STYLE[text][2].format(**sides(ds)) if text in OUTCOME_STYLE else text
 
 
 #: Where the labels of the disputed islands stand (map units), clear of the chain, with a leader line.
@@ -226,7 +252,7 @@ def locator_map(
         status = status_text(ds, place)
         tip = " / ".join(names) + (f" ({status})" if status else "")
         if outcome:
-            tip += f": {OUTCOME_STYLE[outcome][2]} under this proposal"
+            tip += f": {outcome_word(outcome, ds)} under this proposal"
         body = [f"<title>{attr(tip)}</title>"]
         if rings and place.get("kind") != "island-group":
             width = 1.6 if disputed else 0.6
@@ -239,7 +265,7 @@ def locator_map(
             )
         if place.id in CALLOUTS:
             lx, ly = CALLOUTS[place.id]
-            lines = names + ([OUTCOME_STYLE[outcome][2]] if outcome else [])
+            lines = names + ([outcome_word(outcome, ds)] if outcome else [])
             body.append(
                 f'<line class="refsite-map-leader" x1="{x:g}" y1="{y:g}" x2="{lx - 4:g}" y2="{ly - 4:g}" '
                 'stroke="#444" stroke-width="0.7"/>'
@@ -254,7 +280,7 @@ def locator_map(
             continue
         items.append(f'<a href="{attr(url_to(ctx, place))}" class="{" ".join(classes)}">{"".join(body)}</a>')
     out.extend(items)
-    out.append(_legend(_legend_entries(located, highlight, outcomes)))
+    out.append(_legend(_legend_entries(ds, located, highlight, outcomes)))
     out.append(_scale_bar(proj, h))
     out.append("</svg>")
     scroll = (
@@ -282,7 +308,7 @@ _LAND = ("land", "#e9e4d8", "#8a8170", "other land")
 
 
 def _legend_entries(
-    located: Sequence[Record], highlight: str | None, outcomes: Mapping[str, str]
+    ds: Dataset, located: Sequence[Record], highlight: str | None, outcomes: Mapping[str, str]
 ) -> list[tuple[str, str, str, str]]:
     """Every class the map draws, in the legend's order: the highlighted place, each outcome shown,
     the disputed islands left as they are, other land."""
@@ -290,7 +316,9 @@ def _legend_entries(
     if highlight and any(r.id == highlight for r in located):
         entries.append(_HL)
     shown = {as_text(outcomes[r.id]) for r in located if r.id in outcomes and r.id != highlight}
-    entries += [(cls, fill, "#333", word) for key, (cls, fill, word) in OUTCOME_STYLE.items() if key in shown]
+    entries += [
+        (cls, fill, "#333", outcome_word(key, ds)) for key, (cls, fill, _) in OUTCOME_STYLE.items() if key in shown
+    ]
     if any(r.get("claimed_by") and r.id != highlight and r.id not in outcomes for r in located):
         entries.append(_DISPUTED)
     entries.append(_LAND)
@@ -352,7 +380,8 @@ def _caption(
         status = status_text(ds, place)
         what = [status] if status else []
         if place.id in outcomes:
-            what.append(f"under this proposal: {OUTCOME_STYLE.get(as_text(outcomes[place.id]), ('', '', ''))[2]}")
+            outcome = as_text(outcomes[place.id])
+            what.append(f"under this proposal: {outcome_word(outcome, ds) if outcome in OUTCOME_STYLE else ''}")
         if place.id == highlight:
             what.append("highlighted")
         detail = ": " + attr("; ".join(what)) if what else ""

@@ -202,7 +202,7 @@ def islands_table(ctx: PageContext, ds: Dataset, proposal: Record) -> str:
         return ""
     rows = ["| Island | Outcome |", "| --- | --- |"]
     for pid, outcome in islands.items():
-        rows.append(f"| {ref_link(ctx, ds, pid)} | {esc(outcome_word(outcome))} |")
+        rows.append(f"| {ref_link(ctx, ds, pid)} | {esc(outcome_word(outcome, ds))} |")
     return "\n".join(rows) + "\n"
 
 
