@@ -127,7 +127,7 @@ def test_a_changed_stance_without_a_new_source_is_flagged_and_shown_on_every_pag
     )
     # the summary still speaks of the old stance
     assert (
-        "data/positions/abe-2013-talks.yaml:9:10: warning: the summary still reads 'reopen' (the old stance, open) "
+        "data/positions/abe-2013-talks.yaml:11:10: warning: the summary still reads 'reopen' (the old stance, open) "
         "while the stance is now opposes" in flags(data)
     )
     changed = {p["url"] for p in data["pages"]}

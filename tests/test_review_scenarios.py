@@ -128,7 +128,7 @@ def mechanical(root: Path) -> None:
 SCENARIOS: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "figure": (figure, ["1. **figure** `data/places/etorofu-iturup.yaml:", "16400 → 17400"]),
     "date": (date, ["1. **date** `data/events/shimoda-1855.yaml:", "1855 → 1856"]),
-    "locator": (locator, ["1. **locator moved** `data/positions/abe-2013-talks.yaml:11:5`", "pajon2013, p. 5"]),
+    "locator": (locator, ["1. **locator moved** `data/positions/abe-2013-talks.yaml:13:5`", "pajon2013, p. 5"]),
     "stance": (stance, ["1. **stance** `data/positions/abe-2013-talks.yaml:7:9`: open → opposes"]),
     "island-name": (island_name, ["1. **island name** `docs/index.md:5:", "Iturup"]),
     "attribution": (attribution, ["**contested term** `data/events/shimoda-1855.yaml:", "return"]),
