@@ -142,7 +142,7 @@ def test_a_changed_stance_without_a_new_source_is_flagged_and_shown_on_every_pag
     }
     assert "- changed: Actor: Shinzo Abe \\| Stance: ~~open~~ **opposes** \\| Date: April 2013" in report
     # the stance view's row of the actor, under its proposal
-    assert "- changed: Shinzo Abe person, Japan \\| ~~◐ open to~~ **✖ opposes** April 2013" in report
+    assert "- changed: Shinzo Abe person, Japan \\| ~~◐ open to~~ **✖ opposes** stated April 2013" in report
     assert "- `stance`: ~~open~~ **opposes**" in report
     assert (
         "::warning file=data/positions/abe-2013-talks.yaml,line=7,col=9,title=refsite review::"
