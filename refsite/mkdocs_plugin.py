@@ -28,11 +28,14 @@ from .bibcsl import ConversionError
 from .citations import BIB_TOKEN, PageRef, Session, SiteInfo, formatter_for, resolve_style
 from .cite import CiteError
 from .dataset import Dataset, load_project
+from .editions import BuildInfo, build_info, edition_root_url
+from .history import History, read_history
 from .memo import Memo
 from .mkdocs_macros import sandbox
 from .model import KINDS, PLURAL
-from .pdf import PrintPage, git_version
+from .pdf import PrintPage
 from .problems import Problem, summary_line
+from .render.editions import EDITIONS_URI, edition_line, editions_page, history_section
 from .render.meta import dataset_json, dataset_ld, json_ld, opengraph, record_ld
 from .render.pages import (
     index_meta,
@@ -83,6 +86,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # set by a build that makes the print edition: every page's finished body, by address
         self.print_pages: dict[str, PrintPage] | None = None
         self._version: str | None = None
+        self.info: BuildInfo | None = None
+        self.history: History | None = None
 
     @staticmethod
     def _log_problem(p: Problem) -> None:
@@ -115,6 +120,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         self.docs_rel = docs_dir.relative_to(self.root).as_posix() if docs_dir.is_relative_to(self.root) else "docs"
         self.problems = []
         self._version = None
+        self.info = build_info(self.root)
+        self.history = None
         self.record_of = {}
         self.meta_of = {}
         self.pages = {}
@@ -134,6 +141,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             url=config.site_url or "",
             editor=config.site_author or "",
             version=self.version(),
+            edition=self.info.tag,
+            edition_date=self.info.date if self.info.tag else "",
+            edition_url=self.info.permanent_url
+            or (edition_root_url(config.site_url or "", self.info.tag) if self.info.tag else ""),
         )
         try:
             self.session = Session(
@@ -183,6 +194,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         # A page made in an earlier build of this process (the preview's) is used again when nothing
         # it read changed: see refsite.render.pages.remembered.
         settings = f"{date_format()}|{ds.geo_fingerprint()}"
+        assert self.info is not None
+        self.history = hist = read_history(self.root, self.info, ds)
         for kind in KINDS:
             uri = f"{PLURAL[kind]}/index.md"
             if files.get_file_from_path(uri) is None:
@@ -195,10 +208,15 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
                 self.record_of[uri] = rec.id
                 self.meta_of[uri] = record_meta(rec)
                 ctx, edit = session.context_for(uri), self.edit_url(config, rec.path)
-                own = f"{settings}|{edit}|{ds.fingerprint(rec.id)}"
-                content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec, edit))
+                history = history_section(hist, rec.id)
+                own = f"{settings}|{edit}|{ds.fingerprint(rec.id)}|{history}"
+                content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec, edit, history))
                 # Record pages are reached from indexes and links, never from the nav.
                 files.append(File.generated(config, uri, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
+        if files.get_file_from_path(EDITIONS_URI) is None:
+            self.meta_of[EDITIONS_URI] = page_meta("Editions")
+            page = editions_page(self.info, hist, "../", ds.records)
+            files.append(File.generated(config, EDITIONS_URI, content=page, inclusion=InclusionLevel.NOT_IN_NAV))
         bib_uri = self.config.bibliography_page
         if files.get_file_from_path(bib_uri) is None:
             self.meta_of[bib_uri] = page_meta("Bibliography")
@@ -299,7 +317,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
     def on_page_context(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         if page.content and self.session is not None:
             # notes, bibliography and "cite this page" included: all of the page passes the allow-list
-            page.content = clean_html(self.session.finish(page.content, _ref(page), self.refs))
+            finished = self.session.finish(page.content, _ref(page), self.refs)
+            if self.info is not None:
+                finished = edition_line(self.info, page.url) + finished
+            page.content = clean_html(finished)
             if self.print_pages is not None:  # the print edition takes the body as the engine finished it
                 self.print_pages[page.url] = PrintPage(page.url, page_title(page), page.content)
         return context
@@ -382,9 +403,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         return self.config.licence or (config.copyright or "")
 
     def version(self) -> str:
-        """The dataset's version: the ``version`` option, else the project's commit (asked once per build)."""
+        """The one version of the site, the PDF and the dataset: the ``version`` option, else the edition's
+        tag, else the commit's date and id (see :class:`refsite.editions.BuildInfo`)."""
         if self._version is None:
-            self._version = self.config.version or git_version(self.root)
+            self._version = self.config.version or (self.info.version if self.info else "unversioned")
         return self._version
 
 

@@ -270,14 +270,15 @@ RENDERERS: dict[str, Callable[[PageContext, Dataset, Record], str]] = {
 }
 
 
-def record_page(ctx: PageContext, ds: Dataset, rec: Record, edit_url: str | None = None) -> str:
-    """The whole Markdown page of one record, footnote definitions included."""
+def record_page(ctx: PageContext, ds: Dataset, rec: Record, edit_url: str | None = None, history: str = "") -> str:
+    """The whole Markdown page of one record, footnote definitions included; ``history`` (Markdown,
+    see :func:`refsite.render.editions.history_section`) stands after its notes."""
     body = RENDERERS[rec.kind](ctx, ds, rec)
     notes = _notes(ctx, rec)
     if notes:
         body += _section("Notes", notes)
     body = ctx.merge_adjacent(body)
-    return body + _record_footer(rec, edit_url) + "\n" + ctx.footnotes() + "\n"
+    return body + history + _record_footer(rec, edit_url) + "\n" + ctx.footnotes() + "\n"
 
 
 def _count(ds: Dataset, rec: Record, kind: str, field: str) -> int:
