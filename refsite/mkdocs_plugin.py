@@ -33,6 +33,7 @@ from .history import History, read_history
 from .memo import Memo
 from .mkdocs_macros import sandbox
 from .model import KINDS, PLURAL
+from .opendata import LICENCES, open_data
 from .pdf import PrintPage
 from .problems import Problem, summary_line
 from .render.editions import EDITIONS_URI, edition_line, editions_page, history_section
@@ -67,6 +68,7 @@ class RefsiteConfig(base.Config):
     version = c.Optional(c.Type(str))
     date_format = c.Choice(tuple(DATE_FORMATS), default="long")
     licence = c.Type(str, default="")
+    data_licence = c.Choice(("", *LICENCES), default="")  # SPDX id, named in datapackage.json
 
 
 class RefsitePlugin(BasePlugin[RefsiteConfig]):
@@ -226,6 +228,16 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
         records = [rec for kind in KINDS for rec in ds.of_kind(kind)]
         downloads["dataset.json"] = dataset_json(records, self.version(), self.licence(config))
         downloads["dataset.schema.json"] = json.dumps(dataset_schema(), indent=1)
+        downloads.update(
+            open_data(
+                records,
+                config.site_name,
+                config.site_description or "",
+                config.site_url or "",
+                self.version(),
+                self.config.data_licence,
+            )
+        )
         for name, text in downloads.items():
             files.append(File.generated(config, f"downloads/{name}", content=text))
         if self.config.cite_page:
@@ -239,7 +251,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):
             "# Bibliography\n\nEvery work the reference cites, in the citation style's order, "
             "with the pages that cite it.\n\nDownload it as "
             "[BibTeX](downloads/references.bib) or [CSL-JSON](downloads/references.json); "
-            f"the whole dataset is [JSON](downloads/dataset.json).{web_only}\n\n"
+            "the whole dataset is [JSON](downloads/dataset.json), and a table per kind of record in CSV, "
+            f"described by its [data package](downloads/datapackage.json).{web_only}\n\n"
             f"{BIB_TOKEN}\n"
         )
 

@@ -75,6 +75,7 @@ PLUGINS: dict[str, frozenset[str] | None] = {
             "version",
             "date_format",
             "licence",
+            "data_licence",
         }
     ),
     "redirects": frozenset({"redirect_maps"}),
