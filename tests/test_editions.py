@@ -8,12 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from refsite.dataset import load_project
 from refsite.editions import build_info
 from refsite.history import read_history
 
-from conftest import copy_root, run_cli
+from conftest import REPO, copy_root, run_cli
 
 STANCE_FILE = "data/positions/abe-2013-talks.yaml"
 
@@ -153,3 +154,18 @@ def test_edition_that_does_not_build_is_an_error(tagged: Path, tmp_path: Path) -
     assert "editions/2026.03:1:1: error: edition 2026.03 (commit" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (repo / "site").exists()
+
+
+def test_deploy_publishes_main_with_cached_editions() -> None:
+    wf = yaml.safe_load((REPO / ".github/workflows/deploy.yml").read_text(encoding="utf-8"))
+    assert wf[True]["push"] == {"branches": ["main"], "tags": ["*"]}
+    steps = wf["jobs"]["build"]["steps"]
+    checkout = steps[0]
+    assert checkout["uses"].startswith("actions/checkout@")
+    assert checkout["with"]["fetch-depth"] == 0 and checkout["with"]["ref"].endswith("default_branch }}")
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == ".refsite/editions" and cache["with"]["restore-keys"] == "editions-"
+    pages = next(s for s in steps if s.get("uses", "").startswith("actions/configure-pages@"))
+    build = next(s for s in steps if "make site" in s.get("run", ""))
+    assert build["env"]["REFSITE_SITE_URL"] == "${{ steps." + pages["id"] + ".outputs.base_url }}/"
+    assert "--editions" in (REPO / "Makefile").read_text(encoding="utf-8").split("\nsite:", 1)[1].split("\n\n")[0]
