@@ -29,6 +29,7 @@ _KIND_OF = {PLURAL[k]: k for k in KINDS}
 _PATH_RE = re.compile(r"data/([a-z]+)/([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml")
 _HEX_RE = re.compile(r"[0-9a-f]{40}")
 _LONG = 60  # a value longer than this is "reworded", not quoted
+_STATUS = {"A": "added", "D": "removed"}
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's tree with nothing in it
 
 
@@ -111,10 +112,11 @@ def _read_history(root: Path, info: BuildInfo, ds: Dataset) -> History:
         return History(False, "git could not read the project's history")
     wanted: list[str] = []
     for (p, base), files in zip(pairs, changed, strict=True):
-        for _status, path in files:
-            if base is not None:
-                wanted.append(f"{base}:{path}")
-            wanted.append(f"{p.commit}:{path}")
+        for status, path in files:
+            if status == "M" and base is not None:
+                wanted += [f"{base}:{path}", f"{p.commit}:{path}"]
+            elif status in "AD":  # read only if the record is gone from today's data (for its name)
+                wanted.append(f"{base}:{path}" if status == "D" else f"{p.commit}:{path}")
     blobs = _blobs(root, wanted)
     if blobs is None:
         return History(False, "git could not read the project's history")
@@ -123,15 +125,19 @@ def _read_history(root: Path, info: BuildInfo, ds: Dataset) -> History:
     for (p, base), files in zip(pairs, changed, strict=True):
         point_key = p.tag or p.commit
         out_changes: list[Change] = []
-        for _status, path in files:
+        for status, path in files:
             m = _PATH_RE.fullmatch(path.removeprefix(info.prefix))
             if not m or m.group(1) not in _KIND_OF:
                 continue
             kind, rid = _KIND_OF[m.group(1)], m.group(2)
-            rel = path.removeprefix(info.prefix)
-            old = _record(kind, rid, rel, blobs.get(f"{base}:{path}")) if base is not None else None
-            new = _record(kind, rid, rel, blobs.get(f"{p.commit}:{path}"))
-            change = _describe_change(kind, rid, old, new, names, ds, first=base is None)
+            if status in "AD" and rid in ds.records:  # added or removed: its name is all the line needs
+                text = ("first published" if base is None else "record added") if status == "A" else "record removed"
+                change: Change | None = Change(kind, rid, ds.records[rid].label, text, _STATUS[status])
+            else:
+                rel = path.removeprefix(info.prefix)
+                old = _record(kind, rid, rel, blobs.get(f"{base}:{path}")) if base is not None else None
+                new = _record(kind, rid, rel, blobs.get(f"{p.commit}:{path}"))
+                change = _describe_change(kind, rid, old, new, names, ds, first=base is None)
             if change is not None:
                 out_changes.append(change)
                 hist.by_record.setdefault(rid, []).append((p, change))

@@ -14,23 +14,27 @@ from .text import esc, fmt_date
 EDITIONS_URI = f"{EDITIONS_DIR}/index.md"
 
 
-def _point_label(p: Point) -> str:
+def _point_html(p: Point) -> str:
+    tag = html.escape(p.tag)
     if p.tag:
-        return f"Edition {esc(p.tag)} ({fmt_date(p.date)})" if p.date else f"Edition {esc(p.tag)}"
-    return f"{fmt_date(p.date)}, commit <code>{esc(p.commit[:7])}</code>"
+        return f"Edition {tag} ({html.escape(fmt_date(p.date))})" if p.date else f"Edition {tag}"
+    return f"{html.escape(fmt_date(p.date))}, commit <code>{html.escape(p.commit[:7])}</code>"
 
 
 def history_section(hist: History, rid: str) -> str:
-    """A record page's "History": one line of meaning per edition or commit that changed it."""
+    """A record page's "History": one line of meaning per edition or commit that changed it.
+
+    Written as an HTML block, which Markdown passes through untouched: nothing in it is Markdown."""
     if not hist.available:
-        body = f"History unavailable: {esc(hist.reason)}.\n"
+        body = f"<p>History unavailable: {html.escape(hist.reason)}.</p>"
     else:
         entries = hist.by_record.get(rid, [])
         if not entries:
-            body = "No change recorded in the project's history.\n"
+            body = "<p>No change recorded in the project's history.</p>"
         else:
-            body = "\n".join(f"- {_point_label(p)}: {esc(c.text)}" for p, c in entries) + "\n"
-    return f'\n<div class="refsite-history web-only" markdown>\n\n## History\n\n{body}\n</div>\n'
+            items = "".join(f"<li>{_point_html(p)}: {html.escape(c.text)}</li>" for p, c in entries)
+            body = f"<ul>{items}</ul>"
+    return f'\n<div class="refsite-history web-only">\n<h2 id="history">History</h2>\n{body}\n</div>\n\n'
 
 
 def editions_page(info: BuildInfo, hist: History, home: str, known: Collection[str]) -> str:
