@@ -18,6 +18,7 @@ from pathlib import Path
 TAG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 ENV_EDITION = "REFSITE_EDITION"  # set by the editions builder for the build of one edition
 ENV_EDITION_URL = "REFSITE_EDITION_URL"  # that edition's permanent address, if the site has one
+ENV_NO_GIT = "REFSITE_NO_GIT"  # set: the build reads nothing from git (the review's builds, to compare alike)
 EDITIONS_DIR = "editions"
 
 
@@ -41,6 +42,7 @@ class BuildInfo:
     shallow: bool = False
     permanent_url: str = ""  # the edition's permanent root address, "" when not known
     frozen: bool = False  # built to sit under the live site's editions/<tag>/
+    without_git: str = ""  # why git is not read, when it is not ("" otherwise)
     prefix: str = ""  # the project's folder inside its git repository ("" at the top)
 
     @property
@@ -97,7 +99,10 @@ def build_info(root: Path) -> BuildInfo:
     """What the project at ``root`` is as a build: git's tags and HEAD, read once.
 
     The editions builder names the edition it builds in ``REFSITE_EDITION`` (and its permanent
-    address in ``REFSITE_EDITION_URL``); otherwise HEAD at a tag is that edition."""
+    address in ``REFSITE_EDITION_URL``); otherwise HEAD at a tag is that edition. With
+    ``REFSITE_NO_GIT`` set, git is not read at all."""
+    if os.environ.get(ENV_NO_GIT):
+        return BuildInfo("", "", "", (), without_git="this build reads no git history")
     editions = list_editions(root)
     wanted = os.environ.get(ENV_EDITION, "")
     named = next((e for e in editions if e.tag == wanted), None) if wanted else None

@@ -85,7 +85,7 @@ def read_history(root: Path, info: BuildInfo, ds: Dataset) -> History:
 
 def _read_history(root: Path, info: BuildInfo, ds: Dataset) -> History:
     if not info.commit:
-        return History(False, "the project is not in a git repository")
+        return History(False, info.without_git or "the project is not in a git repository")
     if info.shallow:
         return History(False, "this copy of the project is a shallow git clone")
     points: list[Point] = [Point(e.tag, e.commit, e.date) for e in _distinct(info.editions)]

@@ -169,3 +169,17 @@ def test_deploy_publishes_main_with_cached_editions() -> None:
     build = next(s for s in steps if "make site" in s.get("run", ""))
     assert build["env"]["REFSITE_SITE_URL"] == "${{ steps." + pages["id"] + ".outputs.base_url }}/"
     assert "--editions" in (REPO / "Makefile").read_text(encoding="utf-8").split("\nsite:", 1)[1].split("\n\n")[0]
+
+
+def test_review_of_the_working_tree_shows_only_what_changed(tagged: Path, tmp_path: Path) -> None:
+    """The review builds both states without git: edition lines and histories do not differ."""
+    repo = tmp_path / "review"
+    subprocess.run(["git", "clone", "-q", str(tagged), str(repo)], check=True)
+    _edit(repo, "data/actors/japan.yaml", "summary: ", "summary: Revised. ")
+    out = tmp_path / "review.json"
+    proc = run_cli("review", "HEAD", "--json", str(out), cwd=repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    changed = {p["url"] for p in data["pages"]}
+    assert "actors/japan/" in changed
+    assert "positions/abe-2014-talks/" not in changed and "editions/" not in changed

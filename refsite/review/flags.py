@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..dataset import Dataset, docs_dir_of, scan_pages
+from ..editions import EDITIONS_DIR
 from ..files import PAGE_LIMIT, read_text_input
 from ..model import PLURAL, Record, as_text
 from ..validate import _walk_citations
@@ -18,7 +19,8 @@ from .records import RecordDiff
 from .site import Page
 
 _INLINE = re.compile(r"@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*)")
-_INDEXES = {f"{p}/" for p in PLURAL.values()} | {"bibliography/"}
+# generated lists: their paragraphs cite nothing and their links do not make a record linked
+_INDEXES = {f"{p}/" for p in PLURAL.values()} | {"bibliography/", f"{EDITIONS_DIR}/"}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,14 @@ from ..problems import Problem
 ENGINE = Path(__file__).resolve().parent.parent
 CACHE = Path(".refsite") / "review-cache"
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd", "pre", "figcaption"}
-_SKIP_CLASSES = {"refsite-cite-page", "md-content__button", "headerlink", "refsite-grid-print"}
+_SKIP_CLASSES = {
+    "refsite-cite-page",
+    "md-content__button",
+    "headerlink",
+    "refsite-grid-print",
+    "refsite-edition",  # which edition a page is, and a record's history: from git, not from the change
+    "refsite-history",
+}
 _PROBLEM = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): (.*)$")
 
 
@@ -212,7 +219,8 @@ class Built:
 
 def build(root: Path, out: Path) -> Built:
     """Build the project at ``root`` (strict) into ``out`` with ``python -m refsite build``."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    # Both states are built without git: the edition line and the record histories come out alike.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFSITE_NO_GIT": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "refsite", "build", "--root", str(root), "--site-dir", str(out)],
         cwd=root,
