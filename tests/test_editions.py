@@ -14,7 +14,7 @@ from refsite.dataset import load_project
 from refsite.editions import build_info
 from refsite.history import read_history
 
-from conftest import REPO, copy_root, run_cli
+from conftest import REPO, copy_root, require, run_cli, serve_folder
 
 STANCE_FILE = "data/positions/abe-2013-talks.yaml"
 
@@ -183,3 +183,47 @@ def test_review_of_the_working_tree_shows_only_what_changed(tagged: Path, tmp_pa
     changed = {p["url"] for p in data["pages"]}
     assert "actors/japan/" in changed
     assert "positions/abe-2014-talks/" not in changed and "editions/" not in changed
+
+
+@pytest.mark.browser
+def test_in_a_browser_an_edition_page_cites_its_permanent_address(built: Path, browser: object) -> None:
+    with serve_folder(built) as server:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        page.clock.set_fixed_time("2031-02-03T10:00:00")
+        page.goto(server + "editions/2026.02/positions/abe-2013-talks/")
+        label = page.locator("p.refsite-edition")
+        assert label.inner_text().startswith("Edition 2026.02 of 20 February 2026")
+        history = page.locator(".refsite-history li").first.inner_text()
+        assert history == (
+            "Edition 2026.02 (20 February 2026): stance changed from open to opposes; source added: Kimura, p. 4"
+        )
+        page.locator("details.refsite-cite-page > summary").click()
+        cite = page.locator("#refsite-cite-edition")
+        assert cite.is_visible()
+        text = cite.inner_text()
+        assert "https://example.org/sample/editions/2026.02/positions/abe-2013-talks/" in text
+        assert "Accessed February 3, 2031." in text
+        # from the edition to the live site, and from there to the list of editions
+        label.get_by_role("link", name="the live site").click()
+        page.wait_for_url(server, timeout=15000)
+        assert page.locator("p.refsite-edition").inner_text().startswith("Live version (1 March 2026")
+        page.locator("p.refsite-edition").get_by_role("link", name="all editions").click()
+        page.wait_for_url(server + "editions/", timeout=15000)
+        headings = page.locator("article h2").all_inner_texts()[:3]
+        assert headings == ["Since the last edition", "Edition 2026.02", "Edition 2026.01"]
+        page.close()
+
+
+def test_the_pdf_of_an_edition_names_it(tagged: Path, tmp_path: Path) -> None:
+    pdftotext = require("pdftotext")
+    repo = tmp_path / "at-tag"
+    subprocess.run(["git", "clone", "-q", str(tagged), str(repo)], check=True)
+    git(repo, "checkout", "-q", "2026.02")
+    proc = run_cli("build", "--pdf", cwd=repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = subprocess.run(
+        [pdftotext, "-l", "2", str(repo / "site/reference.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Version 2026.02, built" in " ".join(text.split())
+    data = json.loads((repo / "site/downloads/dataset.json").read_text(encoding="utf-8"))
+    assert data["version"] == "2026.02"
