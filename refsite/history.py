@@ -20,6 +20,7 @@ from typing import Any
 
 from .dataset import Dataset
 from .editions import BuildInfo, Edition
+from .files import RECORD_LIMIT
 from .load import parse_yaml
 from .memo import Memo
 from .model import KINDS, PLURAL, Field, Record, as_text
@@ -28,6 +29,7 @@ from .review.records import ItemChange, Names, field_changes
 _KIND_OF = {PLURAL[k]: k for k in KINDS}
 _PATH_RE = re.compile(r"data/([a-z]+)/([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml")
 _HEX_RE = re.compile(r"[0-9a-f]{40}")
+_HEADER_RE = re.compile(r"([0-9a-f]{40} [0-9a-f]{40})\n")
 _LONG = 60  # a value longer than this is "reworded", not quoted
 _STATUS = {"A": "added", "D": "removed"}
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's tree with nothing in it
@@ -113,6 +115,8 @@ def _read_history(root: Path, info: BuildInfo, ds: Dataset) -> History:
     wanted: list[str] = []
     for (p, base), files in zip(pairs, changed, strict=True):
         for status, path in files:
+            if not _PATH_RE.fullmatch(path.removeprefix(info.prefix)):
+                continue  # not a record file: nothing to read (and no odd name reaches cat-file)
             if status == "M" and base is not None:
                 wanted += [f"{base}:{path}", f"{p.commit}:{path}"]
             elif status in "AD":  # read only if the record is gone from today's data (for its name)
@@ -179,7 +183,8 @@ def _changed_files(root: Path, pairs: list[tuple[Point, str | None]]) -> list[li
         return None
     tokens: list[str] = []
     for tok in out.decode("utf-8", errors="replace").split("\0"):
-        tokens += tok.split("\n", 1) if "\n" in tok else [tok]  # a header of two trees ends in a newline
+        head = _HEADER_RE.match(tok)  # a header of two trees ends in a newline, not a NUL
+        tokens += [head.group(1), tok[head.end() :]] if head else [tok]
     result: list[list[tuple[str, str]]] = [[] for _ in pairs]
     i, at = 0, -1
     while i < len(tokens):
@@ -207,15 +212,17 @@ def _blobs(root: Path, wanted: list[str]) -> dict[str, bytes] | None:
     blobs: dict[str, bytes] = {}
     pos = 0
     for name in wanted:
-        end = out.index(b"\n", pos)
+        end = out.find(b"\n", pos)
+        if end < 0:
+            break
         header = out[pos:end].split()
         pos = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
+        if len(header) != 3 or not _HEX_RE.fullmatch(header[0].decode("ascii", "replace")):
+            continue  # "<name> missing": no body follows
+        size = int(header[2])
+        if header[1] == b"blob" and size <= RECORD_LIMIT:
             blobs[name] = out[pos : pos + size]
-            pos += size + 1
-        elif len(header) == 3:  # another object type: skip its body
-            pos += int(header[2]) + 1
+        pos += size + 1
     return blobs
 
 

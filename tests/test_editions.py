@@ -227,3 +227,20 @@ def test_the_pdf_of_an_edition_names_it(tagged: Path, tmp_path: Path) -> None:
     assert "Version 2026.02, built" in " ".join(text.split())
     data = json.loads((repo / "site/downloads/dataset.json").read_text(encoding="utf-8"))
     assert data["version"] == "2026.02"
+
+
+def test_history_skips_files_that_are_not_records(tagged: Path, tmp_path: Path) -> None:
+    """A file with an odd name, or a removed one, is no reason to fail: only record files are read."""
+    repo = tmp_path / "odd"
+    subprocess.run(["git", "clone", "-q", str(tagged), str(repo)], check=True)
+    (repo / "data/actors/odd name\nhere.yaml").write_text("id: x\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "an odd file")
+    (repo / "data/actors/odd name\nhere.yaml").unlink()
+    _edit(repo, "data/actors/japan.yaml", "summary: ", "summary: Revised. ")
+    git(repo, "commit", "-q", "-am", "gone again, and Japan revised", date="2026-03-02T12:00:00+00:00")
+    ds, _ = load_project(repo)
+    hist = read_history(repo, build_info(repo), ds)
+    assert hist.available
+    assert [c.text for p, c in hist.by_record["japan"] if not p.tag] == ["summary changed from The Japanese "
+                                                                          "state. to Revised. The Japanese state."]
