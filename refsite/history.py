@@ -177,7 +177,7 @@ def _changed_files(root: Path, pairs: list[tuple[Point, str | None]]) -> list[li
             lines.append(f"{base} {p.commit}")
     stdin = ("\n".join(lines) + "\n").encode()
     first = [line.split()[0] for line in lines]  # diff-tree heads each diff with the first object of its line
-    args = ["diff-tree", "--stdin", "-r", "--always", "--no-renames", "--name-status", "-z", "--", "data/"]
+    args = ["diff-tree", "--stdin", "-r", "--root", "--always", "--no-renames", "--name-status", "-z", "--", "data/"]
     out = _run(root, args, stdin)
     if out is None:
         return None

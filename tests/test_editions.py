@@ -244,3 +244,14 @@ def test_history_skips_files_that_are_not_records(tagged: Path, tmp_path: Path) 
     assert hist.available
     assert [c.text for p, c in hist.by_record["japan"] if not p.tag] == ["summary changed from The Japanese "
                                                                           "state. to Revised. The Japanese state."]
+
+
+def test_without_editions_the_history_starts_at_the_first_commit(tagged: Path, tmp_path: Path) -> None:
+    repo = tmp_path / "untagged"
+    subprocess.run(["git", "clone", "-q", "--no-tags", str(tagged), str(repo)], check=True)
+    ds, _ = load_project(repo)
+    info = build_info(repo)
+    assert info.editions == () and not info.tag
+    hist = read_history(repo, info, ds)
+    texts = [c.text for _, c in hist.by_record["abe-2013-talks"]]
+    assert texts == ["stance changed from open to opposes; source added: Kimura, p. 4", "record added"]
