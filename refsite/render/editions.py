@@ -34,7 +34,10 @@ def history_section(hist: History, rid: str) -> str:
         else:
             items = "".join(f"<li>{_point_html(p)}: {html.escape(c.text)}</li>" for p, c in entries)
             body = f"<ul>{items}</ul>"
-    return f'\n<div class="refsite-history web-only">\n<h2 id="history">History</h2>\n{body}\n</div>\n\n'
+    return (
+        '\n<div class="refsite-history web-only" data-search-exclude>\n'
+        f'<h2 id="history">History</h2>\n{body}\n</div>\n\n'
+    )
 
 
 def editions_page(info: BuildInfo, hist: History, home: str, known: Collection[str]) -> str:
