@@ -14,9 +14,9 @@ $(STAMP): requirements.lock pyproject.toml
 	'$(PY)' -m pip install --quiet --no-deps -e .
 	touch '$(STAMP)'
 
-## site: validate the data and build the website, with its PDF edition, into site/ (strict)
+## site: validate the data and build the website, with its PDF and every release's edition, into site/ (strict)
 site: $(STAMP)
-	'$(PY)' -m refsite build --pdf
+	'$(PY)' -m refsite build --pdf --editions
 
 ## test: the whole test suite (lint and types included)
 test: $(STAMP)

@@ -45,13 +45,16 @@ def build_site(
     after: Callable[[Path], None] | None = None,
     print_pages: dict[str, PrintPage] | None = None,
     before: Callable[[], None] | None = None,
+    editions: bool = False,
+    pdf: bool = False,
 ) -> int:
     """Build into a workspace in ``.refsite/`` beside ``site_dir``; replace ``site_dir`` only on success.
 
     ``before`` runs just before the website is built, ``after`` on the finished new site before the
     swap (the PDF is made there; its notes start formatting in ``before``), both with temporary files
     in the workspace; ``print_pages``, if given, receives every page's body as the engine finished
-    it, for ``after``. A file system
+    it, for ``after``. With ``editions``, every release tag's edition (with its PDF if ``pdf``) is put
+    under ``editions/<tag>/`` (see :mod:`refsite.edition_build`). A file system
     error (a full disk, say) is one line; the previous site stays and the workspace is removed.
     """
     site = (site_dir if site_dir.is_absolute() else root / site_dir).resolve()
@@ -78,6 +81,16 @@ def build_site(
                 return status
             if after is not None:
                 after(new)
+            if editions:
+                from .edition_build import build_editions
+
+                errors = build_editions(root, new, pdf=pdf)
+                for line in errors:
+                    print(line, file=sys.stderr)
+                if errors:
+                    print(f"build failed: an edition does not build; the previous {shown}/ is left as it was",
+                          file=sys.stderr)
+                    return 1
             kept = site / PDF_NAME
             if not (new / PDF_NAME).exists() and kept.is_file() and not kept.is_symlink():
                 shutil.copy2(kept, new / PDF_NAME)  # a build without the PDF keeps the last one: pages link to it

@@ -26,7 +26,7 @@ from .dataset import Dataset
 from .footnotes import in_reading_order
 from .inline import has_citation, replace_in_page
 from .model import KIND_TITLES, PLURAL
-from .render.text import PageContext
+from .render.text import PageContext, fmt_date
 
 STYLES = Path(__file__).parent / "styles"
 DEFAULT_STYLE = STYLES / "chicago-fullnote-bibliography.csl"
@@ -75,6 +75,9 @@ class SiteInfo:
     url: str = ""
     editor: str = ""
     version: str = ""
+    edition: str = ""  # the edition's tag, when the build is a released edition
+    edition_date: str = ""  # its date (ISO)
+    edition_url: str = ""  # its permanent root address ("" when the site has no address)
 
 
 @dataclass(frozen=True)
@@ -277,9 +280,25 @@ class Session:
         # The script adds a copy button to each form (plain HTML: it passes the page's allow-list).
         return (
             '\n<details class="refsite-cite-page" data-search-exclude><summary>Cite this page</summary>'
-            f'<p class="refsite-copyable" id="refsite-cite-text">{formatted}</p>'
+            + self._cite_edition(page, template, title)
+            + f'<p class="refsite-copyable" id="refsite-cite-text">{formatted}</p>'
             f'<pre class="refsite-copyable"><code id="refsite-cite-bibtex">{bibtex}</code></pre>'
             f"{'' if url else NO_ADDRESS}</details>\n"
+        )
+
+    def _cite_edition(self, page: PageRef, template: str, title: str) -> str:
+        """"This edition": the page at its permanent address, with the edition's date (nothing on the
+        live site between editions, or without a site address)."""
+        if not (self.site.edition and self.site.edition_url):
+            return ""
+        url = self.site.edition_url + page.url
+        text = template.replace(TITLE_SLOT, html.escape(title)).replace(URL_SLOT, html.escape(url))
+        text = _mark_accessed(text, self.today.isoformat())
+        when = f" of {html.escape(fmt_date(self.site.edition_date))}" if self.site.edition_date else ""
+        return (
+            f'<p>This edition, {html.escape(self.site.edition)}{when}, at its permanent address '
+            f'<a href="{html.escape(url)}">{html.escape(url)}</a>:</p>'
+            f'<p class="refsite-copyable" id="refsite-cite-edition">{text}</p><p>The page as it is now:</p>'
         )
 
     # -- downloads --------------------------------------------------------------------

@@ -47,9 +47,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.pdf:
         from .pdf import build_pdf
 
-        status: int = build_pdf(root, Path(args.site_dir) / "reference.pdf")
+        status: int = build_pdf(root, Path(args.site_dir) / "reference.pdf", editions=args.editions)
         return status
-    return build_site(root, Path(args.site_dir), strict=not args.no_strict)
+    return build_site(root, Path(args.site_dir), strict=not args.no_strict, editions=args.editions)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--site-dir", default="site")
     p.add_argument("--no-strict", action="store_true")
     p.add_argument("--pdf", action="store_true", help="also write the PDF into the site (reference.pdf)")
+    p.add_argument(
+        "--editions", action="store_true", help="also put every release tag's edition under editions/<tag>/"
+    )
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("export", help=cmd_export.__doc__)

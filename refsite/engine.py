@@ -36,12 +36,16 @@ from .config import (
 )
 from .config import docs_dir as config_docs_dir
 from .dataset import Dataset, load_project, read_front_matter
+from .editions import BuildInfo, build_info, edition_root_url
 from .files import PAGE_LIMIT, STYLE_LIMIT, read_input, read_text_input, walk_files
+from .history import History, read_history
 from .markdown_html import convert, extensions_of, page_address
 from .model import KINDS, PLURAL
+from .opendata import open_data
 from .options import Options
 from .pagemacros import PageMacros, PageSandbox, PageView, render_template, template_problem
 from .problems import Problem
+from .render.editions import EDITIONS_URI, edition_line, editions_page, history_section
 from .render.meta import dataset_json
 from .render.notices import page_notices
 from .render.pages import index_meta, page_meta, record_meta, record_page, remembered
@@ -73,7 +77,8 @@ def bibliography_stub(web_only: bool) -> str:
         "# Bibliography\n\nEvery work the reference cites, in the citation style's order, "
         "with the pages that cite it.\n\nDownload it as "
         "[BibTeX](downloads/references.bib) or [CSL-JSON](downloads/references.json); "
-        f"the whole dataset is [JSON](downloads/dataset.json).{mark}\n\n"
+        "the whole dataset is [JSON](downloads/dataset.json), and a table per kind of record in CSV, "
+        f"described by its [data package](downloads/datapackage.json).{mark}\n\n"
         f"{BIB_TOKEN}\n"
     )
 
@@ -87,8 +92,13 @@ def generated(
     attr_list: bool,
     version: str,
     licence: str,
+    history: History,
+    info: BuildInfo,
+    site: tuple[str, str, str],
 ) -> tuple[list[Generated], dict[str, str]]:
-    """The pages the engine makes (those a docs page does not replace) and its files by path.
+    """The pages the engine makes (those a docs page does not replace) and its files by path;
+    ``history`` gives each record page its History, ``info`` the editions page, ``site`` the site's
+    name, description and published address (for the data package).
 
     A page made in an earlier build of this process (the preview's) is used again when nothing
     it read changed: see :func:`refsite.render.pages.remembered`."""
@@ -103,16 +113,23 @@ def generated(
         for rec in ds.of_kind(kind):
             uri = src_uri(rec)
             ctx = session.context_for(uri)
-            own = f"{settings}|{ds.fingerprint(rec.id)}"
-            content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec))
+            changes = history_section(history, rec.id)
+            own = f"{settings}|{ds.fingerprint(rec.id)}|{changes}"
+            content = remembered(ctx, ds, own, partial(record_page, ctx, ds, rec, changes))
             # Record pages are reached from indexes and links, never from the nav.
             pages.append(Generated(uri, content, record_meta(rec), in_nav=False, record=rec.id))
+    if not existing(EDITIONS_URI):
+        listing = editions_page(info, history, "../", ds.records)
+        pages.append(Generated(EDITIONS_URI, listing, page_meta("Editions"), in_nav=False))
     if not existing(options.bibliography_page):
         pages.append(Generated(options.bibliography_page, bibliography_stub(attr_list), page_meta("Bibliography")))
     files = {f"downloads/{name}": text for name, text in session.downloads().items()}
     records = [rec for kind in KINDS for rec in ds.of_kind(kind)]
     files["downloads/dataset.json"] = dataset_json(records, version, licence)
     files["downloads/dataset.schema.json"] = json.dumps(dataset_schema(), indent=1)
+    name, description, address = site
+    data = open_data(records, name, description, address, version, options.data_licence)
+    files.update({f"downloads/{file}": text for file, text in data.items()})
     if options.cite_page:
         files[SCRIPT_URI] = SCRIPT.read_text(encoding="utf-8")
     return pages, files
@@ -129,11 +146,29 @@ def edit_url(options: Options, repo_url: str | None, edit_uri: str | None, docs_
     return root.rstrip("/") + "/" + path if root else None
 
 
-def site_version(root: Path, options: Options) -> str:
-    """The version printed in citations and the dataset: the option, else the project's commit."""
-    from .pdf import git_version
+def site_version(options: Options, info: BuildInfo) -> str:
+    """The one version of the site, the PDF and the dataset: the option, else the edition's tag,
+    else the commit's date and id (see :mod:`refsite.editions`)."""
+    return options.version or info.version
 
-    return options.version or git_version(root)
+
+def site_info(name: str, address: str, author: str, version: str, info: BuildInfo) -> SiteInfo:
+    """What "cite this page" says of the site, the edition included when the build is one."""
+    return SiteInfo(
+        title=name,
+        url=address,
+        editor=author,
+        version=version,
+        edition=info.tag,
+        edition_date=info.date if info.tag else "",
+        edition_url=info.permanent_url or (edition_root_url(address, info.tag) if info.tag else ""),
+    )
+
+
+def finish_page(session: Session, info: BuildInfo, html_body: str, page: PageRef, refs: Mapping[str, PageRef]) -> str:
+    """A converted page finished: its notes, the bibliography, "cite this page", the edition line,
+    then the allow-list over all of it."""
+    return clean_html(edition_line(info, page.url) + session.finish(html_body, page, refs))
 
 
 # -- the engine's own build ----------------------------------------------------------------
@@ -249,7 +284,8 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
     if override is not None and not is_web_address(override):
         return None, [config_problem(root, ("site_url",), f"{SITE_URL_ENV} is not an http(s) address: {override}")]
     site_url = published_address(override if override is not None else str(config.get("site_url") or ""))
-    version = site_version(root, options)
+    info = build_info(root)
+    version = site_version(options, info)
     style = resolve_style(root, options.style)
     if not style.is_file():
         return None, [option_problem(root, "refsite", "style", f"citation style file not found: {options.style}")]
@@ -258,7 +294,7 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
         if found:
             message = f"citation style {options.style}: {found[0].message}"
             return None, [option_problem(root, "refsite", "style", message)]
-    site = SiteInfo(title=site_name, url=site_url, editor=str(config.get("site_author") or ""), version=version)
+    site = site_info(site_name, site_url, str(config.get("site_author") or ""), version, info)
     session = Session(root, ds, formatter_for(style, options.lang), site, cite_page=options.cite_page)
     extensions, ext_settings = extensions_of(config)
     directory_urls = config.get("use_directory_urls", True) is not False
@@ -284,6 +320,9 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
         attr_list="attr_list" in extensions,
         version=version,
         licence=options.licence or str(config.get("copyright") or ""),
+        history=read_history(root, info, ds),
+        info=info,
+        site=(site_name, str(config.get("site_description") or ""), site_url),
     )
     order = sorted(narrative, key=_sort_key)
     sources = order + [g.uri for g in made]
@@ -353,7 +392,7 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
                 url=addresses[src],
                 title=titles[src],
                 description=html.unescape(clean_title(description)) if isinstance(description, str) else "",
-                body=clean_html(session.finish(converted[src], refs[src], refs)),
+                body=finish_page(session, info, converted[src], refs[src], refs),
                 homepage=addresses[src] == "",
                 in_nav=in_nav.get(src, True),
                 notices=notices,

@@ -26,13 +26,15 @@ from mkdocs.structure.pages import Page
 
 from .bibcsl import ConversionError
 from .budget import OverBudget, cpu_budget, render_seconds
-from .citations import BIB_TOKEN, STYLES, PageRef, Session, SiteInfo, formatter_for, resolve_style
+from .citations import BIB_TOKEN, STYLES, PageRef, Session, formatter_for, resolve_style
 from .cite import CiteError
 from .config import SITE_URL_ENV, is_web_address, published_address, site_url_override
 from .context import MemoSlot
 from .dataset import Dataset, load_project
-from .engine import SCRIPT_URI, edit_url, generated, site_version
+from .editions import BuildInfo, build_info
+from .engine import SCRIPT_URI, edit_url, finish_page, generated, site_info, site_version
 from .files import STYLE_LIMIT, read_input
+from .history import History, read_history
 from .mkdocs_macros import sandbox
 from .options import OPTIONS, Option, Options
 from .pdf import PrintPage
@@ -43,7 +45,7 @@ from .render.pages import (
     record_description,
 )
 from .render.text import set_date_format
-from .sanitize import clean_attribute, clean_html, clean_title
+from .sanitize import clean_attribute, clean_title
 from .sitemodel import NavItem, SiteModel, SitePage
 
 log = logging.getLogger("mkdocs.plugins.refsite")
@@ -87,6 +89,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         self._version: str | None = None
         self.options = Options()
         self.address = ""  # the published address: "" when none is configured (see published_address)
+        self.info: BuildInfo | None = None
+        self.history: History | None = None
 
     @staticmethod
     def _log_problem(p: Problem) -> None:
@@ -119,6 +123,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         self.docs_rel = docs_dir.relative_to(self.root).as_posix() if docs_dir.is_relative_to(self.root) else "docs"
         self.problems = []
         self._version = None
+        self.info = None
+        self.history = None
         self.record_of = {}
         self.meta_of = {}
         self.pages = {}
@@ -144,12 +150,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
             _, found = read_input(self.root, style, STYLE_LIMIT)
             if found:
                 self.fail([self.style_problem(f"citation style {self.options.style}: {found[0].message}")])
-        site = SiteInfo(
-            title=config.site_name,
-            url=self.address,
-            editor=config.site_author or "",
-            version=self.version(),
-        )
+        site = site_info(config.site_name, self.address, config.site_author or "", self.version(), self._info())
         try:
             self.session = Session(
                 self.root, dataset, formatter_for(style, self.options.lang), site, cite_page=self.options.cite_page
@@ -194,6 +195,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
             attr_list="attr_list" in config.markdown_extensions,
             version=self.version(),
             licence=self.licence(config),
+            history=self._history(ds),
+            info=self._info(),
+            site=(config.site_name, config.site_description or "", self.address),
         )
         for page in pages:
             self.meta_of[page.uri] = dict(page.meta)
@@ -361,7 +365,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         notices = {k: str(v) for k, v in page.meta.items() if k in NOTICE_KEYS}
         if page.content and self.session is not None:
             # notes, bibliography and "cite this page" included: all of the page passes the allow-list
-            page.content = clean_html(self.session.finish(page.content, _ref(page), self.refs))
+            page.content = finish_page(self.session, self._info(), page.content, _ref(page), self.refs)
             if self.print_pages is not None:  # the print edition takes the body as the engine finished it
                 self.print_pages[page.url] = PrintPage(page.url, page_title(page), page.content)
             if self.site_model is not None:
@@ -456,14 +460,26 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
             )
         return "\n".join(parts)
 
+    def _info(self) -> BuildInfo:
+        """What this build is (an edition, or the live site at a commit): read from git once."""
+        if self.info is None:
+            self.info = build_info(self.root)
+        return self.info
+
+    def _history(self, ds: Dataset) -> History:
+        """What changed in each record, edition by edition: read from git once per build."""
+        self.history = read_history(self.root, self._info(), ds)
+        return self.history
+
     def licence(self, config: MkDocsConfig) -> str:
         """The licence statement of the data: the ``licence`` option, else the site's copyright line."""
         return self.options.licence or (config.copyright or "")
 
     def version(self) -> str:
-        """The dataset's version: the ``version`` option, else the project's commit (asked once per build)."""
+        """The one version of the site, the PDF and the dataset: the ``version`` option, else the edition's
+        tag, else the commit's date and id (see :class:`refsite.editions.BuildInfo`)."""
         if self._version is None:
-            self._version = site_version(self.root, self.options)
+            self._version = site_version(self.options, self._info())
         return self._version
 
 

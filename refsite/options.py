@@ -15,6 +15,16 @@ from typing import Any
 
 DATE_FORMAT_NAMES = ("long", "us", "iso")
 
+LICENCES = {  # SPDX id: (title, address) of the licences a data package may name
+    "CC-BY-4.0": ("Creative Commons Attribution 4.0 International", "https://creativecommons.org/licenses/by/4.0/"),
+    "CC-BY-SA-4.0": (
+        "Creative Commons Attribution-ShareAlike 4.0 International",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+    ),
+    "CC0-1.0": ("Creative Commons Zero 1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "ODbL-1.0": ("Open Data Commons Open Database License 1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
+}
+
 
 @dataclass(frozen=True)
 class Option:
@@ -66,6 +76,14 @@ OPTIONS: tuple[Option, ...] = (
         DATE_FORMAT_NAMES,
     ),
     Option("licence", str, "", "the licence statement printed in `downloads/dataset.json` and the page metadata"),
+    Option(
+        "data_licence",
+        str,
+        "",
+        "the data's licence as an SPDX id, named in `downloads/datapackage.json`: "
+        + ", ".join(f"`{k}`" for k in LICENCES),
+        ("", *LICENCES),
+    ),
 )
 """Every option of the ``refsite`` plugin, in the README's order."""
 
@@ -85,6 +103,7 @@ class Options:
     version: str | None = None
     date_format: str = "long"
     licence: str = ""
+    data_licence: str = ""
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> Options:

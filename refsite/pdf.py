@@ -26,6 +26,7 @@ from .bibcsl import bib_source, csl_items
 from .cite import Batch, Cite, Pending, join_notes
 from .config import plugin_options, read_config
 from .dataset import Dataset, docs_dir_of, load_project
+from .editions import build_info
 from .htmltree import Element, Node, parse
 from .model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .options import Options
@@ -372,7 +373,8 @@ def assemble(
         return print_page(page, included, own.get(url), change)
 
     as_of = max((as_text(r.get("as_of")) for r in ds.records.values() if r.get("as_of")), default="")
-    version = git_version(root)
+    given = plugin_options(read_config(root), "refsite").get("version")
+    version = str(given) if given else build_info(root).version  # the site's and the dataset's version
     today = dt.date.today().isoformat()
     chapters: list[BookChapter] = []
     for path, url in zip(narrative, narrative_urls, strict=True):
@@ -444,9 +446,9 @@ def index_terms(ds: Dataset, records: Sequence[Record]) -> list[IndexTerm]:
     return terms
 
 
-def build_pdf(root: Path, out: Path, *, paper: str = "a4") -> int:
+def build_pdf(root: Path, out: Path, *, paper: str = "a4", editions: bool = False) -> int:
     """Build the website (strict, swapped in on success) with the PDF inside it, made from the
-    pages as the engine finished them during that build."""
+    pages as the engine finished them during that build; with ``editions``, every edition too."""
     from .build import build_site
 
     out = out if out.is_absolute() else root / out
@@ -464,7 +466,9 @@ def build_pdf(root: Path, out: Path, *, paper: str = "a4") -> int:
         made.append((count, time.perf_counter() - start))
 
     try:
-        status = build_site(root, site, strict=True, print_pages=pages, before=before, after=after)
+        status = build_site(
+            root, site, strict=True, print_pages=pages, before=before, after=after, editions=editions, pdf=True
+        )
     except PrintError as exc:
         print(f"build failed: {exc}; the previous site is left as it was", file=sys.stderr)
         return 1

@@ -69,6 +69,7 @@ ATTRIBUTES["a"] |= {"data-t", "data-undated"}
 ATTRIBUTES["div"] |= {"hidden", "tabindex", "role", "aria-label", "data-refsite-filter"}
 ATTRIBUTES["p"] |= {"hidden", "data-search-exclude"}  # page furniture the search index leaves out
 ATTRIBUTES["details"] |= {"data-search-exclude"}
+ATTRIBUTES["div"] |= {"data-search-exclude"}  # a record's history
 ATTRIBUTES["li"] |= {"data-t"}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 SAFE_REL = frozenset({"noopener", "noreferrer", "nofollow", "footnote", "external", "license", "edit"})

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import inline
 from ..context import MemoSlot
-from ..model import KIND_TITLES, KINDS, Record, as_text
+from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 
 DESCRIPTION_LIMIT = 200
 
@@ -129,6 +129,15 @@ def dataset_ld(
                 "encodingFormat": "application/x-bibtex",
                 "contentUrl": f"{site_url}downloads/references.bib",
             },
+            {
+                "@type": "DataDownload",
+                "encodingFormat": "application/vnd.datapackage+json",
+                "contentUrl": f"{site_url}downloads/datapackage.json",
+            },
+            *(
+                {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": f"{site_url}downloads/{p}.csv"}
+                for p in PLURAL.values()
+            ),
         ]
     if licence:
         data["license"] = licence

@@ -274,8 +274,9 @@ RENDERERS: dict[str, Callable[[PageContext, Dataset, Record], str]] = {
 }
 
 
-def record_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
-    """The whole Markdown page of one record, footnote definitions included."""
+def record_page(ctx: PageContext, ds: Dataset, rec: Record, history: str = "") -> str:
+    """The whole Markdown page of one record, footnote definitions included; ``history`` (Markdown,
+    see :func:`refsite.render.editions.history_section`) stands after its notes."""
     body = RENDERERS[rec.kind](ctx, ds, rec)
     notes = _notes(ctx, rec)
     if notes:
@@ -283,7 +284,7 @@ def record_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     body = ctx.merge_adjacent(body)
     # The record's id, file and edit link are no text of the page: the theme's edit link carries
     # them in its title, and its as-of date stands beside the title (refsite.render.notices).
-    return body + "\n" + ctx.footnotes() + "\n"
+    return body + history + "\n" + ctx.footnotes() + "\n"
 
 
 def _count(ds: Dataset, rec: Record, kind: str, field: str) -> int:

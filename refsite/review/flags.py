@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..dataset import Dataset, docs_dir_of, scan_pages
+from ..editions import EDITIONS_DIR
 from ..files import PAGE_LIMIT, read_text_input
 from ..model import PLURAL, Record, as_text
 from ..neutrality import Terms, lint_text
@@ -23,7 +24,8 @@ from .site import Page
 
 _INLINE = re.compile(r"@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*?)(?:,\s*([^;\]@]*[^;\]@\s]))?(?=[;\]\s\"')]|$)")
 _MARK = re.compile(r"\[\d+\]")
-_INDEXES = {f"{p}/" for p in PLURAL.values()} | {"bibliography/"}
+# generated lists: their paragraphs cite nothing and their links do not make a record linked
+_INDEXES = {f"{p}/" for p in PLURAL.values()} | {"bibliography/", f"{EDITIONS_DIR}/"}
 
 
 @dataclass(frozen=True)

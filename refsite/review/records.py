@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import Any
@@ -95,7 +96,13 @@ def describe(f: Field | None, value: Any, names: Names, bib: Dataset) -> str:
 
 
 def _field_changes(
-    kind: str, old: Record, new: Record, names: Names, old_ds: Dataset, new_ds: Dataset
+    kind: str,
+    old: Record,
+    new: Record,
+    names: Names,
+    old_ds: Dataset,
+    new_ds: Dataset,
+    describe: Callable[[Field | None, Any, Names, Dataset], str] = describe,
 ) -> list[ItemChange]:
     spec = SCHEMA[kind]
     out: list[ItemChange] = []
@@ -151,6 +158,17 @@ def _differing(a: Any, b: Any) -> tuple[str, str]:
         show = lambda d: "; ".join(f"{k}: {as_text(d.get(k)) or '(none)'}" for k in keys)  # noqa: E731
         return show(a), show(b)
     return json.dumps(a, sort_keys=True, default=str), json.dumps(b, sort_keys=True, default=str)
+
+
+def field_changes(
+    old: Record,
+    new: Record,
+    names: Names,
+    ds: Dataset,
+    describe: Callable[[Field | None, Any, Names, Dataset], str] = describe,
+) -> list[ItemChange]:
+    """The fields of one record that differ between two of its states, each value told by ``describe``."""
+    return _field_changes(new.kind, old, new, names, ds, ds, describe)
 
 
 def _shown(rec: Record, names: Names, ds: Dataset) -> list[tuple[str, str]]:

@@ -18,7 +18,14 @@ from ..problems import Problem
 ENGINE = Path(__file__).resolve().parent.parent
 CACHE = Path(".refsite") / "review-cache"
 _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd", "pre", "figcaption"}
-_SKIP_CLASSES = {"refsite-cite-page", "md-content__button", "headerlink", "refsite-grid-print"}
+_SKIP_CLASSES = {
+    "refsite-cite-page",
+    "md-content__button",
+    "headerlink",
+    "refsite-grid-print",
+    "refsite-edition",  # which edition a page is, and a record's history: from git, not from the change
+    "refsite-history",
+}
 # elements that stand apart from their neighbours: their text never runs into the next one's
 _APART = {"div", "p", "li", "ul", "ol", "dl", "dt", "dd", "details", "summary", "table", "td", "th", "figcaption"}
 _PROBLEM = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): (.*)$")
@@ -242,7 +249,8 @@ BUILD_CPU_SECONDS = 900
 def build(root: Path, out: Path, *, strict: bool = True) -> Built:
     """Build the project at ``root`` (strict unless told) into ``out`` with ``python -m refsite build``,
     within :data:`BUILD_MEMORY_MB` of memory and :data:`BUILD_CPU_SECONDS` of processor time."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    # Both states are built without git: the edition line and the record histories come out alike.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFSITE_NO_GIT": "1"}
     relaxed = [] if strict else ["--no-strict"]
     command = [sys.executable, "-m", "refsite", "build", "--root", str(root), "--site-dir", str(out), *relaxed]
     proc = subprocess.run(
