@@ -516,7 +516,9 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
         problems.extend(neutral_records(records.values(), terms))
     used, page_problems = scan_pages(root, docs_dir, records, bib, config, unread, maps, terms)
     problems.extend(page_problems)
-    problems.extend(check_consistency(root, docs_dir, records))
+    # checks across records leave out a record whose file has an error already: one mistake, one line
+    broken = {p.path for p in problems if p.is_error}
+    problems.extend(check_consistency(root, docs_dir, {k: r for k, r in records.items() if r.path not in broken}))
     problems.extend(check_bib_use(records.values(), used | inline_keys, bib))
     problems.extend(_theme_problems(root, config))
     problems.extend(check_addresses(root, docs_dir, records))

@@ -278,9 +278,10 @@ def _cells(html: str) -> list[str]:
 
 
 def test_one_vocabulary_for_what_a_proposal_does_with_each_island(dataset: Dataset, real_site: Path) -> None:
-    from refsite.render.svg_map import NOT_ADDRESSED, OUTCOME_STYLE
+    from refsite.render.svg_map import NOT_ADDRESSED, OUTCOME_STYLE, outcome_word
 
-    words = {word for _cls, _fill, word in OUTCOME_STYLE.values()}
+    words = {outcome_word(value, dataset) for value in OUTCOME_STYLE}
+    assert {"to Japan", "stays with Russia"} <= words  # the sides as the places record them
     index = (real_site / "proposals/index.html").read_text(encoding="utf-8")
     comparison = index[index.index('class="refsite-view refsite-island-comparison"') :]
     comparison = comparison[: comparison.index("</table>")]
@@ -296,8 +297,8 @@ def test_one_vocabulary_for_what_a_proposal_does_with_each_island(dataset: Datas
         page = (real_site / f"proposals/{prop.id}/index.html").read_text(encoding="utf-8")
         table = page[page.index('id="what-it-would-mean-for-each-island"') :]
         shown = _cells(table[: table.index("</table>")])[1::2]
-        assert shown == [OUTCOME_STYLE[as_text(v)][2] for v in islands.values()], prop.id
+        assert shown == [outcome_word(v, dataset) for v in islands.values()], prop.id
         for pid, value in islands.items():
             place = (real_site / f"places/{pid}/index.html").read_text(encoding="utf-8")
             row = re.search(rf'<a href="../../proposals/{prop.id}/">.*?</tr>', place, re.S)
-            assert row is not None and _cells(row.group(0))[-1] == OUTCOME_STYLE[as_text(value)][2], (pid, prop.id)
+            assert row is not None and _cells(row.group(0))[-1] == outcome_word(value, dataset), (pid, prop.id)

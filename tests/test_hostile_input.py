@@ -159,7 +159,7 @@ CASES: list[tuple[str, Setup, int, list[str]]] = [
     (
         "record symlink into the project is read",
         combine(
-            write("extra/kept.yaml", VALID_JAPAN.replace("japan", "nippon")),
+            write("extra/kept.yaml", VALID_JAPAN.replace("japan", "nippon").replace("Japan", "Nippon")),
             link("data/actors/nippon.yaml", "../../extra/kept.yaml"),
         ),
         0,

@@ -251,12 +251,12 @@ def test_review_flags_code_changes(repo: Path) -> None:  # noqa: F811
     )
     commit(repo)
     proc, _report, data = review(repo, "--no-build")
-    message = "warning: code change: needs a maintainer's review (it runs at build time, unsandboxed)"
+    message = "warning: code change: needs a maintainer (it runs at build or test time, unsandboxed)"
     assert [f for f in flags(data) if "code change" in f] == [
         f"macros.py:1:1: {message}",
         f"overrides/main.html:1:1: {message}",
     ]
-    assert "code change: needs a maintainer's review" in proc.stdout
+    assert "Needs a maintainer: changes code or policy" in proc.stdout
     assert not (repo / MARK).exists()
 
 
