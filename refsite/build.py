@@ -4,19 +4,18 @@ MkDocs itself runs in the adapter module :mod:`refsite.mkdocs_build`."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .mkdocs_build import build_into
+from .pdf import PrintError, PrintPlan, pdf_into
 from .problems import summary_line
-from .workspace import MARKER, clean_legacy, open_workspace, replace_site
-
-if TYPE_CHECKING:
-    from .pdf import PrintPage
+from .sitemodel import PrintPage
+from .typst_print import TypstFailure
+from .workspace import MARKER, clean_legacy, fault_message, open_workspace, replace_site
 
 
 def unsafe_target(root: Path, site: Path) -> str | None:
@@ -88,8 +87,10 @@ def build_site(
                 for line in errors:
                     print(line, file=sys.stderr)
                 if errors:
-                    print(f"build failed: an edition does not build; the previous {shown}/ is left as it was",
-                          file=sys.stderr)
+                    print(
+                        f"build failed: an edition does not build; the previous {shown}/ is left as it was",
+                        file=sys.stderr,
+                    )
                     return 1
             kept = site / PDF_NAME
             if not (new / PDF_NAME).exists() and kept.is_file() and not kept.is_symlink():
@@ -151,28 +152,46 @@ def export_tree(root: Path, out_dir: Path) -> int:
     return 0
 
 
+def build_pdf(root: Path, out: Path, *, paper: str = "a4", editions: bool = False) -> int:
+    """Build the website (strict, swapped in on success) with the PDF inside it, made from the
+    pages as the engine finished them during that build; with ``editions``, every edition too."""
+    out = out if out.is_absolute() else root / out
+    site = out.parent
+    pages: dict[str, PrintPage] = {}
+    plans: list[PrintPlan] = []
+    made: list[tuple[int, float]] = []
+
+    def before() -> None:
+        plans.append(PrintPlan(root))  # the parts' notes are formatted while the website is built
+
+    def after(new_site: Path) -> None:
+        start = time.perf_counter()
+        count = pdf_into(root, new_site, out.name, paper, pages, plans[0])
+        made.append((count, time.perf_counter() - start))
+
+    try:
+        status = build_site(
+            root, site, strict=True, print_pages=pages, before=before, after=after, editions=editions, pdf=True
+        )
+    except PrintError as exc:
+        print(f"build failed: {exc}; the previous site is left as it was", file=sys.stderr)
+        return 1
+    except TypstFailure as exc:
+        for line in exc.lines:
+            print(line)
+        print("build failed: the PDF could not be typeset; the previous site is left as it was", file=sys.stderr)
+        return 1
+    finally:
+        for plan in plans:
+            plan.close()
+    if status == 0 and made:
+        count, seconds = made[0]
+        print(f"PDF written to {out}: {count} pages, made in {seconds:.1f} s")
+    return status
+
+
 def _shown_site(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-
-
-def _printable(text: str) -> str:
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
-
-
-def fault_message(exc: OSError, where: dict[Path, str]) -> str:
-    """``no space left on device while writing site/actors/x/index.html``: what failed, and on which file.
-
-    ``where`` maps folders to the names shown for them (the new site folder is shown as the site).
-    """
-    what = exc.strerror or str(exc) or type(exc).__name__
-    what = what[:1].lower() + what[1:]
-    names = [Path(os.fsdecode(n)) for n in (exc.filename2, exc.filename) if n]  # a copy's target comes second
-    for path in names:
-        for folder, name in where.items():
-            if path.is_relative_to(folder):
-                rel = path.relative_to(folder).as_posix()
-                return _printable(f"{what} while writing {name}" + (f"/{rel}" if rel != "." else ""))
-    return _printable(f"{what}: {names[-1]}" if names else what)
 
 
 def serve(root: Path, dev_addr: str) -> int:

@@ -45,7 +45,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     root = Path(args.root).resolve()
     if args.pdf:
-        from .pdf import build_pdf
+        from .build import build_pdf
 
         status: int = build_pdf(root, Path(args.site_dir) / "reference.pdf", editions=args.editions)
         return status
@@ -86,7 +86,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 def cmd_pdf(args: argparse.Namespace) -> int:
     """Build the PDF of the whole reference."""
-    from .pdf import build_pdf
+    from .build import build_pdf
 
     status: int = build_pdf(Path(args.root).resolve(), Path(args.out), paper=args.paper)
     return status

@@ -18,8 +18,7 @@ from .problems import Problem
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
-    from .pdf import PrintPage
-    from .sitemodel import SiteModel
+    from .sitemodel import PrintPage, SiteModel
 
 _FILE_ERROR = re.compile(r"Error (?:reading|building) page '.*': \[Errno \d+\]", re.S)
 

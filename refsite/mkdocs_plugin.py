@@ -37,7 +37,6 @@ from .files import STYLE_LIMIT, read_input
 from .history import History, read_history
 from .mkdocs_macros import sandbox
 from .options import OPTIONS, Option, Options
-from .pdf import PrintPage
 from .problems import Problem, summary_line
 from .render.meta import dataset_ld, json_ld, opengraph, record_ld
 from .render.notices import NOTICE_KEYS, page_notices
@@ -46,7 +45,7 @@ from .render.pages import (
 )
 from .render.text import set_date_format
 from .sanitize import clean_attribute, clean_title
-from .sitemodel import NavItem, SiteModel, SitePage
+from .sitemodel import NavItem, PrintPage, SiteModel, SitePage
 
 log = logging.getLogger("mkdocs.plugins.refsite")
 

@@ -39,14 +39,13 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from .build import fault_message
 from .config import docs_dir, read_config, site_url
 from .context import using
 from .files import remember_reads
 from .mkdocs_build import build_into, quiet_logging
 from .mkdocs_incremental import Incremental
 from .mkdocs_internals import LiveReloadHooks
-from .workspace import Workspace, open_workspace
+from .workspace import Workspace, fault_message, open_workspace
 
 BANNER_ID = "refsite-problems"
 _CHANGES = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED, EVENT_TYPE_MOVED, EVENT_TYPE_CLOSED})

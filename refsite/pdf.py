@@ -15,9 +15,7 @@ import posixpath
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,21 +30,12 @@ from .model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .options import Options
 from .render.pages import record_page
 from .render.text import PageContext, fmt_date, src_uri
-from .typst_print import Book, Entry, IndexTerm, TypstFailure, compile_book
+from .sitemodel import PrintPage
+from .typst_print import Book, Entry, IndexTerm, compile_book
 from .typst_print import Chapter as BookChapter
 
 HOME_TITLE = "Introduction"
 REFERENCE_PARTS = ("actor", "place", "topic", "proposal", "position", "event")
-
-
-@dataclass(frozen=True)
-class PrintPage:
-    """One page of the site as the engine finished it: its address, title and body HTML (notes,
-    bibliography and page furniture included; no theme around it)."""
-
-    url: str
-    title: str
-    body: str
 
 
 @dataclass
@@ -446,47 +435,7 @@ def index_terms(ds: Dataset, records: Sequence[Record]) -> list[IndexTerm]:
     return terms
 
 
-def build_pdf(root: Path, out: Path, *, paper: str = "a4", editions: bool = False) -> int:
-    """Build the website (strict, swapped in on success) with the PDF inside it, made from the
-    pages as the engine finished them during that build; with ``editions``, every edition too."""
-    from .build import build_site
-
-    out = out if out.is_absolute() else root / out
-    site = out.parent
-    pages: dict[str, PrintPage] = {}
-    plans: list[PrintPlan] = []
-    made: list[tuple[int, float]] = []
-
-    def before() -> None:
-        plans.append(PrintPlan(root))  # the parts' notes are formatted while the website is built
-
-    def after(new_site: Path) -> None:
-        start = time.perf_counter()
-        count = _pdf_into(root, new_site, out.name, paper, pages, plans[0])
-        made.append((count, time.perf_counter() - start))
-
-    try:
-        status = build_site(
-            root, site, strict=True, print_pages=pages, before=before, after=after, editions=editions, pdf=True
-        )
-    except PrintError as exc:
-        print(f"build failed: {exc}; the previous site is left as it was", file=sys.stderr)
-        return 1
-    except TypstFailure as exc:
-        for line in exc.lines:
-            print(line)
-        print("build failed: the PDF could not be typeset; the previous site is left as it was", file=sys.stderr)
-        return 1
-    finally:
-        for plan in plans:
-            plan.close()
-    if status == 0 and made:
-        count, seconds = made[0]
-        print(f"PDF written to {out}: {count} pages, made in {seconds:.1f} s")
-    return status
-
-
-def _pdf_into(
+def pdf_into(
     root: Path, site: Path, name: str, paper: str, pages: Mapping[str, PrintPage], plan: PrintPlan | None = None
 ) -> int:
     config = read_config(root)
@@ -503,5 +452,3 @@ def _pdf_into(
     return count
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(build_pdf(Path.cwd(), Path("site/reference.pdf")))

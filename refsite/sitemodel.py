@@ -36,6 +36,16 @@ class SitePage:
 
 
 @dataclass(frozen=True)
+class PrintPage:
+    """One page of the site as the engine finished it: its address, title and body HTML (notes,
+    bibliography and page furniture included; no theme around it)."""
+
+    url: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
 class NavItem:
     """An entry of the navigation: a page (its ``url``), an outside link (``link``) or a section."""
 
@@ -79,4 +89,4 @@ class SiteModel:
         return [self.pages[u] for u in order + rest]
 
 
-__all__ = ["NavItem", "SiteModel", "SitePage"]
+__all__ = ["NavItem", "PrintPage", "SiteModel", "SitePage"]

@@ -137,6 +137,26 @@ def clean_legacy(site: Path) -> None:
                 shutil.rmtree(entry, ignore_errors=True)
 
 
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def fault_message(exc: OSError, where: dict[Path, str]) -> str:
+    """``no space left on device while writing site/actors/x/index.html``: what failed, and on which file.
+
+    ``where`` maps folders to the names shown for them (the new site folder is shown as the site).
+    """
+    what = exc.strerror or str(exc) or type(exc).__name__
+    what = what[:1].lower() + what[1:]
+    names = [Path(os.fsdecode(n)) for n in (exc.filename2, exc.filename) if n]  # a copy's target comes second
+    for path in names:
+        for folder, name in where.items():
+            if path.is_relative_to(folder):
+                rel = path.relative_to(folder).as_posix()
+                return _printable(f"{what} while writing {name}" + (f"/{rel}" if rel != "." else ""))
+    return _printable(f"{what}: {names[-1]}" if names else what)
+
+
 def exchange(a: Path, b: Path) -> bool:
     """Swap two existing paths in one atomic step; False where the system or file system can't."""
     try:

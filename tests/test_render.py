@@ -10,9 +10,10 @@ from refsite.cite import Cite, collapse, join_notes, pinpoint
 from refsite.dataset import Dataset
 from refsite.load import parse_yaml
 from refsite.model import Record
+from refsite.render.names import name_usage, neutral_name
 from refsite.render.pages import record_meta, record_page
 from refsite.render.text import PageContext, esc, fmt_date, prose, relative, with_calls
-from refsite.render.views import name_usage, names_link, neutral_name, ref_link
+from refsite.render.views import names_link, ref_link
 
 
 def rec(kind: str, text: str) -> Record:

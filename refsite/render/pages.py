@@ -14,12 +14,12 @@ from ..inline import has_citation
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .grid import island_comparison
 from .meta import SEARCH_BOOST, cut_description, plain_text
+from .names import neutral_name
 from .svg_map import locator_map, outcome_word
 from .text import PageContext, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
 from .timeline_svg import timeline_chart
 from .views import (
     islands_table,
-    neutral_name,
     positions_by_actor,
     positions_list,
     record_list,

@@ -17,6 +17,7 @@ from typing import Any
 from ..config import docs_dir
 from ..dataset import Dataset
 from ..model import Record, as_text
+from .names import neutral_name
 from .text import PageContext, attr
 
 WIDTH = 600.0
@@ -149,8 +150,6 @@ class Projection:
 
 
 def _names(ds: Dataset, place: Record) -> list[str]:
-    from .views import neutral_name
-
     return list(ds.derive(("map-names", place.id), lambda: neutral_name(ds, place).split(" / ")))
 
 
