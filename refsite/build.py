@@ -15,7 +15,7 @@ from .pdf import PrintError, PrintPlan, pdf_into
 from .problems import summary_line
 from .sitemodel import PrintPage
 from .typst_print import TypstFailure
-from .workspace import MARKER, clean_legacy, fault_message, open_workspace, replace_site
+from .workspace import MARKER, Workspace, clean_legacy, fault_message, open_workspace, replace_site
 
 
 def unsafe_target(root: Path, site: Path) -> str | None:
@@ -57,16 +57,10 @@ def build_site(
     error (a full disk, say) is one line; the previous site stays and the workspace is removed.
     """
     site = (site_dir if site_dir.is_absolute() else root / site_dir).resolve()
-    if refusal := unsafe_target(root.resolve(), site):
-        print(f"build refused: {refusal}", file=sys.stderr)
-        return 2
-    shown = _shown_site(root, site)
-    try:
-        site.parent.mkdir(parents=True, exist_ok=True)
-        work = open_workspace(site.parent, "build", site)
-    except OSError as exc:
-        print(f"build failed: {fault_message(exc, {})}", file=sys.stderr)
-        return 1
+    opened = _open_target(root, site, "build")
+    if isinstance(opened, int):
+        return opened
+    work, shown = opened
     clean_legacy(site)
     new = work.path / "site"
     try:
@@ -115,16 +109,10 @@ def export_tree(root: Path, out_dir: Path) -> int:
     from .export import write_export
 
     out = (out_dir if out_dir.is_absolute() else root / out_dir).resolve()
-    if refusal := unsafe_target(root.resolve(), out):
-        print(f"export refused: {refusal}", file=sys.stderr)
-        return 2
-    shown = _shown_site(root, out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        work = open_workspace(out.parent, "build", out)
-    except OSError as exc:
-        print(f"export failed: {fault_message(exc, {})}", file=sys.stderr)
-        return 1
+    opened = _open_target(root, out, "export")
+    if isinstance(opened, int):
+        return opened
+    work, shown = opened
     new = work.path / "export"
     try:
         with work.temp_files():
@@ -188,6 +176,20 @@ def build_pdf(root: Path, out: Path, *, paper: str = "a4", editions: bool = Fals
         count, seconds = made[0]
         print(f"PDF written to {out}: {count} pages, made in {seconds:.1f} s")
     return status
+
+
+def _open_target(root: Path, target: Path, verb: str) -> tuple[Workspace, str] | int:
+    """A workspace for making ``target`` (a folder replaced whole) and the name it is shown by; or
+    the exit status, once the refusal or the failure is printed."""
+    if refusal := unsafe_target(root.resolve(), target):
+        print(f"{verb} refused: {refusal}", file=sys.stderr)
+        return 2
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return open_workspace(target.parent, "build", target), _shown_site(root, target)
+    except OSError as exc:
+        print(f"{verb} failed: {fault_message(exc, {})}", file=sys.stderr)
+        return 1
 
 
 def _shown_site(root: Path, path: Path) -> str:
