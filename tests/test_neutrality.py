@@ -34,6 +34,8 @@ def terms() -> Terms:
         "Return of the four islands.",
         "Crimea was annexed in March 2014.",
         "See [Iturup](../places/etorofu-iturup.md) on the map.",
+        "Russia has illegally occupied the islands since 1945.",
+        "The illegal occupation of the four islands goes on.",
     ],
 )
 def test_flags_a_one_sided_term(terms: Terms, sentence: str) -> None:
@@ -55,6 +57,7 @@ def test_flags_a_one_sided_term(terms: Terms, sentence: str) -> None:
         "The treaty gave Japan the four southern islands of the Kuril chain.",
         'The summary calls it an "annexation".',
         "{{ names('etorofu-iturup') }} lies north of Hokkaido [@pajon2013, p. 15].",
+        "Japan calls the islands illegally occupied by Russia.",
     ],
 )
 def test_passes_a_paired_or_attributed_term(terms: Terms, sentence: str) -> None:
