@@ -62,12 +62,11 @@ _CURRENT: ContextVar[BuildContext] = ContextVar("refsite_build_context")
 
 def current() -> BuildContext:
     """The context in force (a thread that set none gets its own on first use)."""
-    try:
-        return _CURRENT.get()
-    except LookupError:
+    ctx = _CURRENT.get(None)
+    if ctx is None:
         ctx = BuildContext()
         _CURRENT.set(ctx)
-        return ctx
+    return ctx
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ All of it comes from the data and the configuration; the theme prints each value
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlencode, urlsplit
 
 from ..dataset import Dataset
@@ -24,7 +25,12 @@ ISSUE_HOSTS = frozenset({"github.com"})
 
 
 def coverage_date(ds: Dataset) -> str:
-    """The latest date any record's statements hold at (its ``as_of``), else the latest record date; ISO."""
+    """The latest date any record's statements hold at (its ``as_of``), else the latest record date; ISO.
+    Worked out once per dataset (every page states it)."""
+    return ds.derive(("coverage-date",), partial(_coverage_date, ds))
+
+
+def _coverage_date(ds: Dataset) -> str:
     dates = [as_text(r.get("as_of")) for r in ds.records.values() if r.get("as_of")]
     if not dates:
         dates = [r.date for r in ds.records.values() if r.date]
