@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .bibcsl import ConversionError
 from .citations import BIB_TOKEN, STYLES, PageRef, Session, SiteInfo, formatter_for, resolve_style
+from .cite import CiteError
 from .config import (
     SITE_URL_ENV,
     config_problem,
@@ -295,7 +297,10 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
             message = f"citation style {options.style}: {found[0].message}"
             return None, [option_problem(root, "refsite", "style", message)]
     site = site_info(site_name, site_url, str(config.get("site_author") or ""), version, info)
-    session = Session(root, ds, formatter_for(style, options.lang), site, cite_page=options.cite_page)
+    try:
+        session = Session(root, ds, formatter_for(style, options.lang), site, cite_page=options.cite_page)
+    except ConversionError as exc:
+        return None, [Problem("bib", 1, 1, f"the bibliography could not be read: {exc}")]
     extensions, ext_settings = extensions_of(config)
     directory_urls = config.get("use_directory_urls", True) is not False
 
@@ -370,7 +375,11 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
         return None, sorted(set(problems))
 
     # pass 4: all notes formatted at once; each page finished
-    session.format()
+    try:
+        session.format()
+    except CiteError as exc:
+        message = f"the citation style could not be used: {exc}"
+        return None, [option_problem(root, "refsite", "style", message)]
     refs = {src: PageRef(src, addresses[src], titles[src]) for src in sources}
     model = SiteModel(directory_urls=directory_urls)
     in_nav = {g.uri: g.in_nav for g in made}

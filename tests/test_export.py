@@ -245,3 +245,17 @@ def test_page_source_keeps_the_address() -> None:
     assert page_source(page, True) == "actors/x/index.md"
     assert page_source(SitePage("index.md", "", "Home", "", "", homepage=True), True) == "index.md"
     assert page_source(SitePage("a/b.md", "a/b.html", "B", "", ""), False) == "a/b.md"
+
+
+def test_a_style_that_cannot_be_used_is_one_located_line(tmp_path: Path) -> None:
+    root = copy_root("views", tmp_path)
+    (root / "bad.csl").write_text("<style>not csl</style>\n", encoding="utf-8")
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("  - refsite\n", "  - refsite:\n      style: bad.csl\n"), encoding="utf-8")
+    proc = run_cli("export", str(tmp_path / "out"), cwd=root)
+    assert proc.returncode == 1
+    lines = [line for line in proc.stdout.splitlines() if line]
+    assert len(lines) == 1 and lines[0].startswith("mkdocs.yml:18:7: error: the citation style could not be used")
+    assert "Traceback (most recent call last)" not in proc.stdout + proc.stderr
+    assert not (tmp_path / "out").exists()
