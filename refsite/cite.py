@@ -82,8 +82,10 @@ def collapse(cites: Sequence[Cite]) -> list[Cite]:
                 out.append(c)
             slot[(c.key, label)] = at
             values[at] = []
-        if value not in values[at]:
-            values[at].append(value)
+        # a locator gathered before ('p. 19, 19n59', when notes are joined again) counts part by part
+        for part in value.split(", "):
+            if part not in values[at]:
+                values[at].append(part)
     return [
         replace(c, locator=f"{pinpoint(c.locator)[0]} {', '.join(values[i])}".strip()) if i in values else c
         for i, c in enumerate(out)

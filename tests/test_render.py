@@ -95,6 +95,12 @@ def test_collapse_keeps_other_labels_free_text_and_gives_way_to_locators() -> No
     assert collapse(cites) == [Cite("a", "p. 3"), Cite("a", "n. 4"), Cite("a", "p. 5", "Summary")]
 
 
+def test_collapse_repeats_no_locator_when_gathered_notes_are_joined_again() -> None:
+    gathered = collapse([Cite("a", "p. 19"), Cite("a", "p. 19, n. 59")])
+    assert gathered == [Cite("a", "p. 19, 19n59")]
+    assert collapse([*gathered, Cite("a", "p. 19, n. 59"), Cite("a", "p. 20")]) == [Cite("a", "p. 19, 19n59, 20")]
+
+
 def test_neutral_names() -> None:
     japan = rec("actor", "id: japan\nname: Japan\nkind: state\nsummary: s\nsources: [{key: k}]\n")
     russia = rec("actor", "id: russia\nname: Russia\nkind: state\nsummary: s\nsources: [{key: k}]\n")
