@@ -92,9 +92,7 @@ def build_site(
             (new / MARKER).write_text("built by refsite; replaced whole by the next build\n", encoding="utf-8")
             replace_site(new, site, work.path / "old")
     except OSError as exc:
-        where = {new: shown, work.path: f"{_shown_site(root, work.path)}"}
-        print(f"build failed: {fault_message(exc, where)}; the previous {shown}/ is left as it was", file=sys.stderr)
-        return 1
+        return _fault("build", exc, root, work, new, shown)
     finally:
         work.close()
     print(f"site built in {site}")
@@ -131,9 +129,7 @@ def export_tree(root: Path, out_dir: Path) -> int:
             (new / MARKER).write_text("written by refsite export; replaced whole by the next one\n", encoding="utf-8")
             replace_site(new, out, work.path / "old")
     except OSError as exc:
-        where = {new: shown, work.path: f"{_shown_site(root, work.path)}"}
-        print(f"export failed: {fault_message(exc, where)}; the previous {shown}/ is left as it was", file=sys.stderr)
-        return 1
+        return _fault("export", exc, root, work, new, shown)
     finally:
         work.close()
     print(f"exported {pages} pages to {out}: build them with 'mkdocs build' or 'zensical build' there")
@@ -190,6 +186,13 @@ def _open_target(root: Path, target: Path, verb: str) -> tuple[Workspace, str] |
     except OSError as exc:
         print(f"{verb} failed: {fault_message(exc, {})}", file=sys.stderr)
         return 1
+
+
+def _fault(verb: str, exc: OSError, root: Path, work: Workspace, new: Path, shown: str) -> int:
+    """Print a file system error met while making ``new`` in ``work`` as one line; the exit status."""
+    where = {new: shown, work.path: f"{_shown_site(root, work.path)}"}
+    print(f"{verb} failed: {fault_message(exc, where)}; the previous {shown}/ is left as it was", file=sys.stderr)
+    return 1
 
 
 def _shown_site(root: Path, path: Path) -> str:
