@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .bibcsl import ConversionError
+from .budget import OverBudget, cpu_budget, render_seconds
 from .citations import BIB_TOKEN, STYLES, PageRef, Session, SiteInfo, formatter_for, resolve_style
 from .cite import CiteError
 from .config import (
@@ -41,7 +42,7 @@ from .dataset import Dataset, load_project, read_front_matter
 from .editions import BuildInfo, build_info, edition_root_url
 from .files import PAGE_LIMIT, STYLE_LIMIT, read_input, read_text_input, walk_files
 from .history import History, read_history
-from .markdown_html import convert, extensions_of, page_address
+from .markdown_html import Converted, convert, extensions_of, missing_anchors, page_address
 from .model import KINDS, PLURAL
 from .opendata import open_data
 from .options import Options
@@ -137,6 +138,62 @@ def generated(
     return pages, files
 
 
+@dataclass
+class Start:
+    """What every build of a project starts from, whichever host runs it: the options, the data,
+    the citation session, what the build is (:class:`~refsite.editions.BuildInfo`), the one version,
+    the site's address (``site_url``, ``REFSITE_SITE_URL`` over mkdocs.yml's) and its published
+    address (``address``: "" when none is configured)."""
+
+    options: Options
+    ds: Dataset
+    session: Session
+    info: BuildInfo
+    version: str
+    site_url: str
+    address: str
+
+
+def start(
+    root: Path,
+    docs_rel: str,
+    options: Options,
+    *,
+    site_name: str,
+    site_url: str,
+    site_author: str,
+    strict: bool = True,
+) -> tuple[Start | None, list[Problem]]:
+    """Load and check the project at ``root`` and open its citation session. None with the problems
+    when it can't be built; warnings alone stop it only when ``strict``."""
+    set_date_format(options.date_format)
+    override = site_url_override()
+    if override is not None:
+        if not is_web_address(override):
+            return None, [config_problem(root, ("site_url",), f"{SITE_URL_ENV} is not an http(s) address: {override}")]
+        site_url = override
+    ds, problems = load_project(root, docs_rel)
+    if any(p.is_error for p in problems) or (problems and strict):
+        return None, problems
+    style = resolve_style(root, options.style)
+    if not style.is_file():
+        return None, [option_problem(root, "refsite", "style", f"citation style file not found: {options.style}")]
+    if not style.is_relative_to(STYLES):  # the project's own: inside it, a file, not too large for pandoc
+        _, found = read_input(root, style, STYLE_LIMIT)
+        if found:
+            message = f"citation style {options.style}: {found[0].message}"
+            return None, [option_problem(root, "refsite", "style", message)]
+    info = build_info(root)
+    version = site_version(options, info)
+    address = published_address(site_url)
+    site = site_info(site_name, address, site_author, version, info)
+    try:
+        session = Session(root, ds, formatter_for(style, options.lang), site, cite_page=options.cite_page)
+    except ConversionError as exc:
+        return None, [Problem("bib", 1, 1, f"the bibliography could not be read: {exc}")]
+    return Start(options, ds, session, info, version, site_url, address), problems
+
+
 def edit_url(options: Options, repo_url: str | None, edit_uri: str | None, docs_rel: str, path: str) -> str | None:
     """Where an editor changes a project file: under ``edit_root``, else made from the repository's
     address and ``edit_uri`` (whose docs folder part is dropped: ``path`` is from the project's root)."""
@@ -171,6 +228,59 @@ def finish_page(session: Session, info: BuildInfo, html_body: str, page: PageRef
     """A converted page finished: its notes, the bibliography, "cite this page", the edition line,
     then the allow-list over all of it."""
     return clean_html(edition_line(info, page.url) + session.finish(html_body, page, refs))
+
+
+def convert_page(
+    text: str,
+    src: str,
+    address: str,
+    addresses: Mapping[str, str],
+    extensions: list[Any],
+    settings: Mapping[str, Mapping[str, Any]],
+) -> Converted:
+    """A page's Markdown converted (see :func:`refsite.markdown_html.convert`) within its budget of
+    processor time: past it, :class:`~refsite.budget.OverBudget` instead of a renderer busy for minutes."""
+    with cpu_budget(render_seconds()):
+        return convert(text, src, address, addresses, extensions, settings)
+
+
+def render_problem(
+    ds: Dataset, docs_rel: str, src: str, url: str, record: str | None, made: bool, seconds: float
+) -> Problem:
+    """A page over its rendering budget, located at the text that makes it: a record's summary
+    (``record``), a narrative page, or the data folder of a page the engine ``made`` (an index)."""
+    message = (
+        f"the page '{url or '/'}' took more than {seconds:g} s of processor time to render (the limit); "
+        "Markdown such as thousands of unclosed '(' or '<' makes the renderer backtrack: escape them"
+    )
+    if record is not None:
+        rec = ds.records[record]
+        line, col = rec.src.pos(("summary",))
+        return Problem(rec.path, line, col, message)
+    if made:
+        return Problem(f"data/{src.split('/')[0]}", 1, 1, message)
+    return Problem(f"{docs_rel}/{src}", 1, 1, message)
+
+
+def source_of(root: Path, ds: Dataset, docs_rel: str, src: str, record: str | None, text: str) -> tuple[str, str]:
+    """Where a problem of the page ``src`` is located, and that file's text: the record's data file
+    for a record's page, else the page in docs/ (``text``, its source)."""
+    if record is not None:
+        path = ds.records[record].path
+        found, _ = read_text_input(root, root / path, PAGE_LIMIT)
+        return path, found or ""
+    return f"{docs_rel}/{src}", text
+
+
+def link_problem(path: str, text: str, link: str, message: str) -> Problem:
+    """A warning at the first place ``link`` stands in ``text``, the source at ``path`` (else its
+    first line): a link to nothing, or to an anchor its page does not have."""
+    at = text.find(f"({link}")
+    at = at + 1 if at >= 0 else text.find(link)
+    if at < 0:
+        return Problem(path, 1, 1, message, "warning")
+    line = text.count("\n", 0, at) + 1
+    return Problem(path, line, at - (text.rfind("\n", 0, at) + 1) + 1, message, "warning")
 
 
 # -- the engine's own build ----------------------------------------------------------------
@@ -276,31 +386,19 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
     if problems:
         return None, problems
     docs_rel = config_docs_dir(root, config)
-    options = Options.from_values(plugin_options(config, "refsite"))
-    set_date_format(options.date_format)
-    ds, problems = load_project(root, docs_rel)
-    if problems:
-        return None, problems
     site_name = str(config.get("site_name") or "")
-    override = site_url_override()
-    if override is not None and not is_web_address(override):
-        return None, [config_problem(root, ("site_url",), f"{SITE_URL_ENV} is not an http(s) address: {override}")]
-    site_url = published_address(override if override is not None else str(config.get("site_url") or ""))
-    info = build_info(root)
-    version = site_version(options, info)
-    style = resolve_style(root, options.style)
-    if not style.is_file():
-        return None, [option_problem(root, "refsite", "style", f"citation style file not found: {options.style}")]
-    if not style.is_relative_to(STYLES):  # the project's own: inside it, a file, not too large for pandoc
-        _, found = read_input(root, style, STYLE_LIMIT)
-        if found:
-            message = f"citation style {options.style}: {found[0].message}"
-            return None, [option_problem(root, "refsite", "style", message)]
-    site = site_info(site_name, site_url, str(config.get("site_author") or ""), version, info)
-    try:
-        session = Session(root, ds, formatter_for(style, options.lang), site, cite_page=options.cite_page)
-    except ConversionError as exc:
-        return None, [Problem("bib", 1, 1, f"the bibliography could not be read: {exc}")]
+    begun, problems = start(
+        root,
+        docs_rel,
+        Options.from_values(plugin_options(config, "refsite")),
+        site_name=site_name,
+        site_url=str(config.get("site_url") or ""),
+        site_author=str(config.get("site_author") or ""),
+    )
+    if begun is None:
+        return None, problems
+    options, ds, session, info, version = begun.options, begun.ds, begun.session, begun.info, begun.version
+    site_url = begun.address
     extensions, ext_settings = extensions_of(config)
     directory_urls = config.get("use_directory_urls", True) is not False
 
@@ -360,17 +458,28 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
     for g in made:
         markdown_of[g.uri], meta_of[g.uri] = g.content, g.meta
     session.submit()
+    records_of = {g.uri: g.record for g in made}
 
-    # pass 3: every page's Markdown converted, its title known
-    converted: dict[str, str] = {}
+    def where_of(src: str) -> tuple[str, str]:
+        """The file a page's problem is located in, and its text."""
+        return source_of(root, ds, docs_rel, src, records_of.get(src), narrative.get(src, ""))
+
+    # pass 3: every page's Markdown converted, its title known; every link to a page's anchor checked
+    pages: dict[str, Converted] = {}
     titles: dict[str, str] = {}
     for src in sources:
-        page = convert(markdown_of[src], src, addresses[src], addresses, extensions, ext_settings)
-        converted[src] = page.html
+        try:
+            page = convert_page(markdown_of[src], src, addresses[src], addresses, extensions, ext_settings)
+        except OverBudget as exc:
+            made_here = src not in narrative
+            problems.append(
+                render_problem(ds, docs_rel, src, addresses[src], records_of.get(src), made_here, exc.seconds)
+            )
+            continue
+        pages[src] = page
         titles[src] = _title(src, meta_of[src], page.title, nav_titles.get(src))
-        source = narrative.get(src, "")
-        for link, message in page.unknown_links:
-            problems.append(_located(f"{docs_rel}/{src}", source, f"({link}", message))
+        problems.extend(link_problem(*where_of(src), link, message) for link, message in page.unknown_links)
+    problems.extend(link_problem(*where_of(src), link, message) for src, link, message in missing_anchors(pages))
     if problems:
         return None, sorted(set(problems))
 
@@ -383,8 +492,7 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
     refs = {src: PageRef(src, addresses[src], titles[src]) for src in sources}
     model = SiteModel(directory_urls=directory_urls)
     in_nav = {g.uri: g.in_nav for g in made}
-    where = site_url or urlsplit(str(config.get("site_url") or "/")).path or "/"
-    records_of = {g.uri: g.record for g in made}
+    where = site_url or urlsplit(begun.site_url or "/").path or "/"
     for src in sources:
         description = meta_of[src].get("description")
         rid = records_of.get(src)
@@ -401,7 +509,7 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
                 url=addresses[src],
                 title=titles[src],
                 description=html.unescape(clean_title(description)) if isinstance(description, str) else "",
-                body=finish_page(session, info, converted[src], refs[src], refs),
+                body=finish_page(session, info, pages[src].html, refs[src], refs),
                 homepage=addresses[src] == "",
                 in_nav=in_nav.get(src, True),
                 notices=notices,
@@ -417,16 +525,6 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
     model.redirects = {str(k): str(v) for k, v in (redirects or {}).items()} if isinstance(redirects, dict) else {}
     model.settings = _settings(config, options, site_url)
     return model, []
-
-
-def _located(path: str, text: str, needle: str, message: str) -> Problem:
-    """A warning at the first place ``needle`` stands in the page's source (else its first line)."""
-    at = text.find(needle)
-    at = at + 1 if at >= 0 else text.find(needle[1:])
-    if at < 0:
-        return Problem(path, 1, 1, message, "warning")
-    line = text.count("\n", 0, at) + 1
-    return Problem(path, line, at - (text.rfind("\n", 0, at) + 1) + 1, message, "warning")
 
 
 def _without_front_matter(text: str) -> str:
@@ -461,4 +559,15 @@ def _settings(config: Mapping[str, Any], options: Options, site_url: str) -> dic
     }
 
 
-__all__ = ["Generated", "bibliography_stub", "build_pages", "edit_url", "generated", "site_version"]
+__all__ = [
+    "Generated",
+    "bibliography_stub",
+    "build_pages",
+    "convert_page",
+    "edit_url",
+    "generated",
+    "link_problem",
+    "render_problem",
+    "site_version",
+    "source_of",
+]

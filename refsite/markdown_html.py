@@ -5,7 +5,10 @@ every such builder enables: ``toc``, ``tables`` and ``fenced_code``). Two steps 
 as in MkDocs: a relative link or image to a file of the site is rewritten to that file's
 address relative to the page's own address (``history.md#x`` on ``overview/`` becomes
 ``../history/#x``), and a link to nothing the site has is left as it is and reported; and the
-text of a first-level heading that opens the page is kept as the page's title.
+text of a first-level heading that opens the page is kept as the page's title. The conversion
+also keeps what a builder needs besides the HTML: the table of contents, the anchors the page
+has (every ``id``, and the ``name`` of an ``<a>``, raw HTML included) and the anchors its links
+ask of a page (checked by :func:`missing_anchors` once every page is converted).
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import markdown
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
@@ -65,12 +70,17 @@ def relative_address(target: str, page: str) -> str:
 
 @dataclass
 class Converted:
-    """A page converted: its HTML, the text of an opening first-level heading, and the links to
-    nothing the site has (each with the problem's message)."""
+    """A page converted: its HTML, the text of an opening first-level heading, the links to
+    nothing the site has (each with the problem's message), its table of contents (the ``toc``
+    extension's tokens: level, id, name, children), the anchors it has, and the anchors its links
+    ask of pages (the target page's source path, the anchor, the link as written)."""
 
     html: str
     title: str | None = None
     unknown_links: list[tuple[str, str]] = field(default_factory=list)  # (the link, what is wrong)
+    toc: list[dict[str, Any]] = field(default_factory=list)
+    anchors: frozenset[str] = frozenset()
+    anchor_links: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 class _Links(Treeprocessor):  # type: ignore[misc]
@@ -78,6 +88,7 @@ class _Links(Treeprocessor):  # type: ignore[misc]
         super().__init__(md)
         self.src, self.address, self.addresses = src, address, addresses
         self.unknown: list[tuple[str, str]] = []
+        self.anchors: list[tuple[str, str, str]] = []
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
@@ -87,7 +98,11 @@ class _Links(Treeprocessor):  # type: ignore[misc]
 
     def rewrite(self, url: str) -> str:
         scheme, netloc, path, query, anchor = urlsplit(url)
-        if scheme or netloc or url.startswith(("/", "\\")) or not path or "\x02amp\x03" in url:
+        if scheme or netloc or url.startswith(("/", "\\")) or "\x02amp\x03" in url:
+            return url
+        if not path:
+            if anchor and not query:
+                self.anchors.append((self.src, unquote(anchor), url))
             return url
         target = posixpath.normpath(posixpath.join(posixpath.dirname(self.src), unquote(path))).lstrip("/")
         found = self.addresses.get(target)
@@ -95,7 +110,46 @@ class _Links(Treeprocessor):  # type: ignore[misc]
             what = "an unrecognized relative link" if not posixpath.splitext(path)[1] else "a link"
             self.unknown.append((url, f"{what} to '{url}', which is not among the site's files"))
             return url
+        if anchor:
+            self.anchors.append((target, unquote(anchor), url))
         return urlunsplit(("", "", relative_address(found, self.address), query, anchor))
+
+
+class _Ids(Treeprocessor):  # type: ignore[misc]
+    """Every anchor of the page: an element's ``id``, an ``<a>``'s ``name``."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.found: set[str] = set()
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if anchor := element.get("id"):
+                self.found.add(anchor)
+            if element.tag == "a" and (anchor := element.get("name")):
+                self.found.add(anchor)
+
+
+class _RawIds(Preprocessor):  # type: ignore[misc]
+    """The anchors of the page's raw HTML (which the tree does not show)."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.found: set[str] = set()
+
+    def run(self, lines: list[str]) -> list[str]:
+        found = self.found
+
+        class _Reader(HTMLParser):
+            def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+                for key, value in attrs:
+                    if value and (key == "id" or (key == "name" and tag == "a")):
+                        found.add(value)
+
+        reader = _Reader()
+        reader.feed("\n".join(lines))
+        reader.close()
+        return lines
 
 
 class _Title(Treeprocessor):  # type: ignore[misc]
@@ -133,8 +187,34 @@ def convert(
     md.treeprocessors.register(links, "refsite_links", 0)
     title = _Title(md)
     md.treeprocessors.register(title, "refsite_title", 1)
+    ids, raw_ids = _Ids(md), _RawIds(md)
+    md.treeprocessors.register(ids, "refsite_ids", 5)  # with the table of contents' ids made
+    md.preprocessors.register(raw_ids, "refsite_raw_ids", 21)  # before raw HTML is put aside
     out = md.convert(text)
-    return Converted(out, title.title, links.unknown)
+    toc = list(getattr(md, "toc_tokens", []))
+    return Converted(out, title.title, links.unknown, toc, frozenset(ids.found | raw_ids.found), links.anchors)
 
 
-__all__ = ["Converted", "convert", "extensions_of", "heading_text", "page_address", "relative_address"]
+def missing_anchors(pages: Mapping[str, Converted]) -> list[tuple[str, str, str]]:
+    """The links whose page has no such anchor, by the source path of the page that links:
+    (that page, the link as written, what is wrong). A page not among ``pages`` is not checked."""
+    missing: list[tuple[str, str, str]] = []
+    for src, page in pages.items():
+        for target, anchor, link in page.anchor_links:
+            other = pages.get(target)
+            if other is None or anchor in other.anchors:
+                continue
+            what = "there is no such anchor on this page" if target == src else f"'{target}' has no anchor '#{anchor}'"
+            missing.append((src, link, f"a link to '{link}', but {what}"))
+    return missing
+
+
+__all__ = [
+    "Converted",
+    "convert",
+    "extensions_of",
+    "heading_text",
+    "missing_anchors",
+    "page_address",
+    "relative_address",
+]

@@ -21,16 +21,22 @@ if TYPE_CHECKING:
     from .sitemodel import PrintPage, SiteModel
 
 _FILE_ERROR = re.compile(r"Error (?:reading|building) page '.*': \[Errno \d+\]", re.S)
+_LOCATED = re.compile(r"[^\s:]+:\d+:\d+: (?:error|warning): ")
 
 
 class _Handler(logging.Handler):
-    """Print MkDocs' own messages in its usual 'LEVEL - message' form, on stderr."""
+    """Print MkDocs' own messages in its usual 'LEVEL - message' form, on stderr (the engine's
+    located problems as they are)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         if _FILE_ERROR.match(record.getMessage()):
             return  # the OSError itself reaches build_site, which prints it as one line
+        message = record.getMessage()
+        if _LOCATED.match(message):  # the engine's own problems, in their one-line form
+            print(message, file=sys.stderr)
+            return
         level = "WARNING" if record.levelno == logging.WARNING else record.levelname
-        print(f"{level:<8}-  {record.getMessage()}", file=sys.stderr)
+        print(f"{level:<8}-  {message}", file=sys.stderr)
 
 
 def quiet_logging() -> None:

@@ -11,8 +11,9 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from mkdocs.config import base
@@ -23,18 +24,28 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
-from .bibcsl import ConversionError
-from .budget import OverBudget, cpu_budget, render_seconds
-from .citations import BIB_TOKEN, STYLES, PageRef, Session, formatter_for, resolve_style
+from .budget import OverBudget
+from .citations import BIB_TOKEN, PageRef, Session
 from .cite import CiteError
-from .config import SITE_URL_ENV, is_web_address, published_address, site_url_override
 from .context import MemoSlot
-from .dataset import Dataset, load_project
+from .dataset import Dataset
 from .editions import BuildInfo, build_info
-from .engine import SCRIPT_URI, edit_url, finish_page, generated, site_info, site_version
-from .files import STYLE_LIMIT, read_input
+from .engine import (
+    SCRIPT_URI,
+    convert_page,
+    edit_url,
+    finish_page,
+    generated,
+    link_problem,
+    render_problem,
+    site_version,
+    source_of,
+    start,
+)
 from .history import History, read_history
+from .mkdocs_internals import set_title_from_render
 from .mkdocs_macros import sandbox
 from .options import OPTIONS, Option, Options
 from .problems import Problem, summary_line
@@ -43,7 +54,6 @@ from .render.notices import NOTICE_KEYS, page_notices
 from .render.pages import (
     record_description,
 )
-from .render.text import set_date_format
 from .sanitize import clean_attribute, clean_title
 from .sitemodel import NavItem, PrintPage, SiteModel, SitePage
 
@@ -90,12 +100,14 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         self.address = ""  # the published address: "" when none is configured (see published_address)
         self.info: BuildInfo | None = None
         self.history: History | None = None
+        self.addresses: tuple[Files, dict[str, str]] | None = None
+        self.extensions: tuple[list[Any], dict[str, Any]] = ([], {})
 
     @staticmethod
     def _log_problem(p: Problem) -> None:
         (log.error if p.is_error else log.warning)(str(p))
 
-    def fail(self, problems: list[Problem]) -> None:
+    def fail(self, problems: list[Problem]) -> NoReturn:
         """Report every problem, then stop the build once."""
         for p in problems:
             self.report(p)
@@ -128,34 +140,25 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         self.meta_of = {}
         self.pages = {}
         self.session = None
-        override = site_url_override()
-        if override is not None:
-            if not is_web_address(override):
-                self.fail([self.config_problem("site_url:", f"{SITE_URL_ENV} is not an http(s) address: {override}")])
-            config.site_url = override
-        self.address = published_address(config.site_url)
-        self.options = Options.from_values(dict(self.config))
-        set_date_format(self.options.date_format)
-        dataset, problems = load_project(self.root, self.docs_rel)
-        if any(p.is_error for p in problems) or (problems and config.strict):
+        self.addresses = None
+        self.extensions = (list(config.markdown_extensions), dict(config.mdx_configs or {}))
+        begun, problems = start(
+            self.root,
+            self.docs_rel,
+            Options.from_values(dict(self.config)),
+            site_name=config.site_name,
+            site_url=config.site_url or "",
+            site_author=config.site_author or "",
+            strict=bool(config.strict),
+        )
+        if begun is None:
             self.fail(problems)
         for p in problems:
             self.report(p)
-        self.dataset = dataset
-        style = resolve_style(self.root, self.options.style)
-        if not style.is_file():
-            self.fail([self.style_problem(f"citation style file not found: {self.options.style}")])
-        if not style.is_relative_to(STYLES):  # the project's own: inside it, a file, not too large for pandoc
-            _, found = read_input(self.root, style, STYLE_LIMIT)
-            if found:
-                self.fail([self.style_problem(f"citation style {self.options.style}: {found[0].message}")])
-        site = site_info(config.site_name, self.address, config.site_author or "", self.version(), self._info())
-        try:
-            self.session = Session(
-                self.root, dataset, formatter_for(style, self.options.lang), site, cite_page=self.options.cite_page
-            )
-        except ConversionError as exc:
-            self.fail([Problem("bib", 1, 1, f"the bibliography could not be read: {exc}")])
+        if begun.site_url != (config.site_url or ""):
+            config.site_url = begun.site_url
+        self.options, self.dataset, self.session = begun.options, begun.ds, begun.session
+        self.info, self._version, self.address = begun.info, begun.version, begun.address
         if self.options.cite_page and SCRIPT_URI not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(SCRIPT_URI)
         return config
@@ -232,40 +235,41 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
             page.edit_url = self.edit_url(config, self.dataset.records[self.record_of[uri]].path)
         elif not page.file.generated_by:
             markdown = self.session.narrative(uri, markdown)
-        self._budget_render(page)
+        page.render = partial(self._convert, page)  # type: ignore[method-assign]
         return markdown
 
     on_page_markdown = CombinedEvent(_page_meta, _page_markdown)
 
-    def _budget_render(self, page: Page) -> None:
-        """Convert the page's Markdown (MkDocs does it next) within a budget of processor time: over it
-        is one located error and the build stops, instead of a renderer busy for minutes."""
-        render = Page.render.__get__(page)  # the class's own, never a budget inside a budget
-
-        def budgeted(config: MkDocsConfig, files: Files) -> None:
-            try:
-                with cpu_budget(render_seconds()):
-                    render(config, files)
-            except OverBudget as exc:
-                self.fail([self.render_problem(page, exc.seconds)])
-
-        page.render = budgeted  # type: ignore[method-assign]
-
-    def render_problem(self, page: Page, seconds: float) -> Problem:
-        """A page over its rendering budget, located at the text that makes it: a record's summary,
-        a narrative page, or the data folder of a generated index."""
+    def _convert(self, page: Page, config: MkDocsConfig, files: Files) -> None:
+        """The engine converts the page where MkDocs would: its HTML, table of contents, title and
+        anchors, within its budget of processor time; a link to nothing is a located warning."""
+        assert self.dataset is not None and page.markdown is not None
         uri = page.file.src_uri
-        message = (
-            f"the page '{page.url or '/'}' took more than {seconds:g} s of processor time to render (the limit); "
-            "Markdown such as thousands of unclosed '(' or '<' makes the renderer backtrack: escape them"
-        )
-        if uri in self.record_of and self.dataset is not None:
-            rec = self.dataset.records[self.record_of[uri]]
-            line, col = rec.src.pos(("summary",))
-            return Problem(rec.path, line, col, message)
-        if not page.file.generated_by:
-            return Problem(f"{self.docs_rel}/{uri}", 1, 1, message)
-        return Problem(f"data/{uri.split('/')[0]}", 1, 1, message)
+        record = self.record_of.get(uri)
+        try:
+            done = convert_page(page.markdown, uri, page.url, self._addresses(files), *self.extensions)
+        except OverBudget as exc:
+            made = page.file.generated_by is not None
+            self.fail([render_problem(self.dataset, self.docs_rel, uri, page.url, record, made, exc.seconds)])
+        if done.unknown_links:
+            text = "" if page.file.generated_by or record is not None else page.file.content_string
+            where = source_of(self.root, self.dataset, self.docs_rel, uri, record, text)
+            for link, message in done.unknown_links:
+                log.warning(str(link_problem(*where, link, message)))
+        page.content, page.toc = done.html, get_toc(done.toc)  # type: ignore[arg-type]
+        set_title_from_render(page, done.title)
+        page.present_anchor_ids = set(done.anchors)
+        linked: dict[File, dict[str, str]] = {}
+        for target, anchor, link in done.anchor_links:
+            if (file := files.get_file_from_path(target)) is not None:
+                linked.setdefault(file, {})[anchor] = link
+        page.links_to_anchors = linked
+
+    def _addresses(self, files: Files) -> dict[str, str]:
+        """Every file's address by its source path (made once per build)."""
+        if self.addresses is None or self.addresses[0] is not files:
+            self.addresses = (files, {f.src_uri: f.url for f in files})
+        return self.addresses[1]
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav

@@ -69,3 +69,44 @@ def test_a_link_to_nothing_is_located(tmp_path: Path) -> None:
     line = text.count("\n") + 2
     message = "a link to 'missing.md', which is not among the site's files"
     assert [str(p) for p in problems] == [f"docs/views.md:{line}:12: warning: {message}"]
+
+
+def test_a_link_to_a_missing_anchor_is_located(tmp_path: Path) -> None:
+    root = copy_root("views", tmp_path)
+    page = root / "docs" / "views.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\nSee [there](index.md#nowhere) and [here](#gone).\n", encoding="utf-8")
+    with using(BuildContext()):
+        model, problems = build_pages(root)
+    assert model is None
+    line = text.count("\n") + 2
+    assert [str(p) for p in problems] == [
+        f"docs/views.md:{line}:13: warning: a link to 'index.md#nowhere', but 'index.md' has no anchor '#nowhere'",
+        f"docs/views.md:{line}:42: warning: a link to '#gone', but there is no such anchor on this page",
+    ]
+
+
+def test_mkdocs_hands_the_pages_to_the_engine_to_convert(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Under MkDocs the engine converts every page: a link to nothing is the engine's located line,
+    and the page's table of contents and anchors are the engine's (MkDocs checks anchors with them)."""
+    root = copy_root("views", tmp_path)
+    config = root / "mkdocs.yml"
+    links = "    unrecognized_links: warn\n"
+    config.write_text(config.read_text().replace(links, links + "    anchors: warn\n"))
+    page = root / "docs" / "views.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\n## A heading of its own\n\nSee [gone](missing.md) and [x](index.md#nowhere).\n")
+    with using(BuildContext()):
+        assert build_into(root, tmp_path / "site") == 1
+    err = capsys.readouterr().err
+    line = text.count("\n") + 4
+    assert f"docs/views.md:{line}:12: warning: a link to 'missing.md', which is not among the site's files\n" in err
+    assert "does not contain an anchor '#nowhere'" in err
+    assert "Doc file 'views.md' contains a link 'missing.md'" not in err
+    page.write_text(text + "\n## A heading of its own\n\nSee [it](#a-heading-of-its-own).\n")
+    hosted = SiteModel()
+    with using(BuildContext()):
+        assert build_into(root, tmp_path / "site", site_model=hosted) == 0
+    built = (tmp_path / "site" / "views" / "index.html").read_text(encoding="utf-8")
+    assert 'href="#a-heading-of-its-own"' in built and 'id="a-heading-of-its-own"' in built
+    assert built.count("A heading of its own") >= 2  # in the page and in its table of contents
