@@ -38,6 +38,7 @@ from .config import (
     site_url_override,
 )
 from .config import docs_dir as config_docs_dir
+from .context import MemoSlot
 from .dataset import Dataset, load_project, read_front_matter
 from .editions import BuildInfo, build_info, edition_root_url
 from .files import PAGE_LIMIT, STYLE_LIMIT, read_input, read_text_input, walk_files
@@ -49,9 +50,9 @@ from .options import Options
 from .pagemacros import PageMacros, PageSandbox, PageView, render_template, template_problem
 from .problems import Problem
 from .render.editions import EDITIONS_URI, edition_line, editions_page, history_section
-from .render.meta import dataset_json
+from .render.meta import dataset_json, dataset_ld, json_ld, opengraph, record_ld
 from .render.notices import page_notices
-from .render.pages import index_meta, page_meta, record_meta, record_page, remembered
+from .render.pages import index_meta, page_meta, record_description, record_meta, record_page, remembered
 from .render.pages import index_page as make_index_page
 from .render.text import PageContext, date_format, set_date_format, src_uri
 from .sanitize import clean_html, clean_title
@@ -222,6 +223,46 @@ def site_info(name: str, address: str, author: str, version: str, info: BuildInf
         edition_date=info.date if info.tag else "",
         edition_url=info.permanent_url or (edition_root_url(address, info.tag) if info.tag else ""),
     )
+
+
+def page_head(
+    ds: Dataset,
+    record: str | None,
+    url: str,
+    title: str,
+    homepage: bool,
+    *,
+    site: Mapping[str, str],
+    version: str,
+) -> str:
+    """A page's OpenGraph tags and schema.org JSON-LD, for the end of its ``<head>``: the reference as
+    a Dataset on the home page, a record as what it is on its own page. ``site`` gives the published
+    ``address`` ("" when none), ``name``, ``description``, ``licence`` and ``language``."""
+    fingerprint = ds.fingerprint(record) if record is not None else ""
+    key = (url, title, str(homepage), fingerprint, version, *(site.get(k, "") for k in _SITE_KEYS))
+    return _HEADS.get(lambda: _make_head(ds, record, url, title, homepage, site, version), *key)
+
+
+_SITE_KEYS = ("address", "name", "description", "licence", "language")
+# each page's OpenGraph and JSON-LD (the preview makes every page's again)
+_HEADS: MemoSlot[str] = MemoSlot("engine.heads", 8192)
+
+
+def _make_head(
+    ds: Dataset, record: str | None, url: str, title: str, homepage: bool, site: Mapping[str, str], version: str
+) -> str:
+    address, name, description = site.get("address", ""), site.get("name", ""), site.get("description", "")
+    full = address + url if address else ""
+    rec = ds.records.get(record) if record is not None else None
+    said = record_description(rec) if rec is not None else description
+    kind = "article" if rec is not None else "website"
+    parts = [opengraph(title if not homepage else name, said, full, name, kind)]
+    if rec is not None:
+        parts.append(json_ld(record_ld(rec, full, said, name, address)))
+    elif homepage:
+        language = site.get("language") or "en"
+        parts.append(json_ld(dataset_ld(name, description, address, site.get("licence", ""), version, language)))
+    return "\n".join(parts)
 
 
 def finish_page(session: Session, info: BuildInfo, html_body: str, page: PageRef, refs: Mapping[str, PageRef]) -> str:
@@ -493,6 +534,14 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
     model = SiteModel(directory_urls=directory_urls)
     in_nav = {g.uri: g.in_nav for g in made}
     where = site_url or urlsplit(begun.site_url or "/").path or "/"
+    theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
+    head = {
+        "address": site_url,
+        "name": site_name,
+        "description": str(config.get("site_description") or ""),
+        "licence": options.licence or str(config.get("copyright") or ""),
+        "language": str((theme or {}).get("language") or ""),
+    }
     for src in sources:
         description = meta_of[src].get("description")
         rid = records_of.get(src)
@@ -513,6 +562,7 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
                 homepage=addresses[src] == "",
                 in_nav=in_nav.get(src, True),
                 notices=notices,
+                head=page_head(ds, rid, addresses[src], titles[src], not addresses[src], site=head, version=version),
             )
         )
     model.files = {**statics, **{name: text.encode("utf-8") for name, text in files.items()}}
@@ -567,6 +617,7 @@ __all__ = [
     "edit_url",
     "generated",
     "link_problem",
+    "page_head",
     "render_problem",
     "site_version",
     "source_of",

@@ -25,15 +25,15 @@ _LOCATED = re.compile(r"[^\s:]+:\d+:\d+: (?:error|warning): ")
 
 
 class _Handler(logging.Handler):
-    """Print MkDocs' own messages in its usual 'LEVEL - message' form, on stderr (the engine's
-    located problems as they are)."""
+    """Print MkDocs' own messages in its usual 'LEVEL - message' form, on stderr; the engine's
+    located problems as they are, on stdout with the others."""
 
     def emit(self, record: logging.LogRecord) -> None:
         if _FILE_ERROR.match(record.getMessage()):
             return  # the OSError itself reaches build_site, which prints it as one line
         message = record.getMessage()
-        if _LOCATED.match(message):  # the engine's own problems, in their one-line form
-            print(message, file=sys.stderr)
+        if _LOCATED.match(message):  # the engine's own problems: one line each, where every problem goes
+            print(message)
             return
         level = "WARNING" if record.levelno == logging.WARNING else record.levelname
         print(f"{level:<8}-  {message}", file=sys.stderr)

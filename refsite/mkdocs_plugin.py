@@ -29,7 +29,6 @@ from mkdocs.structure.toc import get_toc
 from .budget import OverBudget
 from .citations import BIB_TOKEN, PageRef, Session
 from .cite import CiteError
-from .context import MemoSlot
 from .dataset import Dataset
 from .editions import BuildInfo, build_info
 from .engine import (
@@ -39,6 +38,7 @@ from .engine import (
     finish_page,
     generated,
     link_problem,
+    page_head,
     render_problem,
     site_version,
     source_of,
@@ -49,11 +49,7 @@ from .mkdocs_internals import set_title_from_render
 from .mkdocs_macros import sandbox
 from .options import OPTIONS, Option, Options
 from .problems import Problem, summary_line
-from .render.meta import dataset_ld, json_ld, opengraph, record_ld
 from .render.notices import NOTICE_KEYS, page_notices
-from .render.pages import (
-    record_description,
-)
 from .sanitize import clean_attribute, clean_title
 from .sitemodel import NavItem, PrintPage, SiteModel, SitePage
 
@@ -383,6 +379,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
                         homepage=page.is_homepage,
                         in_nav=page.file.inclusion.is_in_nav(),
                         notices=notices,
+                        head=self._head(page, config),
                     )
                 )
         return context
@@ -420,48 +417,19 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         return output[:at] + head + "\n" + output[at:] if at >= 0 else output
 
     def _head(self, page: Page, config: MkDocsConfig) -> str:
-        """OpenGraph tags and schema.org JSON-LD for ``<head>``: the reference as a Dataset on the
-        home page, each record as what it is on its own page."""
+        """The engine's OpenGraph tags and JSON-LD for the page's ``<head>``."""
+        assert self.dataset is not None
+        site = {
+            "address": self.address,
+            "name": config.site_name,
+            "description": config.site_description or "",
+            "licence": self.licence(config),
+            "language": str(config.theme.get("language") or ""),
+        }
         rid = self.record_of.get(page.file.src_uri)
-        record = self.dataset.fingerprint(rid) if rid is not None and self.dataset is not None else ""
-        lang = str(config.theme.get("language") or "")
-        settings = [self.address, config.site_name, config.site_description or "", self.licence(config), lang]
-        key = (page.url, page_title(page), str(page.is_homepage), record, self.version(), *settings)
-        return _HEADS.get(lambda: self._make_head(page, config), *key)
-
-    def _make_head(self, page: Page, config: MkDocsConfig) -> str:
-        site = self.address
-        url = site + page.url if site else ""
-        title = page_title(page)
-        rid = self.record_of.get(page.file.src_uri)
-        rec = self.dataset.records.get(rid) if rid is not None and self.dataset is not None else None
-        description = record_description(rec) if rec is not None else (config.site_description or "")
-        parts = [
-            opengraph(
-                title if not page.is_homepage else config.site_name,
-                description,
-                url,
-                config.site_name,
-                "article" if rec is not None else "website",
-            )
-        ]
-        if rec is not None:
-            parts.append(json_ld(record_ld(rec, url, description, config.site_name, site)))
-        elif page.is_homepage:
-            lang = config.theme.get("language") or "en"
-            parts.append(
-                json_ld(
-                    dataset_ld(
-                        config.site_name,
-                        config.site_description or "",
-                        site,
-                        self.licence(config),
-                        self.version(),
-                        lang,
-                    )
-                )
-            )
-        return "\n".join(parts)
+        return page_head(
+            self.dataset, rid, page.url, page_title(page), page.is_homepage, site=site, version=self.version()
+        )
 
     def _info(self) -> BuildInfo:
         """What this build is (an edition, or the live site at a commit): read from git once."""
@@ -487,8 +455,6 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
 
 
 _CANONICAL = re.compile(r'[ \t]*<link rel="canonical" href="[^"]*">\n?')
-# each page's OpenGraph and JSON-LD (the preview makes every page's again)
-_HEADS: MemoSlot[str] = MemoSlot("mkdocs.heads", 8192)
 
 _REBASE_CONFIG = (
     "<script>(function(c){var j=JSON.parse(c.textContent);j.base=document.baseURI;"

@@ -22,7 +22,8 @@ class SitePage:
     page's is the one it would have); ``body`` is the finished HTML of the page's content, whose
     relative links are relative to ``url``; ``notices`` what is shown beside its title (the period
     its sources cover, a record's as-of date, the address of an error report: see
-    :mod:`refsite.render.notices`).
+    :mod:`refsite.render.notices`); ``head`` what goes at the end of its ``<head>`` (OpenGraph
+    tags and schema.org JSON-LD).
     """
 
     src: str
@@ -33,6 +34,7 @@ class SitePage:
     homepage: bool = False
     in_nav: bool = True
     notices: Mapping[str, str] = field(default_factory=dict)
+    head: str = ""
 
 
 @dataclass(frozen=True)

@@ -98,9 +98,9 @@ def test_mkdocs_hands_the_pages_to_the_engine_to_convert(tmp_path: Path, capsys:
     page.write_text(text + "\n## A heading of its own\n\nSee [gone](missing.md) and [x](index.md#nowhere).\n")
     with using(BuildContext()):
         assert build_into(root, tmp_path / "site") == 1
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     line = text.count("\n") + 4
-    assert f"docs/views.md:{line}:12: warning: a link to 'missing.md', which is not among the site's files\n" in err
+    assert f"docs/views.md:{line}:12: warning: a link to 'missing.md', which is not among the site's files\n" in out
     assert "does not contain an anchor '#nowhere'" in err
     assert "Doc file 'views.md' contains a link 'missing.md'" not in err
     page.write_text(text + "\n## A heading of its own\n\nSee [it](#a-heading-of-its-own).\n")
