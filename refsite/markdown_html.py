@@ -130,6 +130,9 @@ class _Ids(Treeprocessor):  # type: ignore[misc]
                 self.found.add(anchor)
 
 
+_MAY_NAME = re.compile(r"\b(?:id|name)\s*=", re.I)
+
+
 class _RawIds(Preprocessor):  # type: ignore[misc]
     """The anchors of the page's raw HTML (which the tree does not show)."""
 
@@ -138,6 +141,9 @@ class _RawIds(Preprocessor):  # type: ignore[misc]
         self.found: set[str] = set()
 
     def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if not _MAY_NAME.search(text):  # no id or name anywhere: nothing to read
+            return lines
         found = self.found
 
         class _Reader(HTMLParser):
@@ -147,7 +153,7 @@ class _RawIds(Preprocessor):  # type: ignore[misc]
                         found.add(value)
 
         reader = _Reader()
-        reader.feed("\n".join(lines))
+        reader.feed(text)
         reader.close()
         return lines
 
