@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .bibcsl import ConversionError
-from .budget import OverBudget, cpu_budget, render_seconds
 from .citations import BIB_TOKEN, STYLES, PageRef, Session, SiteInfo, formatter_for, resolve_style
 from .cite import CiteError
 from .config import (
@@ -39,11 +38,12 @@ from .config import (
 )
 from .config import docs_dir as config_docs_dir
 from .context import MemoSlot
+from .conversions import Conversions
 from .dataset import Dataset, load_project, read_front_matter
 from .editions import BuildInfo, build_info, edition_root_url
 from .files import PAGE_LIMIT, STYLE_LIMIT, read_input, read_text_input, walk_files
 from .history import History, read_history
-from .markdown_html import Converted, convert, extensions_of, missing_anchors, page_address
+from .markdown_html import Converted, extensions_of, missing_anchors, page_address
 from .model import KINDS, PLURAL
 from .opendata import open_data
 from .options import Options
@@ -271,20 +271,6 @@ def finish_page(session: Session, info: BuildInfo, html_body: str, page: PageRef
     return clean_html(edition_line(info, page.url) + session.finish(html_body, page, refs))
 
 
-def convert_page(
-    text: str,
-    src: str,
-    address: str,
-    addresses: Mapping[str, str],
-    extensions: list[Any],
-    settings: Mapping[str, Mapping[str, Any]],
-) -> Converted:
-    """A page's Markdown converted (see :func:`refsite.markdown_html.convert`) within its budget of
-    processor time: past it, :class:`~refsite.budget.OverBudget` instead of a renderer busy for minutes."""
-    with cpu_budget(render_seconds()):
-        return convert(text, src, address, addresses, extensions, settings)
-
-
 def render_problem(
     ds: Dataset, docs_rel: str, src: str, url: str, record: str | None, made: bool, seconds: float
 ) -> Problem:
@@ -508,14 +494,16 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
     # pass 3: every page's Markdown converted, its title known; every link to a page's anchor checked
     pages: dict[str, Converted] = {}
     titles: dict[str, str] = {}
-    for src in sources:
-        try:
-            page = convert_page(markdown_of[src], src, addresses[src], addresses, extensions, ext_settings)
-        except OverBudget as exc:
-            made_here = src not in narrative
-            problems.append(
-                render_problem(ds, docs_rel, src, addresses[src], records_of.get(src), made_here, exc.seconds)
-            )
+    todo = [(src, markdown_of[src], addresses[src]) for src in sources]
+    ahead = Conversions(todo, addresses, extensions, ext_settings)
+    try:
+        outcomes = [(page[0], ahead.convert(page, addresses)) for page in todo]
+    finally:
+        ahead.close()
+    for src, page in outcomes:
+        if not isinstance(page, Converted):  # over its budget of processor time
+            made_here, record = src not in narrative, records_of.get(src)
+            problems.append(render_problem(ds, docs_rel, src, addresses[src], record, made_here, page))
             continue
         pages[src] = page
         titles[src] = _title(src, meta_of[src], page.title, nav_titles.get(src))
@@ -613,7 +601,6 @@ __all__ = [
     "Generated",
     "bibliography_stub",
     "build_pages",
-    "convert_page",
     "edit_url",
     "generated",
     "link_problem",

@@ -58,13 +58,15 @@ def build_into(
     runner: Callable[[MkDocsConfig], None] | None = None,
     print_pages: dict[str, PrintPage] | None = None,
     site_model: SiteModel | None = None,
+    ahead: bool = True,
 ) -> int:
     """Run MkDocs for the project at ``root`` into ``out_dir``; print problems; return the status.
 
     ``runner`` builds from the loaded configuration (MkDocs' own build by default; the preview's
     is incremental). ``print_pages``, if given, receives every page's body as the engine finished
     it (for the PDF); ``site_model``, if given, receives the finished pages, files, navigation and
-    redirects (for the export)."""
+    redirects (for the export). ``ahead``: the generated pages are converted ahead by other
+    processes (see :mod:`refsite.conversions`); a build that converts only what changed says no."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
@@ -85,6 +87,7 @@ def build_into(
         plugin = config.plugins.get("refsite")
         if plugin is not None:
             plugin.report = report  # type: ignore[attr-defined]
+            plugin.convert_ahead = ahead  # type: ignore[attr-defined]
             if print_pages is not None:
                 plugin.print_pages = print_pages  # type: ignore[attr-defined]
             if site_model is not None:

@@ -26,14 +26,13 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from .budget import OverBudget
 from .citations import BIB_TOKEN, PageRef, Session
 from .cite import CiteError
+from .conversions import Conversions
 from .dataset import Dataset
 from .editions import BuildInfo, build_info
 from .engine import (
     SCRIPT_URI,
-    convert_page,
     edit_url,
     finish_page,
     generated,
@@ -45,6 +44,7 @@ from .engine import (
     start,
 )
 from .history import History, read_history
+from .markdown_html import Converted
 from .mkdocs_internals import set_title_from_render
 from .mkdocs_macros import sandbox
 from .options import OPTIONS, Option, Options
@@ -97,6 +97,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         self.info: BuildInfo | None = None
         self.history: History | None = None
         self.addresses: tuple[Files, dict[str, str]] | None = None
+        self.ahead = Conversions([], {}, [], {})
+        # set False by a build that converts only what changed (the preview's)
+        self.convert_ahead = True
         self.extensions: tuple[list[Any], dict[str, Any]] = ([], {})
 
     @staticmethod
@@ -205,6 +208,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
             files.append(File.generated(config, page.uri, content=page.content, inclusion=inclusion))
         for name, text in made.items():
             files.append(File.generated(config, name, content=text))
+        # The generated pages (most of a large site) are converted ahead by other processes where
+        # there are processors for them; the preview converts only what changed, where it stands.
+        ahead = [(g.uri, g.content, files.src_uris[g.uri].url) for g in pages] if self.convert_ahead else []
+        self.ahead.close()
+        self.ahead = Conversions(ahead, self._addresses(files), *self.extensions)
         self.top_level = sorted({f.dest_uri.split("/", 1)[0] for f in files if "/" in f.dest_uri} | {"search"})
         return files
 
@@ -242,11 +250,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         assert self.dataset is not None and page.markdown is not None
         uri = page.file.src_uri
         record = self.record_of.get(uri)
-        try:
-            done = convert_page(page.markdown, uri, page.url, self._addresses(files), *self.extensions)
-        except OverBudget as exc:
+        done = self.ahead.convert((uri, page.markdown, page.url), self._addresses(files))
+        if not isinstance(done, Converted):  # over its budget of processor time
             made = page.file.generated_by is not None
-            self.fail([render_problem(self.dataset, self.docs_rel, uri, page.url, record, made, exc.seconds)])
+            self.fail([render_problem(self.dataset, self.docs_rel, uri, page.url, record, made, done)])
         if done.unknown_links:
             text = "" if page.file.generated_by or record is not None else page.file.content_string
             where = source_of(self.root, self.dataset, self.docs_rel, uri, record, text)
@@ -291,7 +298,11 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
                 item.title = clean_title(item.title)
             stack.extend(getattr(item, "children", None) or [])
 
+    def on_build_error(self, error: Exception) -> None:
+        self.ahead.close()
+
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        self.ahead.close()  # every page is converted by now
         self._clean_titles()
         if self.problems:
             self.fail(sorted(set(self.problems)))

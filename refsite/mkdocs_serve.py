@@ -204,7 +204,7 @@ class PreviewServer(LiveReloadHooks):
         try:
             with _captured() as lines, _no_cycle_collection(self.good is not None), using(self.incremental.context):
                 self.site.mkdir(exist_ok=True)
-                status = build_into(self.project, self.site, strict=False, runner=self.incremental.build)
+                status = build_into(self.project, self.site, strict=False, runner=self.incremental.build, ahead=False)
         except OSError as exc:
             status, lines = 1, [f"build failed: {fault_message(exc, {self.site: 'the preview site'})}"]
             print(lines[0], file=sys.stderr)

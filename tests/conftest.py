@@ -24,6 +24,9 @@ HERE = Path(__file__).parent
 ROOTS = HERE / "roots"
 REPO = HERE.parent
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+# The suite runs its own workers: a build converts its pages in its own process (test_conversions
+# starts conversion workers where it tests them).
+os.environ.setdefault("REFSITE_JOBS", "1")
 
 
 def require(program: str) -> str:
