@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import refsite.cite as cite_mod
+from refsite import footnotes
 from refsite.build import build_into
 from refsite.context import current
 from refsite.synth import write_project
@@ -85,14 +86,15 @@ def test_text_from_data_is_escaped_and_braces_literal(basic_site: Path) -> None:
 
 def test_footnotes_full_then_short(basic_site: Path) -> None:
     home = page(basic_site, "")
-    notes = re.findall(r'<li id="fn:cite-(\d+)">\s*<p>(.*?)(?:&#160;|&nbsp;)<a class="footnote-backref"', home, re.S)
+    notes = [(n.id, n.number, n.html) for n in footnotes.notes_of(home)]
     assert notes[0] == (
-        "1",
-        "Céline Pajon, “Japan-Russia: Toward a Strategic Partnership?” "
-        "Russie.Nei.Visions 72 (Paris: Ifri, September 2013), 15.",
+        "cite-1",
+        1,
+        "<p>Céline Pajon, “Japan-Russia: Toward a Strategic Partnership?” "
+        "Russie.Nei.Visions 72 (Paris: Ifri, September 2013), 15.</p>",
     )
-    assert notes[1] == ("2", "Pajon, 17.")
-    assert notes[2][1].startswith("H. Kimura, <em>The Kurilian Knot")
+    assert notes[1] == ("cite-2", 2, "<p>Pajon, 17.</p>")
+    assert notes[2][2].startswith("<p>H. Kimura, <em>The Kurilian Knot")
     # an editor's own footnote keeps its text beside the citations
     assert re.search(r'<li id="fn:1">\s*<p>An editor\'s own remark\.(?:&#160;|&nbsp;)', home)
     position = page(basic_site, "positions/abe-2014-talks")

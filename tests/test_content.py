@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from refsite import footnotes
 from refsite.dataset import Dataset, load_project
 from refsite.model import PLURAL, as_text
 from refsite.validate import citation_keys
@@ -237,10 +238,6 @@ def test_undated_events_come_last_and_say_so(real_site: Path) -> None:
     assert any("fukushima-disaster" in items[i] for i in undated)
 
 
-_MARK = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">(\d+)</a></sup>')
-_ITEM = re.compile(r'<li id="fn:([^"]+)">')
-
-
 def test_note_numbers_in_reading_order_on_every_page(real_site: Path) -> None:
     """Every built page: the first call of each note reads 1, 2, 3 … in page order, and the notes are listed so."""
     out_of_order = []
@@ -249,10 +246,10 @@ def test_note_numbers_in_reading_order_on_every_page(real_site: Path) -> None:
     for page in pages:
         html = page.read_text(encoding="utf-8")
         first: dict[str, int] = {}
-        for name, number in _MARK.findall(html):
-            first.setdefault(name, int(number))
+        for call in footnotes.calls_of(html):
+            first.setdefault(call.id, call.number)
         numbers = list(first.values())
-        listed = _ITEM.findall(html)
+        listed = [note.id for note in footnotes.notes_of(html)]
         if numbers != list(range(1, len(numbers) + 1)) or listed != list(first):
             out_of_order.append(f"{page.relative_to(real_site)}: {numbers[:12]}")
     assert out_of_order == []

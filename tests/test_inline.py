@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from refsite import inline
+from refsite import footnotes, inline
 from refsite.dataset import load_project
 
 from conftest import article, copy_root, run_cli, shared_build
@@ -209,16 +209,11 @@ def claims_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return shared_build(tmp_path_factory, "claims")
 
 
-_CALL = re.compile(r'<sup id="fnref\d*:([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">(\d+)</a></sup>')
-_NOTE = re.compile(r'<li id="fn:([^"]+)">\s*<p>(.*?)(?:&#160;|&nbsp;)<a class="footnote-backref"', re.S)
-
-
 def notes_of(page_html: str) -> tuple[list[tuple[str, int]], list[str]]:
     """The calls (text before each, number) in page order, and the notes' texts in list order."""
     body = article(page_html)
-    calls = [(re.sub(r"<[^>]+>", "", body[: m.start()])[-40:], int(m.group(2))) for m in _CALL.finditer(body)]
-    notes = [re.sub(r"<[^>]+>", "", text) for _, text in _NOTE.findall(body)]
-    return calls, notes
+    calls = [(re.sub(r"<[^>]+>", "", body[: c.at])[-40:], c.number) for c in footnotes.calls_of(body)]
+    return calls, [note.text for note in footnotes.notes_of(body)]
 
 
 def test_claims_get_their_own_notes_in_reading_order(claims_site: Path) -> None:
