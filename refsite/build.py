@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .mkdocs_build import build_into
 from .pdf import PrintError, PrintPlan, pdf_into
-from .problems import summary_line
+from .problems import Problem, summary_line
 from .sitemodel import PrintPage
 from .typst_print import TypstFailure
 from .workspace import MARKER, Workspace, clean_legacy, fault_message, open_workspace, replace_site
@@ -46,6 +46,7 @@ def build_site(
     before: Callable[[], None] | None = None,
     editions: bool = False,
     pdf: bool = False,
+    problems: list[Problem] | None = None,
 ) -> int:
     """Build into a workspace in ``.refsite/`` beside ``site_dir``; replace ``site_dir`` only on success.
 
@@ -55,6 +56,7 @@ def build_site(
     it, for ``after``. With ``editions``, every release tag's edition (with its PDF if ``pdf``) is put
     under ``editions/<tag>/`` (see :mod:`refsite.edition_build`). A file system
     error (a full disk, say) is one line; the previous site stays and the workspace is removed.
+    ``problems``, if given, receives the build's located problems as data.
     """
     site = (site_dir if site_dir.is_absolute() else root / site_dir).resolve()
     opened = _open_target(root, site, "build")
@@ -68,7 +70,7 @@ def build_site(
             new.mkdir()
             if before is not None:
                 before()
-            status = build_into(root, new, strict=strict, print_pages=print_pages)
+            status = build_into(root, new, strict=strict, print_pages=print_pages, problems=problems)
             if status != 0:
                 print(f"the previous {shown}/ is left as it was", file=sys.stderr)
                 return status

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import sys
 import time
 from pathlib import Path
 
 from .dataset import load_project
-from .problems import Problem, summary_line
+from .problems import PROBLEMS_ENV, Problem, summary_line
 
 
 def _print_problems(problems: list[Problem]) -> int:
@@ -44,12 +46,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import build_site
 
     root = Path(args.root).resolve()
+    if args.pdf and args.problems is not None:
+        print("refsite build: --problems is for a build without --pdf", file=sys.stderr)
+        return 2
     if args.pdf:
         from .build import build_pdf
 
         status: int = build_pdf(root, Path(args.site_dir) / "reference.pdf", editions=args.editions)
         return status
-    return build_site(root, Path(args.site_dir), strict=not args.no_strict, editions=args.editions)
+    target = args.problems or os.environ.get(PROBLEMS_ENV)
+    if not target:
+        return build_site(root, Path(args.site_dir), strict=not args.no_strict, editions=args.editions)
+    found: list[Problem] = []
+    status = build_site(root, Path(args.site_dir), strict=not args.no_strict, editions=args.editions, problems=found)
+    listed = [dataclasses.asdict(p) for p in found]
+    Path(target).write_text(json.dumps(listed, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return status
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -146,6 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pdf", action="store_true", help="also write the PDF into the site (reference.pdf)")
     p.add_argument(
         "--editions", action="store_true", help="also put every release tag's edition under editions/<tag>/"
+    )
+    p.add_argument(
+        "--problems",
+        metavar="FILE",
+        help=f"also write the website build's located problems to FILE as JSON (not with --pdf; or {PROBLEMS_ENV})",
     )
     p.set_defaults(func=cmd_build)
 

@@ -59,6 +59,7 @@ def build_into(
     print_pages: dict[str, PrintPage] | None = None,
     site_model: SiteModel | None = None,
     ahead: bool = True,
+    problems: list[Problem] | None = None,
 ) -> int:
     """Run MkDocs for the project at ``root`` into ``out_dir``; print problems; return the status.
 
@@ -66,15 +67,17 @@ def build_into(
     is incremental). ``print_pages``, if given, receives every page's body as the engine finished
     it (for the PDF); ``site_model``, if given, receives the finished pages, files, navigation and
     redirects (for the export). ``ahead``: the generated pages are converted ahead by other
-    processes (see :mod:`refsite.conversions`); a build that converts only what changed says no."""
+    processes (see :mod:`refsite.conversions`); a build that converts only what changed says no.
+    ``problems``, if given, receives every located problem the build printed, as data."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
     quiet_logging()
-    printed: list[Problem] = []
+    printed: list[Problem] = [] if problems is None else problems
     if config_problems := load_config(root)[1]:  # before MkDocs' own loader reads mkdocs.yml
         for p in config_problems:
+            printed.append(p)
             print(p)
         return 1
 
@@ -82,6 +85,7 @@ def build_into(
         printed.append(p)
         print(p)
 
+    plugin = None
     try:
         config = mkdocs_load_config(str(root / "mkdocs.yml"), site_dir=str(out_dir), strict=strict)
         plugin = config.plugins.get("refsite")
@@ -94,9 +98,12 @@ def build_into(
                 plugin.site_model = site_model  # type: ignore[attr-defined]
         (runner or build)(config)
     except ConfigurationError as exc:
-        print(f"mkdocs.yml:1:1: error: {' '.join(str(exc).split())}")
+        problem = Problem("mkdocs.yml", 1, 1, " ".join(str(exc).split()))
+        printed.append(problem)
+        print(problem)
         return 1
     except (Abort, MkDocsException) as exc:
+        printed.extend(getattr(plugin, "warned", []))
         if not printed:
             print(f"build failed: {exc}", file=sys.stderr)
         else:
@@ -106,6 +113,7 @@ def build_into(
     except SystemExit as exc:  # mkdocs-macros exits on a template error it has already reported
         print(f"build failed (exit {exc.code})", file=sys.stderr)
         return 1
+    printed.extend(getattr(plugin, "warned", []))
     return 0
 
 

@@ -79,6 +79,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
     def __init__(self) -> None:
         self.report: Callable[[Problem], None] = self._log_problem
         self.problems: list[Problem] = []
+        self.warned: list[Problem] = []
         self.dataset: Dataset | None = None
         self.session: Session | None = None
         self.top_level: list[str] = []
@@ -112,6 +113,12 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
             self.report(p)
         raise PluginError(f"refsite: {summary_line(problems)}")
 
+    def warn(self, problem: Problem) -> None:
+        """A warning found while a page is made: logged, so strict builds count it and the preview gives
+        it again when it uses the page's earlier conversion, and kept as data (:attr:`warned`)."""
+        log.warning(str(problem))
+        self.warned.append(problem)
+
     def config_problem(self, needle: str, message: str) -> Problem:
         """A problem located at the first line of mkdocs.yml holding ``needle`` (or its first line)."""
         config_file = self.root / "mkdocs.yml"
@@ -132,6 +139,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         docs_dir = Path(config.docs_dir).resolve()
         self.docs_rel = docs_dir.relative_to(self.root).as_posix() if docs_dir.is_relative_to(self.root) else "docs"
         self.problems = []
+        self.warned = []
         self._version = None
         self.info = None
         self.history = None
@@ -258,7 +266,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
             text = "" if page.file.generated_by or record is not None else page.file.content_string
             where = source_of(self.root, self.dataset, self.docs_rel, uri, record, text)
             for link, message in done.unknown_links:
-                log.warning(str(link_problem(*where, link, message)))
+                self.warn(link_problem(*where, link, message))
         page.content, page.toc = done.html, get_toc(done.toc)  # type: ignore[arg-type]
         set_title_from_render(page, done.title)
         page.present_anchor_ids = set(done.anchors)

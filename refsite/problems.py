@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: The file ``refsite build`` writes its located problems to as JSON, when set (as ``--problems`` does).
+PROBLEMS_ENV = "REFSITE_PROBLEMS"
 
 
 def escape(text: str) -> str:

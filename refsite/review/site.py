@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -13,7 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..limits import limit_reached, limited
-from ..problems import Problem
+from ..problems import PROBLEMS_ENV, Problem
 
 ENGINE = Path(__file__).resolve().parent.parent
 CACHE = Path(".refsite") / "review-cache"
@@ -28,7 +29,6 @@ _SKIP_CLASSES = {
 }
 # elements that stand apart from their neighbours: their text never runs into the next one's
 _APART = {"div", "p", "li", "ul", "ol", "dl", "dt", "dd", "details", "summary", "table", "td", "th", "figcaption"}
-_PROBLEM = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): (.*)$")
 
 
 @dataclass
@@ -252,6 +252,9 @@ def build(root: Path, out: Path, *, strict: bool = True) -> Built:
     # Both states are built without git: the edition line and the record histories come out alike.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFSITE_NO_GIT": "1"}
     relaxed = [] if strict else ["--no-strict"]
+    listed = out.with_name(out.name + ".problems.json")
+    listed.unlink(missing_ok=True)
+    env[PROBLEMS_ENV] = str(listed)  # the build writes its problems there as data (code before it did not)
     command = [sys.executable, "-m", "refsite", "build", "--root", str(root), "--site-dir", str(out), *relaxed]
     proc = subprocess.run(
         limited(command, BUILD_MEMORY_MB, BUILD_CPU_SECONDS),
@@ -261,17 +264,32 @@ def build(root: Path, out: Path, *, strict: bool = True) -> Built:
         check=False,
         env=env,
     )
-    problems = []
-    for line in proc.stdout.splitlines():
-        m = _PROBLEM.match(line)
-        if m:
-            problems.append(Problem(m[1], int(m[2]), int(m[3]), m[5], m[4]))
+    problems = _problems(listed) if listed.is_file() else _printed_problems(proc.stdout)
     ok = proc.returncode == 0 and out.is_dir()
     output = (proc.stdout + proc.stderr).strip()
     reached = limit_reached("the build", proc.returncode, proc.stderr, BUILD_MEMORY_MB, BUILD_CPU_SECONDS)
     if not ok and reached:
         output = f"{output}\n{reached}".strip()
     return Built(out if ok else None, problems, output)
+
+
+def _problems(listed: Path) -> list[Problem]:
+    """The problems a build wrote as data (see ``refsite build --problems``); none if it wrote none."""
+    try:
+        found = json.loads(listed.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    keys = ("path", "line", "col", "message", "severity")
+    return [Problem(**{k: p[k] for k in keys}) for p in found if isinstance(p, dict) and all(k in p for k in keys)]
+
+
+_PRINTED = re.compile(r"^(.+?):(\d+):(\d+): (error|warning): (.*)$")
+
+
+def _printed_problems(stdout: str) -> list[Problem]:
+    """The problems a build by code that writes none as data printed (one line each)."""
+    found = (_PRINTED.match(line) for line in stdout.splitlines())
+    return [Problem(m[1], int(m[2]), int(m[3]), m[5], m[4]) for m in found if m]
 
 
 def cached_build(project: Path, commit: str, root: Path, code: str = "") -> Built:
