@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from ..footnotes import notes_of
 from ..limits import limit_reached, limited
 from ..problems import PROBLEMS_ENV, Problem
 
@@ -74,13 +75,8 @@ class _Article(HTMLParser):
         self.stack: list[str] = []
         self.block: Block | None = None
         self.block_depth = 0
-        self.in_footnotes = 0
-        self.note_id = ""
-        self.note_depth = 0
-        self.note_text: list[str] = []
         self.sup_ref = ""
         self.blocks: list[Block] = []
-        self.notes: dict[str, str] = {}
         self.order: list[str] = []
         self.links: set[str] = set()
         self.cells: list[tuple[int, bool]] = []  # where each cell of the row starts, and whether it is a header
@@ -108,14 +104,8 @@ class _Article(HTMLParser):
         if classes & _SKIP_CLASSES or tag in ("script", "style", "svg"):
             self.skip = self.depth
             return
-        if tag == "div" and "footnote" in classes:
-            self.in_footnotes = self.depth
-            return
-        if self.in_footnotes:
-            if tag == "li" and a.get("id", "").startswith("fn:"):
-                self.note_id, self.note_depth, self.note_text = a["id"][3:], self.depth, []
-            elif tag == "a" and "footnote-backref" in classes:
-                self.skip = self.depth
+        if tag == "div" and "footnote" in classes:  # the notes are read as notes (refsite.footnotes)
+            self.skip = self.depth
             return
         if tag == "a" and a.get("href"):
             self.links.add(a["href"])
@@ -142,11 +132,6 @@ class _Article(HTMLParser):
             self._space()
         if self.skip and self.depth == self.skip:
             self.skip = 0
-        elif self.note_id and self.depth == self.note_depth:
-            self.notes[self.note_id] = " ".join("".join(self.note_text).split())
-            self.note_id = ""
-        elif self.in_footnotes and self.depth == self.in_footnotes:
-            self.in_footnotes = 0
         elif self.block is not None and self.depth == self.block_depth:
             if self.block.tag == "tr" and self.cells:
                 self.block.text = self._row(self.block.text)
@@ -185,9 +170,7 @@ class _Article(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.depth or self.skip:
             return
-        if self.note_id:
-            self.note_text.append(data)
-        elif self.block is not None:
+        if self.block is not None:
             if self.sup_ref:
                 self.block.text += f"[{data.strip()}]"
                 self.block.notes.append(self.sup_ref)
@@ -202,12 +185,14 @@ def read_page(path: Path, url: str) -> Page:
     text = path.read_text(encoding="utf-8", errors="replace")
     # only the article is read (and a redirect's refresh line): the theme's navigation is no content
     start, end = text.find("<article"), text.rfind("</article>")
-    parser.feed(text[start : end + len("</article>")] if 0 <= start < end else text)
+    article = text[start : end + len("</article>")] if 0 <= start < end else text
+    parser.feed(article)
     parser.close()
     title = next((b.text for b in parser.blocks if b.tag == "h1"), url or "Home")
-    order = list(dict.fromkeys(n for n in parser.order if n in parser.notes))
-    order += [n for n in parser.notes if n not in order]
-    return Page(url, title, parser.blocks, parser.notes, order, parser.links, parser.refresh)
+    notes = {note.id: note.text for note in notes_of(article)}
+    order = list(dict.fromkeys(n for n in parser.order if n in notes))
+    order += [n for n in notes if n not in order]
+    return Page(url, title, parser.blocks, notes, order, parser.links, parser.refresh)
 
 
 def read_site(site: Path) -> dict[str, Page]:
