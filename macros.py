@@ -1,5 +1,5 @@
 """mkdocs-macros entry point: registers the refsite macros."""
 
-from refsite.mkdocs_macros import define_env
+from refsite.mkdocs_host.macros import define_env
 
 __all__ = ["define_env"]

@@ -1,6 +1,6 @@
 """Build the site in a workspace and swap it in only on success.
 
-MkDocs itself runs in the adapter module :mod:`refsite.mkdocs_build`."""
+MkDocs itself runs in the adapter module :mod:`refsite.mkdocs_host.build`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .mkdocs_build import build_into
+from .mkdocs_host.build import build_into
 from .pdf import PrintError, PrintPlan, pdf_into
 from .problems import Problem, summary_line
 from .sitemodel import PrintPage
@@ -202,7 +202,7 @@ def _shown_site(root: Path, path: Path) -> str:
 
 
 def serve(root: Path, dev_addr: str) -> int:
-    """Live preview of the project at ``root`` (see ``refsite.mkdocs_serve``)."""
-    from .mkdocs_serve import serve as run
+    """Live preview of the project at ``root`` (see ``refsite.mkdocs_host.serve``)."""
+    from .mkdocs_host.serve import serve as run
 
     return run(root, dev_addr)

@@ -2,7 +2,7 @@
 the bibliography with the pages that cite each work, "cite this page" and the downloads.
 
 Plain Python: a site generator hands over each page's Markdown and finished HTML; the
-MkDocs plugin is one such adapter (see :mod:`refsite.mkdocs_plugin`).
+MkDocs plugin is one such adapter (see :mod:`refsite.mkdocs_host.plugin`).
 """
 
 from __future__ import annotations

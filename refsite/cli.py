@@ -89,7 +89,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_synth(args: argparse.Namespace) -> int:
     """Write a complete, valid synthetic project with N records."""
-    from .synth import write_project
+    from .tools.synth import write_project
 
     write_project(Path(args.out), args.records, seed=args.seed)
     print(f"wrote a project with {args.records} records to {args.out}")
@@ -125,7 +125,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Measure build time and memory on synthetic projects, and the live preview's latencies."""
-    from .bench import run_bench
+    from .tools.bench import run_bench
 
     return run_bench(
         args.sizes,
@@ -137,7 +137,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_geodata(args: argparse.Namespace) -> int:
     """Extract the map's geography from an installed world-atlas package into data/geo/."""
-    from .geodata import GEO_FILE, run
+    from .geodata import GEO_FILE
+    from .tools.geodata import run
 
     return run(Path(args.source), Path(args.root) / GEO_FILE)
 

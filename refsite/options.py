@@ -1,7 +1,7 @@
 """The ``refsite`` plugin's options, defined once.
 
 Everything that reads an option goes through :data:`OPTIONS` and :class:`Options`: the MkDocs
-plugin's configuration is made from them (:mod:`refsite.mkdocs_plugin`), so is the allow-list of
+plugin's configuration is made from them (:mod:`refsite.mkdocs_host.plugin`), so is the allow-list of
 mkdocs.yml (:mod:`refsite.policy`, which also reports a value of the wrong type at its line), the
 check's and the print edition's reading of mkdocs.yml, and the README's table of options (a test
 holds the table to this list).

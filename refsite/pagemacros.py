@@ -6,7 +6,7 @@ and runtime error one located problem), :func:`render_template` renders one page
 and :class:`PageMacros` are the macros, as functions of the page being rendered (a
 :class:`MacroHost` says which) and the dataset. Every call's arguments are checked with the same
 rules as ``make check``. MkDocs reaches these through mkdocs-macros and a thin shim,
-:mod:`refsite.mkdocs_macros`.
+:mod:`refsite.mkdocs_host.macros`.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from refsite import bench_serve
-from refsite.bench_serve import (
+from refsite.tools import bench_serve as bench_serve
+from refsite.tools.bench_serve import (
     PreviewRun,
     group_members,
     mark_page,

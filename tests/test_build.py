@@ -15,7 +15,7 @@ import refsite.cite as cite_mod
 from refsite import footnotes
 from refsite.build import build_into
 from refsite.context import current
-from refsite.synth import write_project
+from refsite.tools.synth import write_project
 
 from conftest import article, copy_root, run_cli
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import refsite
 from refsite.context import BuildContext, current, using
 from refsite.dataset import load_project
-from refsite.mkdocs_build import build_into
+from refsite.mkdocs_host.build import build_into
 from refsite.render.text import date_format, fmt_date, set_date_format
 
 from conftest import copy_root

@@ -11,9 +11,9 @@ from refsite.context import BuildContext, using
 from refsite.conversions import MIN_PAGES, Conversions, convert_within_budget, jobs
 from refsite.engine import build_pages
 from refsite.markdown_html import Converted
-from refsite.mkdocs_build import build_into
+from refsite.mkdocs_host.build import build_into
 from refsite.sitemodel import SiteModel
-from refsite.synth import write_project
+from refsite.tools.synth import write_project
 
 EXTENSIONS = ["toc", "tables", "fenced_code", "footnotes"]
 

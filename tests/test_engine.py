@@ -9,7 +9,7 @@ import pytest
 
 from refsite.context import BuildContext, using
 from refsite.engine import build_pages
-from refsite.mkdocs_build import build_into
+from refsite.mkdocs_host.build import build_into
 from refsite.sitemodel import SiteModel
 
 from conftest import REPO, copy_root

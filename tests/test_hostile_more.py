@@ -49,7 +49,7 @@ def write(rel: str, text: str, then: Setup | None = None) -> Setup:
     return setup
 
 
-EVIL_PY = "import pathlib\npathlib.Path('pwned').write_text('ran')\nfrom refsite.mkdocs_macros import define_env\n"
+EVIL_PY = "import pathlib\npathlib.Path('pwned').write_text('ran')\nfrom refsite.mkdocs_host.macros import define_env\n"
 END = 37  # the first line after the sample mkdocs.yml
 CASES: list[tuple[str, Setup, list[str]]] = [
     (
@@ -309,7 +309,7 @@ def test_ordinary_brackets_and_lists_still_render(tmp_path: Path) -> None:
 
 def test_every_option_of_the_refsite_plugin_is_allowed() -> None:
     """The allow-list and the plugin's own settings name the same options."""
-    from refsite.mkdocs_plugin import RefsiteConfig
+    from refsite.mkdocs_host.plugin import RefsiteConfig
     from refsite.policy import PLUGINS
 
     assert PLUGINS["refsite"] == frozenset(RefsiteConfig().keys())

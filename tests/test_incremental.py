@@ -11,8 +11,8 @@ import pytest
 from test_serve import Preview, banner_lines
 
 from refsite.dataset import load_project
-from refsite.mkdocs_build import build_into
-from refsite.mkdocs_incremental import Incremental
+from refsite.mkdocs_host.build import build_into
+from refsite.mkdocs_host.incremental import Incremental
 from refsite.workspace import CACHE, MARKER
 
 from conftest import REPO, run_cli

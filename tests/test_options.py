@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from refsite.mkdocs_plugin import RefsiteConfig
+from refsite.mkdocs_host.plugin import RefsiteConfig
 from refsite.options import OPTIONS, Options, option_error, readme_table
 from refsite.policy import PLUGINS
 from refsite.render.text import DATE_FORMATS

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from refsite.mkdocs_serve import BANNER_ID, preview_url, with_banner
+from refsite.mkdocs_host.serve import BANNER_ID, preview_url, with_banner
 from refsite.workspace import CACHE
 
 from conftest import REPO, copy_root

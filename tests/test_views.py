@@ -19,6 +19,7 @@ from refsite.render.svg_map import locator_map
 from refsite.render.text import PageContext
 from refsite.render.timeline_svg import LinearScale, timeline_chart, year_of
 from refsite.sanitize import clean_html
+from refsite.tools import geodata as extraction
 
 from conftest import REPO, article, copy_root, run_cli, shared_build
 
@@ -49,49 +50,49 @@ def _square(cx: float, cy: float, r: float) -> list[tuple[float, float]]:
 
 
 def test_decode_reads_delta_encoded_arcs() -> None:
-    polys = geodata.decode(_topology([_square(10, 20, 1)]))
+    polys = extraction.decode(_topology([_square(10, 20, 1)]))
     assert len(polys) == 1
     ring = polys[0][0]
     assert ring[0] == pytest.approx((9, 19)) and ring[2] == pytest.approx((11, 21))
 
 
 def test_decode_refuses_what_is_not_a_topology() -> None:
-    with pytest.raises(geodata.GeoDataError, match="not a quantized TopoJSON"):
-        geodata.decode({"objects": {}})
+    with pytest.raises(extraction.GeoDataError, match="not a quantized TopoJSON"):
+        extraction.decode({"objects": {}})
 
 
 def test_clip_keeps_the_part_inside_the_box() -> None:
-    ring = geodata.clip(_square(139, 45, 2))  # straddles the western edge at 139°E
+    ring = extraction.clip(_square(139, 45, 2))  # straddles the western edge at 139°E
     assert min(p[0] for p in ring) == pytest.approx(139)
     assert max(p[0] for p in ring) == pytest.approx(141)
-    assert geodata.clip(_square(0, 0, 1)) == []  # wholly outside
+    assert extraction.clip(_square(0, 0, 1)) == []  # wholly outside
 
 
 def test_simplify_drops_points_on_a_straight_line_and_keeps_corners() -> None:
     line = [(0.0, 0.0), (0.5, 0.0001), (1.0, 0.0), (1.0, 1.0)]
-    assert geodata.simplify(line, 0.01) == [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)]
+    assert extraction.simplify(line, 0.01) == [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0)]
 
 
 def test_extract_names_the_shapes_and_takes_every_point_from_the_data() -> None:
-    squares = {name: _square((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 0.05) for name, b in geodata.PICKS.items()}
+    squares = {name: _square((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 0.05) for name, b in extraction.PICKS.items()}
     other = _square(150.0, 46.0, 0.05)  # a chain island nobody picks
-    result = geodata.extract(_topology([*squares.values(), other]), {"package": "npm:world-atlas"})
+    result = extraction.extract(_topology([*squares.values(), other]), {"package": "npm:world-atlas"})
     features = result["features"]
-    for name, (w, s, e, n) in geodata.PICKS.items():
+    for name, (w, s, e, n) in extraction.PICKS.items():
         lon, lat = features[name]["point"]
         assert w <= lon <= e and s <= lat <= n
         assert features[name]["rings"]
     assert features["northern-territories-southern-kurils"]["parts"] == list(
-        geodata.GROUPS["northern-territories-southern-kurils"]
+        extraction.GROUPS["northern-territories-southern-kurils"]
     )
     assert len(result["land"]) == 1  # only the unpicked island is plain land
     assert features["kuril-islands"]["point"][0] > 145.5
-    assert result["provenance"]["bbox"] == list(geodata.BBOX)
+    assert result["provenance"]["bbox"] == list(extraction.BBOX)
 
 
 def test_extract_says_which_place_it_cannot_find() -> None:
-    with pytest.raises(geodata.GeoDataError, match="no land shape found for 'hokkaido'"):
-        geodata.extract(_topology([_square(150.0, 46.0, 0.05)]), {})
+    with pytest.raises(extraction.GeoDataError, match="no land shape found for 'hokkaido'"):
+        extraction.extract(_topology([_square(150.0, 46.0, 0.05)]), {})
 
 
 def test_geodata_command_reports_a_missing_package_on_one_line(tmp_path: Path) -> None:
@@ -105,7 +106,7 @@ def test_geodata_command_reports_a_missing_package_on_one_line(tmp_path: Path) -
 def test_geodata_command_writes_the_file_from_a_package(tmp_path: Path) -> None:
     pkg = tmp_path / "world-atlas"
     pkg.mkdir()
-    squares = [_square((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 0.05) for b in geodata.PICKS.values()]
+    squares = [_square((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 0.05) for b in extraction.PICKS.values()]
     (pkg / "land-10m.json").write_text(json.dumps(_topology(squares)))
     (pkg / "package.json").write_text(json.dumps({"name": "world-atlas", "version": "9.9.9", "license": "ISC"}))
     (pkg / "README.md").write_text("Natural Earth's vector data, version 4.1.0 as TopoJSON.")
@@ -114,7 +115,7 @@ def test_geodata_command_writes_the_file_from_a_package(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "data/geo/kurils.json").read_text())
     assert data["provenance"]["version"] == "9.9.9"
     assert "version 4.1.0" in data["provenance"]["data"]
-    assert set(geodata.PICKS) <= set(data["features"])
+    assert set(extraction.PICKS) <= set(data["features"])
 
 
 def test_committed_geography_and_place_locations_agree() -> None:

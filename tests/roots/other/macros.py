@@ -1,3 +1,3 @@
-from refsite.mkdocs_macros import define_env
+from refsite.mkdocs_host.macros import define_env
 
 __all__ = ["define_env"]

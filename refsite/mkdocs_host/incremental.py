@@ -43,9 +43,9 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import CountHandler
 
-from .context import BuildContext
-from .memo import digest
-from .mkdocs_internals import (
+from ..context import BuildContext
+from ..memo import digest
+from .internals import (
     build_extra_template,
     build_theme_template,
     set_current_page,

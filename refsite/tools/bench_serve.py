@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import docs_dir, read_config, site_url
-from .model import KINDS, PLURAL
+from ..config import docs_dir, read_config, site_url
+from ..model import KINDS, PLURAL
 
 POLL = 0.02  # seconds between two requests for the edited page
 TIMEOUT = 30.0  # a change not shown by then is a failure

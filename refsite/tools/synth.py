@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from .model import ACTOR_KINDS, EVENT_KINDS, OUTCOMES, PLACE_KINDS, STANCES, STATUSES
+from ..model import ACTOR_KINDS, EVENT_KINDS, OUTCOMES, PLACE_KINDS, STANCES, STATUSES
 
 MKDOCS_YML = """\
 site_name: Synthetic Reference
@@ -47,7 +47,9 @@ nav:
 """
 
 MACROS_PY = (
-    '"""mkdocs-macros entry point."""\n\nfrom refsite.mkdocs_macros import define_env\n\n__all__ = ["define_env"]\n'
+    '"""mkdocs-macros entry point."""\n\n'
+    "from refsite.mkdocs_host.macros import define_env\n\n"
+    '__all__ = ["define_env"]\n'
 )
 
 WORDS = [

@@ -2,7 +2,7 @@
 
 Each change rebuilds the site, as ``python -m refsite build --no-strict`` does, into one folder of
 the server's workspace (``.refsite/serve-*``), redoing only what the change affects (see
-:mod:`refsite.mkdocs_incremental`). A build that succeeds is served, its warnings (which a strict
+:mod:`refsite.mkdocs_host.incremental`). A build that succeeds is served, its warnings (which a strict
 build refuses) in a banner at the top of every page; one that fails leaves the last good site
 served, its problems in the banner, one ``path:line:col: error: message`` line each. The browser
 reloads when a rebuild ends either way, so fixing the file clears the banner.
@@ -39,13 +39,13 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from .config import docs_dir, read_config, site_url
-from .context import using
-from .files import remember_reads
-from .mkdocs_build import build_into, quiet_logging
-from .mkdocs_incremental import Incremental
-from .mkdocs_internals import LiveReloadHooks
-from .workspace import Workspace, fault_message, open_workspace
+from ..config import docs_dir, read_config, site_url
+from ..context import using
+from ..files import remember_reads
+from ..workspace import Workspace, fault_message, open_workspace
+from .build import build_into, quiet_logging
+from .incremental import Incremental
+from .internals import LiveReloadHooks
 
 BANNER_ID = "refsite-problems"
 _CHANGES = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED, EVENT_TYPE_MOVED, EVENT_TYPE_CLOSED})

@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .dataset import Dataset
-from .mkdocs_internals import replace_macros_env
-from .pagemacros import PageMacros, PageSandbox, template_problem
-from .problems import Problem
-from .render.text import PageContext
+from ..dataset import Dataset
+from ..pagemacros import PageMacros, PageSandbox, template_problem
+from ..problems import Problem
+from ..render.text import PageContext
+from .internals import replace_macros_env
 
 
 def _plugin(env: Any) -> Any:

@@ -11,13 +11,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..bibcsl import bib_source, csl_items
+from ..cite import Cite, Formatter, join_notes
+from ..dataset import load_project
+from ..model import KIND_TITLES, KINDS, PLURAL
+from ..render.pages import index_page, record_page
+from ..render.text import PageContext, src_uri
 from .bench_serve import PreviewRun, preview_runs
-from .bibcsl import bib_source, csl_items
-from .cite import Cite, Formatter, join_notes
-from .dataset import load_project
-from .model import KIND_TITLES, KINDS, PLURAL
-from .render.pages import index_page, record_page
-from .render.text import PageContext, src_uri
 from .synth import MKDOCS_YML, write_project
 
 _MEASURE = """

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import load_config
-from .problems import Problem
+from ..config import load_config
+from ..problems import Problem
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
-    from .sitemodel import PrintPage, SiteModel
+    from ..sitemodel import PrintPage, SiteModel
 
 _FILE_ERROR = re.compile(r"Error (?:reading|building) page '.*': \[Errno \d+\]", re.S)
 _LOCATED = re.compile(r"[^\s:]+:\d+:\d+: (?:error|warning): ")

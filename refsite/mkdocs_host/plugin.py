@@ -26,12 +26,12 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from .citations import BIB_TOKEN, PageRef, Session
-from .cite import CiteError
-from .conversions import Conversions
-from .dataset import Dataset
-from .editions import BuildInfo, build_info
-from .engine import (
+from ..citations import BIB_TOKEN, PageRef, Session
+from ..cite import CiteError
+from ..conversions import Conversions
+from ..dataset import Dataset
+from ..editions import BuildInfo, build_info
+from ..engine import (
     SCRIPT_URI,
     edit_url,
     finish_page,
@@ -43,15 +43,15 @@ from .engine import (
     source_of,
     start,
 )
-from .history import History, read_history
-from .markdown_html import Converted
-from .mkdocs_internals import set_title_from_render
-from .mkdocs_macros import sandbox
-from .options import OPTIONS, Option, Options
-from .problems import Problem, summary_line
-from .render.notices import NOTICE_KEYS, page_notices
-from .sanitize import clean_attribute, clean_title
-from .sitemodel import NavItem, PrintPage, SiteModel, SitePage
+from ..history import History, read_history
+from ..markdown_html import Converted
+from ..options import OPTIONS, Option, Options
+from ..problems import Problem, summary_line
+from ..render.notices import NOTICE_KEYS, page_notices
+from ..sanitize import clean_attribute, clean_title
+from ..sitemodel import NavItem, PrintPage, SiteModel, SitePage
+from .internals import set_title_from_render
+from .macros import sandbox
 
 log = logging.getLogger("mkdocs.plugins.refsite")
 
