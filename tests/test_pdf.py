@@ -217,7 +217,7 @@ def test_every_note_of_the_real_pdf_starts_on_the_page_of_its_call(real_pdf: Pat
     with no number repeated or skipped."""
     calls = note_calls(real_pdf)
     numbers = note_numbers(real_pdf)
-    assert len(calls) > 2000
+    assert len(calls) > 1800  # the whole reference was read (about 2,000 calls since the merged records)
     # Typst keeps a note with its call except, on this reference, at five calls on the last line of
     # a page whose foot is already full of long notes (pp. 33, 44, 117, 131, 142 at the time of
     # writing), each then one page late; more than that is a regression (WeasyPrint left 40 on 32 pages)

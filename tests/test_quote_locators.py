@@ -4,6 +4,11 @@ A quoted phrase (two words or more) that one of the two source documents prints 
 it (case aside); the page map (bib/maps/) gives the pages, notes or paragraphs that print it. The first citation
 of that source after the quotation, in the same paragraph, must name one of them. This catches a
 passage cited to the page before the one that prints it, or to the paragraph after.
+
+A position's `quote` is held to the same standard, and to its speaker: it must be printed at a place
+the record cites, and a quote shown as the actor's own words (`quote_by: actor`) must stand inside
+the source's own quotation marks; words the paper or the summary prints in its own voice are theirs.
+The tests skip when the source documents are not beside the repository.
 """
 
 from __future__ import annotations
@@ -163,3 +168,77 @@ def test_the_check_catches_a_quotation_cited_to_the_wrong_page(sources: Sources)
     assert _slips("x", page, sources, _page_citation) == [
         "x: 'not enough balance' is printed at para. 13, cited to [('para', 14)]"
     ]
+
+
+QUOTED_SPAN = re.compile(r'"([^"]+)"')
+
+
+def _quoted_in_source(phrase: str, sources: Sources) -> bool:
+    """Whether the source text prints ``phrase`` inside its own quotation marks (someone's words)."""
+    texts = [sources.body, *sources.notes.values(), *sources.paras.values()]
+    return any(phrase.lower() in span.lower() for text in texts for span in QUOTED_SPAN.findall(text))
+
+
+def _cited_places(data: dict[str, object], key: str) -> set[Place]:
+    """Every place of ``key`` a record cites: its sources and its inline citations."""
+    out: set[Place] = set()
+    for src in data.get("sources") or []:
+        if isinstance(src, dict) and src.get("key") == key:
+            out |= places(str(src.get("locator", "")))
+    for _field, text in citable(data):
+        for group in inline.find(text):
+            out |= set().union(set(), *(places(item.locator) for item in group.items if item.key == key))
+    return out
+
+
+def quote_slips(path: str, data: dict[str, object], sources: Sources) -> list[str]:
+    """What is wrong with a record's ``quote``: not printed, printed elsewhere, or not the actor's."""
+    quote = data.get("quote")
+    if not isinstance(quote, str):
+        return []
+    phrase = _norm(quote).strip(" .,;:")
+    found = sources.where(phrase)
+    if found is None:
+        return [f"{path}: quote '{phrase}' is printed in neither source"]
+    key, printed = found
+    out = []
+    if not _cited_places(data, key) & printed:
+        shown = ", ".join(f"{kind}. {n}" for kind, n in sorted(printed))
+        out.append(f"{path}: quote '{phrase}' is printed at {shown}, which the record does not cite")
+    if data.get("quote_by") == "actor" and not _quoted_in_source(phrase, sources):
+        out.append(
+            f"{path}: quote '{phrase}' is shown as the actor's own words, "
+            f"but {key} prints it in its own voice (quote_by: source)"
+        )
+    return out
+
+
+def test_every_quote_is_printed_where_cited_and_by_its_speaker(dataset: Dataset, sources: Sources) -> None:
+    quoted = [rec for rec in dataset.records.values() if isinstance(rec.data.get("quote"), str)]
+    assert len(quoted) >= 10
+    slips = [slip for rec in quoted for slip in quote_slips(rec.path, dict(rec.data), sources)]
+    assert slips == []
+
+
+def _at(key: str, locator: str) -> list[dict[str, str]]:
+    return [{"key": key, "locator": locator}]
+
+
+def test_the_quote_check_catches_the_authors_words_shown_as_the_actors(sources: Sources) -> None:
+    pajon = {"sources": _at("pajon2013", "p. 19")}
+    author = {**pajon, "quote": "fairly open stance", "quote_by": "actor"}
+    assert quote_slips("x", author, sources) == [
+        "x: quote 'fairly open stance' is shown as the actor's own words, "
+        "but pajon2013 prints it in its own voice (quote_by: source)"
+    ]
+    assert quote_slips("x", {**author, "quote_by": "source"}, sources) == []
+    summary = {"quote": "a puppet of the US", "quote_by": "actor", "sources": _at("stimson2014", "para. 2")}
+    assert quote_slips("x", summary, sources)[0].startswith("x: quote 'a puppet of the US' is shown as the actor's")
+    strategists = {"quote": "conduct regular exercises", "quote_by": "actor", "summary": "[@pajon2013, p. 13, n. 40]"}
+    assert quote_slips("x", strategists, sources) == []
+    moved = {"quote": "conduct regular exercises", "quote_by": "actor", "sources": _at("pajon2013", "p. 12")}
+    assert quote_slips("x", moved, sources) == [
+        "x: quote 'conduct regular exercises' is printed at p. 13, which the record does not cite"
+    ]
+    invented = {"quote": "a lasting friendship", "quote_by": "source", "sources": _at("pajon2013", "p. 4")}
+    assert quote_slips("x", invented, sources) == ["x: quote 'a lasting friendship' is printed in neither source"]
