@@ -85,7 +85,13 @@ def test_text_from_data_is_escaped_and_braces_literal(basic_site: Path) -> None:
 
 def test_footnotes_full_then_short(basic_site: Path) -> None:
     home = page(basic_site, "")
-    notes = re.findall(r'<li id="fn:cite-(\d+)">\s*<p>(.*?)(?:&#160;|&nbsp;)<a class="footnote-backref"', home, re.S)
+    found = re.findall(r'<li id="fn:cite-(\d+)">\s*<p>(.*?)(?:&#160;|&nbsp;)<a class="footnote-backref"', home, re.S)
+    # a short note carries the full reference of its work for its preview, hidden on the page
+    full = re.compile(r'<span class="refsite-note-full web-only" hidden(?:="")? [^>]*>(.*?)</span>$')
+    previews = {n: m.group(1) for n, text in found if (m := full.search(text))}
+    notes = [(n, full.sub("", text)) for n, text in found]
+    assert "1" not in previews  # the first note is the full one
+    assert previews["2"].startswith('<span class="refsite-note-work">Pajon, Céline. “Japan-Russia:')
     assert notes[0] == (
         "1",
         "Céline Pajon, “Japan-Russia: Toward a Strategic Partnership?” "

@@ -1,0 +1,77 @@
+"""What a reader meets on the real site, in a real browser at desktop and phone widths: a short
+note's preview with the full reference, and the map's legend and data line within reach."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import serve_folder
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"desktop": 1280, "phone": 390}
+FULL = "Pajon, Céline. ‘Japan-Russia: Toward a Strategic Partnership?’"
+
+
+@pytest.fixture(scope="module")
+def server(real_site: Path) -> Iterator[str]:
+    with serve_folder(real_site) as url:
+        yield url
+
+
+def _open(browser: Any, url: str, width: int, scheme: str = "light", js: bool = True) -> Any:
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme, java_script_enabled=js)
+    page.goto(url)
+    return page
+
+
+def _short_call(page: Any) -> tuple[Any, str]:
+    """The call of the first note on the page that cites the Ifri paper in short ('Pajon, 13.')."""
+    note_id = page.evaluate(
+        """() => [...document.querySelectorAll('.footnote li')].find(li =>
+             /^Pajon, \\d/.test(li.querySelector('p').firstChild.textContent)).id"""
+    )
+    return page.locator(f'sup a.footnote-ref[href$="#{note_id}"]').first, note_id
+
+
+@pytest.mark.parametrize("how", ["hover", "focus"])
+@pytest.mark.parametrize("size", list(WIDTHS))
+def test_a_short_notes_preview_gives_the_full_reference(server: str, browser: Any, size: str, how: str) -> None:
+    page = _open(browser, server + "places/etorofu-iturup/", WIDTHS[size])
+    call, note_id = _short_call(page)
+    short = page.locator(f"li[id='{note_id}'] > p").first.evaluate("p => p.firstChild.textContent").strip()
+    assert re.fullmatch(r"Pajon, \d+(n\d+)?(, \d+(n\d+)?)*\.", short), short
+    # on the page the note reads short: its full reference waits, hidden, for the preview
+    assert page.locator(f"li[id='{note_id}']").inner_text().strip().startswith(short)
+    assert FULL not in page.locator(f"li[id='{note_id}']").inner_text()
+    call.scroll_into_view_if_needed()
+    if how == "hover":
+        call.hover()
+    else:
+        call.focus()
+    tip = page.locator(".md-tooltip2").filter(has_text=short).first
+    tip.wait_for(state="visible", timeout=10000)
+    text = tip.inner_text()
+    # the short note with its pinpoint, then the work in full, as the bibliography gives it
+    assert text.index(short) < text.index(FULL), text
+    assert "Translated by Andrew Fanko. Russie.Nei.Visions. Paris: Ifri" in text and "September 2013." in text
+    box = tip.locator(".md-tooltip2__inner").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTHS[size] + 1  # the preview fits the screen
+    bib = page.evaluate("() => fetch('../../bibliography/').then(r => r.text())")
+    assert "Pajon, Céline. ‘Japan-Russia: Toward a Strategic Partnership?’ Translated by Andrew Fanko." in bib
+    page.close()
+
+
+def test_without_javascript_the_notes_read_short_and_whole(server: str, browser: Any) -> None:
+    page = _open(browser, server + "places/etorofu-iturup/", 390, js=False)
+    notes = page.locator(".footnote li")
+    assert notes.count() >= 3
+    first, later = notes.nth(0).inner_text(), notes.nth(1).inner_text()
+    assert "Céline Pajon, ‘Japan-Russia: Toward a Strategic Partnership?’" in first  # the first note in full
+    assert later.startswith("Pajon, ") and FULL not in later  # short after it, with nothing hidden shown
+    page.close()
