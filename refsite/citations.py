@@ -125,7 +125,7 @@ class Session:
         """The citation context of a page (created on first use)."""
         ctx = self.contexts.get(uri)
         if ctx is None:
-            ctx = self.contexts[uri] = PageContext(uri, len(self.contexts))
+            ctx = self.contexts[uri] = PageContext(uri, len(self.contexts), self.dataset.maps)
         return ctx
 
     def narrative(self, uri: str, markdown: str) -> str:
