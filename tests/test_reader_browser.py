@@ -75,3 +75,36 @@ def test_without_javascript_the_notes_read_short_and_whole(server: str, browser:
     assert "Céline Pajon, ‘Japan-Russia: Toward a Strategic Partnership?’" in first  # the first note in full
     assert later.startswith("Pajon, ") and FULL not in later  # short after it, with nothing hidden shown
     page.close()
+
+
+_INSIDE = """([sel, box]) => { const r = document.querySelector(sel).getBoundingClientRect();
+  const b = document.querySelector(box).getBoundingClientRect();
+  return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, boxLeft: b.left, boxRight: b.right,
+          width: window.innerWidth}; }"""
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["script", "no-script"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", list(WIDTHS))
+@pytest.mark.parametrize("path", ["places/etorofu-iturup/", "proposals/two-islands-1956-declaration/"])
+def test_the_maps_key_and_scale_are_in_view(
+    server: str, browser: Any, path: str, size: str, scheme: str, js: bool
+) -> None:
+    page = _open(browser, server + path, WIDTHS[size], scheme, js)
+    figure = page.locator("figure.refsite-map")
+    figure.scroll_into_view_if_needed()
+    page.wait_for_timeout(100)  # the script opens a scrolling map on its middle
+    for part in (".refsite-map-legend", ".refsite-map-scale"):
+        at = page.evaluate(_INSIDE, [f"figure.refsite-map svg {part}", "figure.refsite-map .refsite-map-scroll"])
+        # wholly inside the screen and inside the map's visible box, without scrolling sideways
+        assert 0 <= at["left"] < at["right"] <= at["width"], (part, at)
+        assert at["boxLeft"] - 0.5 <= at["left"] and at["right"] <= at["boxRight"] + 0.5, (part, at)
+    # every entry of the key reads in full, at 12 CSS px or more
+    words = figure.locator(".refsite-map-legend text")
+    assert words.count() >= 3
+    for i in range(words.count()):
+        box = words.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTHS[size] and box["height"] >= 12
+    overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    page.close()

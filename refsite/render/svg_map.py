@@ -325,7 +325,9 @@ def _legend_entries(
 
 
 def _legend(entries: Sequence[tuple[str, str, str, str]]) -> str:
-    """The key to the map's colours, top left; every swatch carries its class (the dark scheme recolours it)."""
+    """The key to the map's colours, top left; every swatch carries its class (the dark scheme recolours it).
+    On a narrow screen the stylesheet moves it (and the scale bar) 150 units right, into the middle half
+    of the map's ``WIDTH`` that the screen shows: so it stays under 300 units wide."""
     width = 34 + max(len(e[3]) for e in entries) * 7.6 + 8
     out = [
         '<g class="refsite-map-legend">',
