@@ -280,7 +280,7 @@ def test_map_reads_on_any_screen(server: str, browser: Any, size: str, scheme: s
     # one attribution line, to the note on the map data; no package name for readers
     credit = page.locator(".refsite-map-credit")
     assert credit.count() == 1
-    assert credit.locator("a", has_text="about the map data").get_attribute("href").endswith("editorial/#map-data")
+    assert credit.locator("a", has_text="about the map data").get_attribute("href").endswith("about/#map-data")
     assert "npm" not in page.locator("figure.refsite-map").inner_text() + credit.inner_text()
     _page_fits(page)
     page.close()

@@ -299,7 +299,7 @@ def locator_map(
 
 
 #: The page and section that say where the maps' coastlines come from (the one attribution line links there).
-MAP_NOTE = ("editorial.md", "map-data")
+MAP_NOTE = ("about.md", "map-data")
 #: Legend swatches of what is not an outcome: (class, fill, stroke, words)
 _HL = ("hl", "#c0392b", "#5a120b", "this place")
 _DISPUTED = ("disputed", "#f3d9a4", "#7a5a1a", "disputed island")
