@@ -108,3 +108,46 @@ def test_the_maps_key_and_scale_are_in_view(
     overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
     page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", list(WIDTHS))
+@pytest.mark.parametrize(
+    ("path", "as_of"),
+    [("places/etorofu-iturup/", "This record states what its sources said as of September 2013."), ("overview/", "")],
+)
+def test_the_first_screen_says_what_the_sources_cover(
+    server: str, browser: Any, path: str, as_of: str, size: str, scheme: str
+) -> None:
+    page = _open(browser, server + path, WIDTHS[size], scheme)
+    line = page.locator("article .refsite-coverage")
+    text = line.inner_text()
+    assert text.startswith("Sources cover events to 9 September 2014.") and as_of in text
+    # above the title (the edition line and the breadcrumb between them), both on the first screen, legible
+    box, title = line.bounding_box(), page.locator("article h1").bounding_box()
+    assert box["y"] + box["height"] <= title["y"] and title["y"] + title["height"] <= 900
+    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTHS[size]
+    assert line.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 12
+    report = line.locator("a.refsite-report")
+    assert report.is_visible() and report.inner_text() == "Report an error"
+    assert f"japan-russia%2F{path.replace('/', '%2F')}" in report.get_attribute("href")
+    # the edit pencil names the record's file in its title, not in the page's words
+    edit = page.locator("article a.md-content__button[rel=edit]")
+    if as_of:
+        assert edit.get_attribute("title") == "Edit the record etorofu-iturup (file data/places/etorofu-iturup.yaml)"
+        assert "data/places/" not in page.locator("article").inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 1
+    page.close()
+
+
+def test_an_islands_names_are_explained_once_and_on_hover(server: str, browser: Any) -> None:
+    page = _open(browser, server + "territorial-dispute/", 390)
+    # every link to the island in the page's text and tables (the map labels its islands on its own)
+    links = page.locator("article a[href$='places/etorofu-iturup/']:not(figure.refsite-map a)")
+    assert links.count() >= 2
+    assert {links.nth(i).inner_text() for i in range(links.count())} == {"Etorofu / Iturup"}
+    titled = {links.nth(i).get_attribute("title") for i in range(links.count())}
+    assert titled == {"Etorofu is Japan's name, Iturup Russia's"}
+    prose = page.locator("article").inner_text()
+    assert prose.count("Etorofu / Iturup (Etorofu is Japan's name, Iturup Russia's)") == 1
+    page.close()
