@@ -17,7 +17,7 @@ from typing import Any
 from ..config import docs_dir
 from ..dataset import Dataset
 from ..model import Record, as_text
-from .names import neutral_name
+from .names import name_usage, neutral_name, side_names
 from .text import PageContext, attr
 
 WIDTH = 600.0
@@ -377,7 +377,8 @@ def _caption(
     for place in located:
         if not place.get("claimed_by") and place.id != highlight and place.id not in outcomes:
             continue
-        names = " / ".join(_names(ds, place))
+        names = " / ".join(name for name, _side in side_names(ds, place)) or place.label
+        usage = name_usage(ds, place)  # which side uses which name, on hover, as every island link says
         status = status_text(ds, place)
         what = [status] if status else []
         if place.id in outcomes:
@@ -386,7 +387,8 @@ def _caption(
         if place.id == highlight:
             what.append("highlighted")
         detail = ": " + attr("; ".join(what)) if what else ""
-        rows.append(f'<li><a href="{attr(url_to(ctx, place))}">{attr(names)}</a>{detail}</li>')
+        title = f' title="{attr(usage)}"' if usage else ""
+        rows.append(f'<li><a href="{attr(url_to(ctx, place))}"{title}>{attr(names)}</a>{detail}</li>')
     head = f"{attr(caption)} " if caption else ""
     return f'{head}<ul class="refsite-map-list">{"".join(rows)}</ul>'
 
