@@ -129,6 +129,7 @@ STRAY = {
     "American comma inside a closing quotation mark": r",[’”](?!\w)",
     "two spaces": r"\s{2}",
     "empty brackets": r"\(\s*\)|\[\s*\]",
+    "season or months apart from the year": r", (?:Spring|Summer|Autumn|Winter|[A-Z][a-z]+/[A-Z][a-z]+) \(\d{4}\)",
 }
 #: As the work prints it (the title of n. 52: "... kaitô !").
 AS_PRINTED = ("Kaitô !",)
