@@ -151,3 +151,24 @@ def test_an_islands_names_are_explained_once_and_on_hover(server: str, browser: 
     prose = page.locator("article").inner_text()
     assert prose.count("Etorofu / Iturup (Etorofu is Japan's name, Iturup Russia's)") == 1
     page.close()
+
+
+@pytest.mark.parametrize("size", list(WIDTHS))
+def test_who_stands_behind_it_and_where_it_lives(server: str, browser: Any, size: str) -> None:
+    """The footer's licences and, with no published address set, citations that name none."""
+    page = _open(browser, server + "places/etorofu-iturup/", WIDTHS[size], "dark")
+    footer = page.locator(".md-copyright__highlight")
+    footer.scroll_into_view_if_needed()
+    text = footer.inner_text()
+    assert "CC BY 4.0" in text and "code: MIT" in text
+    box = footer.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTHS[size]
+    assert page.locator("link[rel=canonical]").count() == 0
+    assert page.locator("meta[property='og:url']").count() == 0
+    assert all('"url"' not in s.lower() for s in page.locator("script[type='application/ld+json']").all_text_contents())
+    cite = page.locator("details.refsite-cite-page")
+    cite.locator("summary").click()
+    assert "[address not set]" in cite.locator("#refsite-cite-text").inner_text()
+    assert "has no published address set" in cite.inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 1
+    page.close()
