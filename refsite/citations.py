@@ -20,10 +20,10 @@ from typing import Any
 import bibtexparser
 
 from .bibcsl import bib_source, csl_items
-from .cite import Batch, Formatter, Pending, Result, join_notes, style_digest
+from .cite import Batch, Cite, Formatter, Pending, Result, join_notes, style_digest
 from .context import MemoSlot, StoreSlot
 from .dataset import Dataset
-from .footnotes import in_reading_order
+from .footnotes import full_references_span, in_reading_order
 from .inline import has_citation, replace_in_page
 from .model import KIND_TITLES, PLURAL
 from .render.text import PageContext, fmt_date
@@ -116,6 +116,7 @@ class Session:
         self.submitted = False
         self.result: Result | None = None
         self.notes: dict[str, list[str]] = {}
+        self.previews: dict[str, list[str]] = {}  # per page, per note: the full references a preview adds
         self.cited_by: dict[str, list[str]] = {}
 
     # -- collecting -----------------------------------------------------------------
@@ -124,7 +125,7 @@ class Session:
         """The citation context of a page (created on first use)."""
         ctx = self.contexts.get(uri)
         if ctx is None:
-            ctx = self.contexts[uri] = PageContext(uri, len(self.contexts))
+            ctx = self.contexts[uri] = PageContext(uri, len(self.contexts), self.dataset.maps)
         return ctx
 
     def narrative(self, uri: str, markdown: str) -> str:
@@ -192,15 +193,20 @@ class Session:
         self.result = result
         order = sorted(self.contexts.values(), key=lambda ctx: ctx.index)
         self.notes = {ctx.uri: join_notes(ctx.notes, texts) for ctx, texts in zip(order, result.notes, strict=True)}
+        entries = dict(result.bibliography)
+        self.previews = {ctx.uri: full_references(ctx.notes, entries) for ctx in order}
 
     # -- finishing pages --------------------------------------------------------------
 
     def _notes_of(self, uri: str) -> Callable[[re.Match[str]], str]:
         notes = self.notes.get(uri, [])
+        previews = self.previews.get(uri, [])
 
         def note(match: re.Match[str]) -> str:
             n = int(match.group(1))
-            return notes[n - 1] if 0 < n <= len(notes) else match.group(0)
+            if not 0 < n <= len(notes):
+                return match.group(0)
+            return notes[n - 1] + (previews[n - 1] if n <= len(previews) else "")
 
         return note
 
@@ -214,7 +220,7 @@ class Session:
         """Everything :meth:`finish` adds to a page (other than the bibliography) depends on."""
         assert self.result is not None
         extra = [f"{k}={v}" for k, v in sorted(self.result.extra.items())]
-        notes = self.notes.get(page.uri, [])
+        notes = self.notes.get(page.uri, []) + self.previews.get(page.uri, [])
         site = repr((self.site, self.cite_page, self.today.isoformat()))
         return json.dumps([page.uri, page.url, page.title, site, extra, notes])
 
@@ -287,7 +293,7 @@ class Session:
         )
 
     def _cite_edition(self, page: PageRef, template: str, title: str) -> str:
-        """"This edition": the page at its permanent address, with the edition's date (nothing on the
+        """ "This edition": the page at its permanent address, with the edition's date (nothing on the
         live site between editions, or without a site address)."""
         if not (self.site.edition and self.site.edition_url):
             return ""
@@ -296,7 +302,7 @@ class Session:
         text = _mark_accessed(text, self.today.isoformat())
         when = f" of {html.escape(fmt_date(self.site.edition_date))}" if self.site.edition_date else ""
         return (
-            f'<p>This edition, {html.escape(self.site.edition)}{when}, at its permanent address '
+            f"<p>This edition, {html.escape(self.site.edition)}{when}, at its permanent address "
             f'<a href="{html.escape(url)}">{html.escape(url)}</a>:</p>'
             f'<p class="refsite-copyable" id="refsite-cite-edition">{text}</p><p>The page as it is now:</p>'
         )
@@ -309,6 +315,22 @@ class Session:
             "references.bib": entries_only(self.texts),
             "references.json": json.dumps(list(self.csl.values()), ensure_ascii=False, indent=1),
         }
+
+
+def full_references(notes: Sequence[Sequence[Cite]], entries: Mapping[str, str]) -> list[str]:
+    """For each note of a page, the full references a note's preview shows beside its short form:
+    the bibliography entry (from the build's one formatting run) of every work the note cites that an
+    earlier note on the page cited already (where the note is short or "ibid."); "" for a note that
+    cites every work in full. Hidden on the page and left out of print: the theme's note preview
+    shows it (see the site's stylesheet); without a script the note reads as it always has."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for note in notes:
+        keys = list(dict.fromkeys(c.key for c in note))
+        short = [k for k in keys if k in seen and entries.get(k)]
+        seen.update(keys)
+        out.append(full_references_span([entries[k] for k in short]))
+    return out
 
 
 _ENTRIES: MemoSlot[str] = MemoSlot("citations.entries", 16)

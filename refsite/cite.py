@@ -86,10 +86,33 @@ def collapse(cites: Sequence[Cite]) -> list[Cite]:
         for part in value.split(", "):
             if part not in values[at]:
                 values[at].append(part)
-    return [
-        replace(c, locator=f"{pinpoint(c.locator)[0]} {', '.join(values[i])}".strip()) if i in values else c
+    gathered = [
+        replace(c, locator=f"{pinpoint(c.locator)[0]} {', '.join(_in_order(values[i]))}".strip()) if i in values else c
         for i, c in enumerate(out)
     ]
+    # a work cited with free text ('cited in ...') and bare at the same place is printed once, with the text
+    noted = {(c.key, c.locator) for c in gathered if c.note}
+    noted_keys = {key for key, _ in noted}
+
+    def kept(c: Cite) -> bool:
+        return bool(c.note) or ((c.key, c.locator) not in noted and not (c.key in noted_keys and not c.locator))
+
+    return [c for c in gathered if kept(c)]
+
+
+_PLACE = re.compile(r"^(\d+)(?:[–-]\d+)?(?:n(\d+))?$")
+
+
+def _in_order(values: list[str]) -> list[str]:
+    """Gathered locators in the work's order (15, 15n44, 17) where each is a page or a note on one;
+    as they came otherwise."""
+    keys: dict[str, tuple[int, int]] = {}
+    for v in values:
+        m = _PLACE.match(v)
+        if m is None:
+            return values
+        keys[v] = (int(m[1]), int(m[2] or 0))
+    return sorted(values, key=keys.__getitem__)
 
 
 def suffix(cite: Cite) -> str:

@@ -74,6 +74,7 @@ class Dataset:
     backlinks: dict[str, dict[tuple[str, str], list[Record]]] = field(default_factory=dict)
     geo: Mapping[str, Any] | None = None
     bib_texts: tuple[str, ...] = ()  # the text of each bib/*.bib file, as the safe reader read it once
+    maps: Mapping[str, SourceMap] = field(default_factory=dict)  # bib/maps: each mapped work's pages, headings
     derived: dict[Any, tuple[Any, Reads]] = field(default_factory=dict, compare=False, repr=False)
     readers: list[Reads] = field(default_factory=list, compare=False, repr=False)
     prints: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -524,7 +525,7 @@ def load_project(root: Path, docs_dir: str | None = None) -> tuple[Dataset, list
     problems.extend(check_addresses(root, docs_dir, records))
     geo, geo_problems = load_geo(root, records)
     problems.extend(geo_problems)
-    return Dataset(root, records, bib, geo=geo, bib_texts=bib_texts), sorted(set(problems))
+    return Dataset(root, records, bib, geo=geo, bib_texts=bib_texts, maps=maps), sorted(set(problems))
 
 
 def load_geo(root: Path, records: Mapping[str, Record]) -> tuple[Mapping[str, Any] | None, list[Problem]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html as html_text
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _CALL = re.compile(r'(<sup id="fnref(\d*):([^"]+)"><a class="footnote-ref" href="#fn:[^"]+">)(\d+)(</a></sup>)')
@@ -26,6 +27,18 @@ _ITEM_ID = re.compile(r'<li id="fn:([^"]+)"')
 _ITEM = re.compile(r'<li id="fn:([^"]+)">(.*?)</li>\s*(?=<li id="fn:|$)', re.S)
 _BACKREF = re.compile(r'(?:&#160;|&nbsp;|\xa0)?<a class="footnote-backref"[^>]*>.*?</a>', re.S)
 _TAG = re.compile(r"<[^>]+>")
+#: The class of a note's hidden full references (what its preview shows beside a short form).
+FULL_CLASS = "refsite-note-full"
+_FULL = re.compile(rf'<span class="{FULL_CLASS}\b[^"]*"[^>]*>(.*)</span>(?=\s*</p>\s*$)', re.S)
+
+
+def full_references_span(works: Sequence[str]) -> str:
+    """The hidden part of a note that holds the full references of the works it cites in short
+    (each a bibliography entry's HTML): kept out of search and print, shown by the note's preview."""
+    if not works:
+        return ""
+    inner = "".join(f'<span class="refsite-note-work">{work}</span>' for work in works)
+    return f'<span class="{FULL_CLASS} web-only" hidden data-search-exclude>{inner}</span>'
 
 
 @dataclass(frozen=True)
@@ -41,12 +54,14 @@ class Call:
 class Note:
     """One note of a page: its id (``cite-3``, or an editor's own ``1``), its number (that of its
     first call, else its place in the list), its text as HTML (its paragraphs, without the links
-    back to its calls), and how many times the text calls it."""
+    back to its calls), how many times the text calls it, and the full references its preview
+    shows beside a short form (HTML; "" when it cites every work in full)."""
 
     id: str
     number: int
     html: str
     calls: int
+    full: str = ""
 
     @property
     def text(self) -> str:
@@ -75,7 +90,11 @@ def notes_of(html: str) -> list[Note]:
     notes = []
     for place, m in enumerate(_ITEM.finditer(block.group(2).strip()), 1):
         text = _BACKREF.sub("", m.group(2)).strip()
-        notes.append(Note(m.group(1), first.get(m.group(1), place), text, count.get(m.group(1), 0)))
+        full = _FULL.search(text)
+        if full is not None:
+            text = text[: full.start()] + text[full.end() :]
+        number, times = first.get(m.group(1), place), count.get(m.group(1), 0)
+        notes.append(Note(m.group(1), number, text, times, full.group(1) if full is not None else ""))
     return notes
 
 
@@ -118,4 +137,4 @@ def _renumber_backlinks(item: str, number: int) -> str:
     )
 
 
-__all__ = ["Call", "Note", "calls_of", "in_reading_order", "notes_of"]
+__all__ = ["FULL_CLASS", "Call", "Note", "calls_of", "full_references_span", "in_reading_order", "notes_of"]

@@ -39,6 +39,12 @@ class SourceMap:
     uncertain: tuple[tuple[int, int], ...] = ()
     path: str = ""
     pos: tuple[int, int] = (1, 1)
+    headings: tuple[str, ...] = ()  # the section headings the work prints
+
+    def is_heading(self, text: str) -> bool:
+        """Whether ``text`` is one of the work's section headings, or its opening words."""
+        said = _plain(text)
+        return bool(said) and any(h == said or h.startswith(said + " ") for h in map(_plain, self.headings))
 
     def note_page(self, note: int) -> int | None:
         """The page that prints ``note``, if any."""
@@ -108,6 +114,11 @@ class SourceMap:
                 if a <= first <= b:
                     return f"the break between pp. {a} and {b} of {self.key} cannot be placed: cite 'pp. {a}–{b}'"
         return None
+
+
+def _plain(text: str) -> str:
+    """Text compared as words: case, curly apostrophes, spacing and end punctuation aside."""
+    return " ".join(text.replace("\u2019", "'").lower().split()).rstrip(".:;, ")
 
 
 def check_map_keys(maps: Mapping[str, SourceMap], bib: Mapping[str, object]) -> list[Problem]:
@@ -180,11 +191,22 @@ def parse_map(doc: Located) -> tuple[SourceMap | None, list[Problem]]:
     if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
         problems.append(doc.problem(("sections",), "'sections' must be a list of names"))
         sections = []
+    headings = data.get("headings") or []
+    if not isinstance(headings, list) or not all(isinstance(s, str) and s.strip() for s in headings):
+        problems.append(doc.problem(("headings",), "'headings' must be a list of the section headings the work prints"))
+        headings = []
     if problems:
         return None, problems
     where = doc.pos(("key",))
     return SourceMap(
-        data["key"], pages, frozenset(paragraphs), frozenset(sections), tuple(uncertain), doc.path, where
+        data["key"],
+        pages,
+        frozenset(paragraphs),
+        frozenset(sections),
+        tuple(uncertain),
+        doc.path,
+        where,
+        tuple(headings),
     ), []
 
 

@@ -263,7 +263,7 @@ class PartNotes:
             owned: list[tuple[str, PageContext]] = []
             offset = 0  # notes of the part before this record's
             for rec in records:
-                ctx = PageContext(src_uri(rec), 0)
+                ctx = PageContext(src_uri(rec), 0, ds.maps)
                 record_page(ctx, ds, rec)
                 cites += [replace(c, group=c.group + offset) for c in ctx.cites]
                 offset += len(ctx.notes)

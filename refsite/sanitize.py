@@ -71,6 +71,7 @@ ATTRIBUTES["p"] |= {"hidden", "data-search-exclude"}  # page furniture the searc
 ATTRIBUTES["details"] |= {"data-search-exclude"}
 ATTRIBUTES["div"] |= {"data-search-exclude"}  # a record's history
 ATTRIBUTES["li"] |= {"data-t"}
+ATTRIBUTES["span"] |= {"hidden", "data-search-exclude"}  # a note's full references, shown by its preview
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 SAFE_REL = frozenset({"noopener", "noreferrer", "nofollow", "footnote", "external", "license", "edit"})
 """``rel`` values a link may keep: never ``attachment`` (the PDF renderer would embed the target)."""

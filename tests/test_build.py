@@ -86,7 +86,12 @@ def test_text_from_data_is_escaped_and_braces_literal(basic_site: Path) -> None:
 
 def test_footnotes_full_then_short(basic_site: Path) -> None:
     home = page(basic_site, "")
-    notes = [(n.id, n.number, n.html) for n in footnotes.notes_of(home)]
+    found = footnotes.notes_of(home)
+    notes = [(n.id, n.number, n.html) for n in found]
+    # a short note carries the full reference of its work for its preview, hidden on the page
+    assert found[0].full == ""  # the first note is the full one
+    assert found[1].full.startswith('<span class="refsite-note-work">Pajon, Céline. “Japan-Russia:')
+    assert 'class="refsite-note-full web-only" hidden' in home
     assert notes[0] == (
         "cite-1",
         1,

@@ -16,7 +16,6 @@ def test_the_editorial_page_covers_editors_sources_neutrality_errors_and_correct
     assert headings == [
         "Who edits it",
         "Sources",
-        "Map data",
         "Neutrality",
         "Reporting an error",
         "How corrections are made and recorded",

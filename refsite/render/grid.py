@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from .. import inline
 from ..dataset import Dataset
 from ..model import Record, as_text
+from .names import name_usage
 from .notices import coverage_date
 from .svg_map import NOT_ADDRESSED, OUTCOME_STYLE, outcome_word, sides, status_text, url_to
 from .text import PageContext, attr, fmt_date
@@ -190,7 +191,9 @@ def island_comparison(ctx: PageContext, ds: Dataset, proposals: Sequence[Record]
         area = areas[place.id]
         size = f'<span class="refsite-grid-date">{area[0]:g} {html.escape(area[1])}</span>' if area else ""
         names = " / ".join(_short_names(ds, place))
-        head.append(f'<th scope="col"><a href="{attr(url_to(ctx, place))}">{html.escape(names)}</a>{size}</th>')
+        usage = name_usage(ds, place)  # which side uses which name, on hover, as every island link says
+        title = f' title="{attr(usage)}"' if usage else ""
+        head.append(f'<th scope="col"><a href="{attr(url_to(ctx, place))}"{title}>{html.escape(names)}</a>{size}</th>')
     # the area to each side, only when the place records give it for at least one proposal
     shares = {p.id: _shares(ds, places, p.get("islands") or {}, areas) for p in with_islands}
     if any(shares.values()):

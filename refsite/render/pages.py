@@ -14,7 +14,7 @@ from ..inline import has_citation
 from ..model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .grid import island_comparison
 from .meta import SEARCH_BOOST, cut_description, plain_text
-from .names import neutral_name
+from .names import side_names
 from .svg_map import locator_map, outcome_word
 from .text import PageContext, date_span, esc, fmt_date, prose, quote_text, src_uri, with_calls
 from .timeline_svg import timeline_chart
@@ -170,7 +170,7 @@ def place_page(ctx: PageContext, ds: Dataset, rec: Record) -> str:
     ]
     out = [_head(ctx, ds, rec, facts)]
     if rec.get("location"):
-        caption = f"Where {neutral_name(ds, rec)} lies."
+        caption = f"Where {' / '.join(name for name, _side in side_names(ds, rec)) or rec.label} lies."
         out.append(_section("Map", locator_map(ctx, ds, highlight=rec.id, caption=caption)))
     out.append(_section("Names", _names(ctx, ds, rec)))
     figures = rec.get("figures") or []

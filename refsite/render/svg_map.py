@@ -17,7 +17,7 @@ from typing import Any
 from ..config import docs_dir
 from ..dataset import Dataset
 from ..model import Record, as_text
-from .names import neutral_name
+from .names import name_usage, neutral_name, side_names
 from .text import PageContext, attr
 
 WIDTH = 600.0
@@ -299,7 +299,7 @@ def locator_map(
 
 
 #: The page and section that say where the maps' coastlines come from (the one attribution line links there).
-MAP_NOTE = ("editorial.md", "map-data")
+MAP_NOTE = ("about.md", "map-data")
 #: Legend swatches of what is not an outcome: (class, fill, stroke, words)
 _HL = ("hl", "#c0392b", "#5a120b", "this place")
 _DISPUTED = ("disputed", "#f3d9a4", "#7a5a1a", "disputed island")
@@ -325,7 +325,9 @@ def _legend_entries(
 
 
 def _legend(entries: Sequence[tuple[str, str, str, str]]) -> str:
-    """The key to the map's colours, top left; every swatch carries its class (the dark scheme recolours it)."""
+    """The key to the map's colours, top left; every swatch carries its class (the dark scheme recolours it).
+    On a narrow screen the stylesheet moves it (and the scale bar) 150 units right, into the middle half
+    of the map's ``WIDTH`` that the screen shows: so it stays under 300 units wide."""
     width = 34 + max(len(e[3]) for e in entries) * 7.6 + 8
     out = [
         '<g class="refsite-map-legend">',
@@ -375,7 +377,8 @@ def _caption(
     for place in located:
         if not place.get("claimed_by") and place.id != highlight and place.id not in outcomes:
             continue
-        names = " / ".join(_names(ds, place))
+        names = " / ".join(name for name, _side in side_names(ds, place)) or place.label
+        usage = name_usage(ds, place)  # which side uses which name, on hover, as every island link says
         status = status_text(ds, place)
         what = [status] if status else []
         if place.id in outcomes:
@@ -384,7 +387,8 @@ def _caption(
         if place.id == highlight:
             what.append("highlighted")
         detail = ": " + attr("; ".join(what)) if what else ""
-        rows.append(f'<li><a href="{attr(url_to(ctx, place))}">{attr(names)}</a>{detail}</li>')
+        title = f' title="{attr(usage)}"' if usage else ""
+        rows.append(f'<li><a href="{attr(url_to(ctx, place))}"{title}>{attr(names)}</a>{detail}</li>')
     head = f"{attr(caption)} " if caption else ""
     return f'{head}<ul class="refsite-map-list">{"".join(rows)}</ul>'
 

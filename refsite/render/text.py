@@ -8,9 +8,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import inline as _inline
-from ..cite import Cite, collapse
+from ..cite import Cite, collapse, pinpoint
 from ..context import current
 from ..model import PLURAL, Record, as_text
+from ..pagemap import SourceMap
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~{}])")
 _BRACES = re.compile(r"([{}])")
@@ -142,9 +143,10 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 class PageContext:
     """Collects the citations of one page in order and makes links relative to it."""
 
-    def __init__(self, uri: str, index: int) -> None:
+    def __init__(self, uri: str, index: int, maps: Mapping[str, SourceMap] | None = None) -> None:
         self.uri = uri
         self.index = index
+        self.maps: Mapping[str, SourceMap] = maps or {}
         self.notes: list[list[Cite]] = []
         self.named: set[str] = set()  # places whose names' usage the page has explained (views.names_link)
         self._cites: tuple[list[list[Cite]], int, list[Cite]] | None = None
@@ -171,8 +173,17 @@ class PageContext:
 
     def cite(self, key: str, locator: Any = "", note: Any = "") -> str:
         """A footnote call for one citation; the note text is filled in later."""
-        self.notes.append([Cite(key, as_text(locator).strip(), as_text(note).strip())])
+        self.notes.append([self._located(key, locator, note)])
         return self.call(len(self.notes))
+
+    def _located(self, key: Any, locator: Any, note: Any) -> Cite:
+        """A citation as its note prints it: a section heading of the work (its map lists them) goes
+        into the note only where no page, note or paragraph finds the place."""
+        key, locator, note = as_text(key), as_text(locator).strip(), as_text(note).strip()
+        found = self.maps.get(key)
+        if note and found is not None and pinpoint(locator)[0] in ("p.", "n.", "para.") and found.is_heading(note):
+            note = ""
+        return Cite(key, locator, note)
 
     def group(self, group: _inline.Group) -> str:
         """A footnote call for one bracket of inline citations: ``[@a, p. 5; @b]``."""
@@ -196,10 +207,7 @@ class PageContext:
 
     def sources(self, citations: Iterable[Mapping[str, Any]] | None) -> str:
         """One footnote call citing every entry of a ``sources`` list (empty if none)."""
-        cites = [
-            Cite(as_text(c.get("key")), as_text(c.get("locator", "")).strip(), as_text(c.get("note", "")).strip())
-            for c in citations or ()
-        ]
+        cites = [self._located(c.get("key"), c.get("locator", ""), c.get("note", "")) for c in citations or ()]
         if not cites:
             return ""
         self.notes.append(collapse(cites))

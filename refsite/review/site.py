@@ -27,6 +27,7 @@ _SKIP_CLASSES = {
     "refsite-grid-print",
     "refsite-edition",  # which edition a page is, and a record's history: from git, not from the change
     "refsite-history",
+    "refsite-note-full",  # a short note's full references, for its preview (a note's own: refsite.footnotes)
 }
 # elements that stand apart from their neighbours: their text never runs into the next one's
 _APART = {"div", "p", "li", "ul", "ol", "dl", "dt", "dd", "details", "summary", "table", "td", "th", "figcaption"}
