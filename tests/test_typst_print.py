@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,42 @@ def test_an_address_outside_the_book_is_printed_after_its_words(tmp_path: Path) 
     flat = " ".join(text.split())
     assert "See the site <https://example.org/a?b=1>" in flat
     assert "<https://n.org>" not in flat  # a note gives its own addresses
+
+
+DEEP_QUOTE = "> " * 19 + "Deeply quoted words"
+"""Quotations nested 19 deep: within what the check allows on one line, beyond what Typst can nest."""
+
+
+@pytest.mark.parametrize(
+    ("path", "edit", "where"),
+    [
+        (
+            "docs/index.md",
+            lambda text: text + f"\nA plain paragraph.\n\n{DEEP_QUOTE}\n\nAfter it.\n",
+            "docs/index.md:17:39",
+        ),
+        (
+            "data/actors/japan.yaml",
+            lambda text: text.replace(
+                "summary: The Japanese state.", f"summary: |\n  The Japanese state.\n\n  {DEEP_QUOTE}\n"
+            ),
+            "data/actors/japan.yaml:7:41",
+        ),
+    ],
+)
+def test_a_typst_error_on_content_names_the_line_it_comes_from(
+    tmp_path: Path, path: str, edit: Callable[[str], str], where: str
+) -> None:
+    """Typst fails on what a page or a record says: one line, at the file and line the text is on."""
+    root = copy_root("basic", tmp_path)
+    source = root / path
+    source.write_text(edit(source.read_text(encoding="utf-8")), encoding="utf-8")
+    line, column = (int(n) for n in where.split(":")[1:])
+    assert source.read_text(encoding="utf-8").split("\n")[line - 1][column - 1 :].startswith("Deeply quoted")
+    proc = run_cli("pdf", cwd=root)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [
+        f"{where}: error: the print edition cannot be typeset: maximum show rule depth exceeded"
+    ]
+    assert "Traceback" not in proc.stderr
+    assert not (root / "site" / "reference.pdf").exists()
