@@ -161,6 +161,20 @@ PREAMBLE = r"""
   let y = refsite-note-at(b)
   x != none and y != none and x.page() == y.page() and calc.abs((x.position().y - y.position().y).pt()) < 2
 }
+#let refsite-astray(i) = {
+  let entry = query(label("refsite-e" + str(i)))
+  let call = query(label("refsite-f" + str(i)))
+  entry.len() == 1 and call.len() == 1 and entry.first().location().page() != call.first().location().page()
+}
+#let refsite-par(a, b, body) = context {
+  let mark = label("refsite-l" + str(a))
+  if query(mark).len() > 0 or range(a, b).any(refsite-astray) {
+    [#metadata(none)#mark]
+    set text(costs: (widow: 0%, orphan: 0%))
+    body
+  } else { body }
+}
+#let refsite-starts(i) = [#metadata((i, here().page()))<refsite-entry>#metadata(none)#label("refsite-e" + str(i))]
 #let refsite-entry(it) = {
   let i = int(str(it.note.label).slice(9))
   let at = it.note.location()
@@ -168,11 +182,11 @@ PREAMBLE = r"""
   if not refsite-together(i - 1, i) {
     let more = ()
     while refsite-together(i, i + more.len() + 1) { more.push(i + more.len() + 1) }
-    let body = [#metadata((i, here().page()))<refsite-entry>#counter(footnote).at(at).first(). #it.note.body]
+    let body = [#refsite-starts(i)#counter(footnote).at(at).first(). #it.note.body]
     for k in more {
       let note = query(label("refsite-f" + str(k))).first()
       let n = counter(footnote).at(note.location()).first()
-      body += [#parbreak()#metadata((k, here().page()))<refsite-entry>#n. #note.body]
+      body += [#parbreak()#refsite-starts(k)#n. #note.body]
     }
     if more.len() > 0 { block(breakable: false, body) } else { body }
   }
@@ -418,10 +432,14 @@ class _Writer:
         return "".join(out) + "];\n\n"
 
     def loosen(self, first: int, paragraphs: str) -> str:
-        """Paragraphs written after note ``first``, without widow and orphan control if the plan
-        says so for a note they call (see :class:`NotePlan`)."""
-        if not self.plan.loose.intersection(range(first, len(self.notes.bodies))):
+        """Paragraphs written after note ``first``: if they call notes, without widow and orphan
+        control where one of their notes did not start on the page of its call. Typst decides that
+        from its own previous layout (``refsite-par``: once set loose, a paragraph stays loose, so
+        the layout settles), or the plan says so from a previous typesetting (see :class:`NotePlan`)."""
+        if first == len(self.notes.bodies):
             return paragraphs
+        if not self.plan.loose.intersection(range(first, len(self.notes.bodies))):
+            return f"#refsite-par({first}, {len(self.notes.bodies)})[{paragraphs}];\n\n"
         return f"#[#set text(costs: (widow: 0%, orphan: 0%));\n{paragraphs}];\n\n"
 
     def _paragraphs(self, li: Element) -> list[str]:
