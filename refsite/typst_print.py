@@ -119,6 +119,7 @@ class _Notes:
     row: tuple[int, int] | None = None
     tables: int = 0
     units: dict[int, int] = field(default_factory=dict)  # note -> the first note of a block kept whole
+    floats: int = 0
     unit: int | None = None
 
 
@@ -173,6 +174,14 @@ PREAMBLE = r"""
     set text(costs: (widow: 0%, orphan: 0%))
     body
   } else { body }
+}
+#let refsite-float-at(target) = context {
+  let found = query(target)
+  if found.len() == 1 {
+    let p = found.first().location().page()
+    set text(size: 8.5pt, fill: luma(60))
+    if p == here().page() [The map is at the foot of this page.] else [The map is on p.~#p.]
+  }
 }
 #let refsite-starts(i) = [#metadata((i, here().page()))<refsite-entry>#metadata(none)#label("refsite-e" + str(i))]
 #let refsite-entry(it) = {
@@ -556,11 +565,17 @@ class _Writer:
         drawing = self.svg(svg, e)
         # on a record's page the drawing floats to the foot of the page (or the next), below the
         # record's title, so text fills the gap
-        where = "placement: bottom, " if self.in_record else ""
-        figure = (
-            f"#figure({drawing}, {where}caption: [#set text(size: 8pt); {cap}], numbering: none, supplement: none);\n\n"
-        )
-        return figure + self.blocks(rest)
+        where, pointer, mark = "", "", ""
+        if self.in_record:
+            # where the drawing went, said where it was called: on the next page it may stand under
+            # the next record (a mark in its caption is where it went)
+            where = "placement: bottom, "
+            name = f"refsite-float-{self.notes.floats}"
+            self.notes.floats += 1
+            pointer, mark = f"#refsite-float-at(<{name}>)\n\n", f"#metadata(none)<{name}>"
+        under = f"[{mark}#set text(size: 8pt); {cap}]"
+        figure = f"#figure({drawing}, {where}caption: {under}, numbering: none, supplement: none)"
+        return f"{pointer}{figure};\n\n" + self.blocks(rest)
 
     def svg(self, svg: Element, figure: Element | None) -> str:
         """An SVG drawing of a view as an image at a size where its smallest label prints at 7 pt

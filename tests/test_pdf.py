@@ -333,6 +333,21 @@ def test_widows_and_orphans_of_the_real_pdf_are_few(real_pdf: Path) -> None:
     assert len(found) <= 16, found
 
 
+def test_a_record_says_on_which_page_its_map_is(real_pdf: Path) -> None:
+    """A record's map floats to the foot of its page, or of the next, where another record may
+    stand: the record says where it went, and the map's caption is there."""
+    texts = [" ".join(t.split()) for t in pages(real_pdf)]
+    said = []
+    for number, text in enumerate(texts, 1):
+        for match in re.finditer(r"The map is (?:at the foot of this page|on p\. (\d+))\.", text):
+            said.append(number)
+            target = int(match.group(1) or number)
+            assert target in (number, number + 1), (number, match.group(0))
+            caption = r"Where .{3,80}? lies\.|The islands shaded by what this proposal would do"
+            assert re.search(caption, texts[target - 1]), number
+    assert len(said) >= 10
+
+
 def test_no_name_of_the_real_pdf_is_hyphenated(real_pdf: Path) -> None:
     """A line never ends inside the name of an actor or a place (both names of an island included)."""
     from refsite.dataset import load_project
