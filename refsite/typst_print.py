@@ -664,10 +664,11 @@ def _source(book: Book, paper: str, version: str, plan: NotePlan) -> tuple[str, 
             body = parse(entry.body)
             if entry is ch.entries[-1]:
                 head, tail = _tail(body.children)
+                text = writer.blocks(head)
                 notes.unit = len(notes.bodies)
                 kept = writer.blocks(tail)
                 notes.unit = None
-                text = writer.blocks(head) + (f"#block(breakable: false, width: 100%)[{kept}];\n\n" if kept else "")
+                text += f"#block(breakable: false, width: 100%)[{kept}];\n\n" if kept else ""
             else:
                 text = writer.blocks(body.children)
             if ch.part and entry.slug:
