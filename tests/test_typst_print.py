@@ -179,3 +179,22 @@ def test_a_typst_error_on_content_names_the_line_it_comes_from(
     ]
     assert "Traceback" not in proc.stderr
     assert not (root / "site" / "reference.pdf").exists()
+
+
+def test_a_located_error_names_the_occurrence_of_its_text(tmp_path: Path) -> None:
+    """Text met twice in a page: the error names the line of the occurrence that failed."""
+    from refsite.typst_print import _located
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "page.md").write_text("# Page\n\nSame words here.\n\nOther.\n\n  Same words here.\n")
+    source = '#setup\n#"Same words here.";\n#bad(#"Same words here.";)\n#"Other.";\n'
+
+    class Failure(Exception):
+        diagnostic = "error: it failed\n  ┌─ book.typ:3:1\n"
+
+    lines = _located(Failure(), [(1, ""), (2, "docs/page.md")], source, tmp_path)
+    assert lines == ["docs/page.md:7:3: error: the print edition cannot be typeset: it failed"]
+    # outside any page or record: no file to name
+    assert _located(Failure(), [(1, "")], source, tmp_path) == [
+        "print edition: error: the print edition cannot be typeset: it failed"
+    ]
