@@ -198,3 +198,31 @@ def test_a_located_error_names_the_occurrence_of_its_text(tmp_path: Path) -> Non
     assert _located(Failure(), [(1, "")], source, tmp_path) == [
         "print edition: error: the print edition cannot be typeset: it failed"
     ]
+
+
+def test_a_note_astray_is_set_again_by_the_plan() -> None:
+    """Read back from a typesetting: a note in a table row off its row's page breaks the table
+    before the row; one in a paragraph sets the paragraph loose; none astray, nothing to do."""
+    from refsite.typst_print import NotePlan, _Notes, replan
+
+    notes = _Notes(bodies=["a", "b", "c"], rows={1: (4, 2)})
+    calls = [(0, 3, 100.0), (1, 5, 200.0), (2, 6, 300.0)]
+    assert replan(NotePlan(), calls, [(0, 3), (1, 5), (2, 6)], notes) is None
+    better = replan(NotePlan(), calls, [(0, 3), (1, 6), (2, 5)], notes)
+    assert better == NotePlan(breaks=frozenset({(4, 2)}), loose=frozenset({2}))
+    assert replan(better, calls, [(0, 3), (1, 6), (2, 5)], notes) is None  # nothing more it can do
+
+
+def test_a_large_table_is_broken_before_the_row_the_plan_names() -> None:
+    from refsite.typst_print import NotePlan, _source
+
+    rows = "".join(f'<tr><td>Row {n}<span class="fn">Note {n}</span></td></tr>' for n in range(12))
+    book = _book(f"<table><thead><tr><th>Head</th></tr></thead><tbody>{rows}</tbody></table>")
+    whole, _, notes = _source(book, "a4", "", NotePlan())
+    assert whole.count("#table(") == 1 and "#colbreak();" not in whole
+    assert notes.rows[5] == (0, 6)  # the sixth note is called in the table's seventh row (the header first)
+    broken, _, _ = _source(book, "a4", "", NotePlan(breaks=frozenset({(0, 6)})))
+    first, second = broken.split("#colbreak();\n")
+    assert first.count("#table(") == 1 and second.count("#table(") == 1
+    assert '"Row 4"' in first and '"Row 5"' in second
+    assert second.count("table.header(") == 1  # the head repeated over the rest
