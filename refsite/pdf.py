@@ -396,6 +396,7 @@ def assemble(
         index=index,
         indexed=frozenset(page_slug(rec.url) for kind in INDEXED for rec in record_lists[kind]),
         names=frozenset(proper_names(ds)),
+        root=root,
     )
 
 

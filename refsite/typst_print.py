@@ -10,6 +10,7 @@ a page reference, and links to records feed the back-of-book index.
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,6 @@ FIGURE_MAX_HEIGHT_MM = 150.0
 RECORD_FIGURE_MM = (120.0, 95.0)  # a record's map only locates the record: smaller, labels enlarged to 7 pt
 MIN_LABEL_PT = 7.0
 PT_PER_MM = 72 / 25.4
-SHORT_LAST_RECORD = 2500  # characters of text, notes included: well under a page
 
 HIDDEN = frozenset({"refsite-timeline-zoom", "refsite-grid-filters", "refsite-sr"})
 """Classes of what the website alone shows (filters, zoom buttons, text for screen readers that
@@ -86,6 +86,7 @@ class Book:
     index: Sequence[IndexTerm] = field(default_factory=list)
     indexed: frozenset[str] = frozenset()  # the page slugs whose links are index mentions
     names: frozenset[str] = frozenset()  # proper names never hyphenated, wherever they stand
+    root: Path | None = None  # the project's folder, where an error's origin is found
 
 
 class TypstFailure(Exception):
@@ -94,6 +95,32 @@ class TypstFailure(Exception):
     def __init__(self, lines: list[str]) -> None:
         super().__init__("\n".join(lines))
         self.lines = lines
+
+
+@dataclass(frozen=True)
+class NotePlan:
+    """How the notes are set, learnt from an earlier typesetting of the same book, where a note
+    did not start on the page of its call: the table rows (table, row) a table is broken before (a
+    row of a table cannot move to the next page with its note); and the notes whose paragraphs are
+    set without widow and orphan control (Typst may move a line kept with the next to the next
+    page after it has put the line's note at the foot of the page)."""
+
+    breaks: frozenset[tuple[int, int]] = frozenset()
+    loose: frozenset[int] = frozenset()
+
+
+@dataclass
+class _Notes:
+    """The notes of the book as they are written: each note's Typst body, and the table row a
+    note is called in (table, row), if any."""
+
+    bodies: list[str] = field(default_factory=list)
+    rows: dict[int, tuple[int, int]] = field(default_factory=dict)
+    row: tuple[int, int] | None = None
+    tables: int = 0
+    units: dict[int, int] = field(default_factory=dict)  # note -> the first note of a block kept whole
+    floats: int = 0
+    unit: int | None = None
 
 
 def lit(text: str) -> str:
@@ -123,6 +150,56 @@ PREAMBLE = r"""
   }
 }
 #let refsite-name(body) = text(hyphenate: false, body)
+#let refsite-note-at(i) = {
+  let found = query(label("refsite-f" + str(i)))
+  if found.len() == 1 { found.first().location() } else { none }
+}
+#let refsite-together(a, b) = {
+  if a >= 0 and refsite-units.at(a, default: -1) >= 0 and refsite-units.at(a) == refsite-units.at(b, default: -2) {
+    return true
+  }
+  let x = refsite-note-at(a)
+  let y = refsite-note-at(b)
+  x != none and y != none and x.page() == y.page() and calc.abs((x.position().y - y.position().y).pt()) < 2
+}
+#let refsite-astray(i) = {
+  let entry = query(label("refsite-e" + str(i)))
+  let call = query(label("refsite-f" + str(i)))
+  entry.len() == 1 and call.len() == 1 and entry.first().location().page() != call.first().location().page()
+}
+#let refsite-par(a, b, body) = context {
+  let mark = label("refsite-l" + str(a))
+  if query(mark).len() > 0 or range(a, b).any(refsite-astray) {
+    [#metadata(none)#mark]
+    set text(costs: (widow: 0%, orphan: 0%))
+    body
+  } else { body }
+}
+#let refsite-float-at(target) = context {
+  let found = query(target)
+  if found.len() == 1 {
+    let p = found.first().location().page()
+    set text(size: 8.5pt, fill: luma(60))
+    if p == here().page() [The map is at the foot of this page.] else [The map is on p.~#p.]
+  }
+}
+#let refsite-starts(i) = [#metadata((i, here().page()))<refsite-entry>#metadata(none)#label("refsite-e" + str(i))]
+#let refsite-entry(it) = {
+  let i = int(str(it.note.label).slice(9))
+  let at = it.note.location()
+  [#metadata((i, at.page(), at.position().y.pt()))<refsite-call>]
+  if not refsite-together(i - 1, i) {
+    let more = ()
+    while refsite-together(i, i + more.len() + 1) { more.push(i + more.len() + 1) }
+    let body = [#refsite-starts(i)#counter(footnote).at(at).first(). #it.note.body]
+    for k in more {
+      let note = query(label("refsite-f" + str(k))).first()
+      let n = counter(footnote).at(note.location()).first()
+      body += [#parbreak()#refsite-starts(k)#n. #note.body]
+    }
+    if more.len() > 0 { block(breakable: false, body) } else { body }
+  }
+}
 #let refsite-index(terms) = context {
   let pages = (:)
   for m in query(label("refsite-ix")) {
@@ -153,8 +230,16 @@ class _Writer:
     """HTML of the engine's pages written as Typst markup."""
 
     def __init__(
-        self, targets: set[str], indexed: frozenset[str], in_record: bool = False, names: re.Pattern[str] | None = None
+        self,
+        targets: set[str],
+        indexed: frozenset[str],
+        in_record: bool = False,
+        names: re.Pattern[str] | None = None,
+        notes: _Notes | None = None,
+        plan: NotePlan | None = None,
     ) -> None:
+        self.notes = notes if notes is not None else _Notes()
+        self.plan = plan if plan is not None else NotePlan()
         self.targets = targets
         self.indexed = indexed
         self.names = names
@@ -192,10 +277,7 @@ class _Writer:
         inner = self.inline(e.children)
         anchor = self.anchor(e)
         if "fn" in e.classes and tag == "span":
-            self.in_note = True
-            inner = self.inline(e.children)
-            self.in_note = False
-            return f"#footnote[{inner}];"
+            return self.footnote(e)
         if tag == "a":
             return anchor + self.link(e, inner)
         if tag in ("strong", "b"):
@@ -217,6 +299,21 @@ class _Writer:
         if e.classes & LINE_OF_ITS_OWN:
             return f"#linebreak();{anchor}#text(fill: luma(80))[{inner}];"
         return anchor + inner
+
+    def footnote(self, e: Element) -> str:
+        """A note: its call, and its entry at the foot of the page (or carried in the entry of the
+        note called first on its line, see :class:`NotePlan`)."""
+        i = len(self.notes.bodies)
+        self.notes.bodies.append("")
+        if self.notes.row is not None:
+            self.notes.rows[i] = self.notes.row
+        if self.notes.unit is not None:
+            self.notes.units[i] = self.notes.unit
+        self.in_note = True
+        inner = self.inline(e.children)
+        self.in_note = False
+        self.notes.bodies[i] = inner
+        return f"#footnote[{inner}]<refsite-f{i}>"
 
     def link(self, e: Element, inner: str) -> str:
         href = e.attrs.get("href", "")
@@ -247,9 +344,10 @@ class _Writer:
         run: list[Node] = []
 
         def flush() -> None:
+            first = len(self.notes.bodies)
             text = self.inline(run).strip()
             if text and text != "#" + lit(" ") + ";":
-                out.append(text + "\n\n")
+                out.append(self.loosen(first, text + "\n\n"))
             run.clear()
 
         for node in nodes:
@@ -269,12 +367,13 @@ class _Writer:
         if re.fullmatch(r"h[1-6]", tag):
             return self.heading(e)
         if tag == "p":
+            first = len(self.notes.bodies)
             inner = self.inline(e.children).strip()
             if not inner:
                 return anchor
             if e.classes & {"refsite-meta", "refsite-citedby", "refsite-map-credit"}:
-                return f"{anchor}#[#set text(size: 8.5pt, fill: luma(60)); {inner}\n\n];\n\n"
-            return f"{anchor}{inner}\n\n"
+                return f"{anchor}#[#set text(size: 8.5pt, fill: luma(60)); {self.loosen(first, inner)}\n\n];\n\n"
+            return anchor + self.loosen(first, f"{inner}\n\n")
         if tag in ("ul", "ol"):
             return anchor + self.listing(e)
         if tag == "table":
@@ -284,6 +383,11 @@ class _Writer:
         if tag == "svg":
             return f"{anchor}#{self.svg(e, None)};\n\n"
         if tag == "blockquote":
+            if e.find(lambda c: "fn" in c.classes) is not None:
+                # paragraphs of the page's own flow, indented: a note called in a quotation then stays
+                # on the page of its call (see listing)
+                indent = "#set par(first-line-indent: (amount: 1em, all: true), hanging-indent: 1em);"
+                return f"{anchor}#[{indent}{self.blocks(e.children)}];\n\n"
             return f"{anchor}#quote(block: true)[{self.blocks(e.children)}];\n\n"
         if tag == "hr":
             return "#line(length: 100%, stroke: 0.4pt + luma(150));\n\n"
@@ -322,13 +426,45 @@ class _Writer:
         if not items:
             return ""
         small = "#set text(size: 8.5pt);" if e.classes & {"refsite-map-list", "refsite-citedby-list"} else ""
-        if e.tag == "ol" or any(isinstance(c, Element) and c.tag in BLOCK for li in items for c in li.children):
+        if any(isinstance(c, Element) and c.tag in BLOCK and c.tag != "p" for li in items for c in li.children):
             func = "enum" if e.tag == "ol" else "list"
             return f"#[{small}#{func}({', '.join(f'[{self.item(li)}]' for li in items)})];\n\n"
-        out = [f"#[{small}#set par(spacing: 0.45em, hanging-indent: 4mm, justify: false);\n"]
-        for li in items:
-            out.append(f"#box(width: 4mm)[•]{self.item(li)}\n\n")
+        width = "6mm" if e.tag == "ol" else "4mm"
+        out = [f"#[{small}#set par(spacing: 0.45em, hanging-indent: {width}, justify: false);\n"]
+        for n, li in enumerate(items, 1):
+            mark = f"{n}." if e.tag == "ol" else "•"
+            first = len(self.notes.bodies)
+            paragraphs = self._paragraphs(li)
+            item = [f"#box(width: {width})[{mark}]{paragraphs[0]}\n\n"]
+            item.extend(f"#h({width}){more}\n\n" for more in paragraphs[1:])
+            out.append(self.loosen(first, "".join(item)))
         return "".join(out) + "];\n\n"
+
+    def loosen(self, first: int, paragraphs: str) -> str:
+        """Paragraphs written after note ``first``: if they call notes, without widow and orphan
+        control where one of their notes did not start on the page of its call. Typst decides that
+        from its own previous layout (``refsite-par``: once set loose, a paragraph stays loose, so
+        the layout settles), or the plan says so from a previous typesetting (see :class:`NotePlan`)."""
+        if first == len(self.notes.bodies):
+            return paragraphs
+        if not self.plan.loose.intersection(range(first, len(self.notes.bodies))):
+            return f"#refsite-par({first}, {len(self.notes.bodies)})[{paragraphs}];\n\n"
+        return f"#[#set text(costs: (widow: 0%, orphan: 0%));\n{paragraphs}];\n\n"
+
+    def _paragraphs(self, li: Element) -> list[str]:
+        """An item's paragraphs as inline markup (its text before, between and after them included)."""
+        out: list[str] = []
+        run: list[Node] = []
+        for child in li.children:
+            if isinstance(child, Element) and child.tag == "p":
+                out.append(self.inline(run).strip())
+                run.clear()
+                out.append(self.anchor(child) + self.inline(child.children).strip())
+            else:
+                run.append(child)
+        out.append(self.inline(run).strip())
+        kept = [p for p in out if p and p != "#" + lit(" ") + ";"]
+        return [self.anchor(li) + (kept[0] if kept else ""), *kept[1:]]
 
     def item(self, li: Element) -> str:
         if any(isinstance(c, Element) and c.tag in BLOCK for c in li.children):
@@ -353,14 +489,30 @@ class _Writer:
         rows = [r for r in e.iter() if r.tag == "tr"]
         if not rows:
             return ""
+        table_id = self.notes.tables
+        self.notes.tables += 1
         caption = e.find(lambda c: c.tag == "caption")
         width = max(sum(int(c.attrs.get("colspan", "1") or 1) for c in self._cells(r)) for r in rows)
         head = [r for r in rows if r.find(lambda c: c.tag == "thead") is None and self._in_head(e, r)]
-        cells: list[str] = []
         header: list[str] = []
-        for row in rows:
+        parts: list[list[str]] = [[]]  # the table, broken before the rows the plan says
+        # a small table with notes is kept whole, its notes with the first (a row of a table broken
+        # across pages does not move to the next page with its note)
+        whole = (
+            self.notes.unit is None
+            and len(rows) <= WHOLE_TABLE_ROWS
+            and len(e.text()) <= WHOLE_TABLE_CHARS
+            and e.find(lambda c: "fn" in c.classes) is not None
+        )
+        if whole:
+            self.notes.unit = len(self.notes.bodies)
+        for n, row in enumerate(rows):
+            target = header if row in head else parts[-1]
+            if row not in head and (table_id, n) in self.plan.breaks and parts[-1]:
+                parts.append([])
+                target = parts[-1]
+            self.notes.row = (table_id, n)
             used = 0
-            target = header if row in head else cells
             for cell in self._cells(row):
                 span = max(1, min(width, int(cell.attrs.get("colspan", "1") or 1)))
                 used += span
@@ -368,13 +520,29 @@ class _Writer:
                 if cell.tag == "th":
                     inner = f"#strong[{inner}]"
                 target.append(f"table.cell(colspan: {span})[{self.anchor(cell)}{inner}]")
+            self.notes.row = None
             target.extend("[]" for _ in range(width - used))
         header_part = f"table.header({', '.join(header)}), " if header else ""
+        if whole:
+            self.notes.unit = None
         before = self.block(caption) if caption is not None else ""
-        return (
-            f"{before}#[#set text(font: SANS, size: 8.5pt, hyphenate: false); #set par(justify: false);"
+        start = "#block(breakable: false)[" if whole else "#["
+        tables = [
+            f"{start}#set text(font: SANS, size: 8.5pt, hyphenate: false); #set par(justify: false);"
             f"#table(columns: {width}, {header_part}{', '.join(cells)})];\n\n"
+            for cells in parts
+        ]
+        ahead = (
+            "#colbreak(weak: true);\n"
+            if any((table_id, n) in self.plan.breaks for n in self._first_body(rows, head))
+            else ""
         )
+        return ahead + before + "#colbreak();\n".join(tables)
+
+    @staticmethod
+    def _first_body(rows: list[Element], head: list[Element]) -> list[int]:
+        """The index of a table's first row below its header (a break before it moves the table)."""
+        return [n for n, row in enumerate(rows) if row not in head][:1]
 
     @staticmethod
     def _cells(row: Element) -> list[Element]:
@@ -397,11 +565,17 @@ class _Writer:
         drawing = self.svg(svg, e)
         # on a record's page the drawing floats to the foot of the page (or the next), below the
         # record's title, so text fills the gap
-        where = "placement: bottom, " if self.in_record else ""
-        figure = (
-            f"#figure({drawing}, {where}caption: [#set text(size: 8pt); {cap}], numbering: none, supplement: none);\n\n"
-        )
-        return figure + self.blocks(rest)
+        where, pointer, mark = "", "", ""
+        if self.in_record:
+            # where the drawing went, said where it was called: on the next page it may stand under
+            # the next record (a mark in its caption is where it went)
+            where = "placement: bottom, "
+            name = f"refsite-float-{self.notes.floats}"
+            self.notes.floats += 1
+            pointer, mark = f"#refsite-float-at(<{name}>)\n\n", f"#metadata(none)<{name}>"
+        under = f"[{mark}#set text(size: 8pt); {cap}]"
+        figure = f"#figure({drawing}, {where}caption: {under}, numbering: none, supplement: none)"
+        return f"{pointer}{figure};\n\n" + self.blocks(rest)
 
     def svg(self, svg: Element, figure: Element | None) -> str:
         """An SVG drawing of a view as an image at a size where its smallest label prints at 7 pt
@@ -446,6 +620,14 @@ def _targets(book: Book) -> set[str]:
 
 def typst_source(book: Book, paper: str = "a4", version: str = "") -> tuple[str, list[tuple[int, str]]]:
     """The book as Typst source, and where each stretch of it comes from: (first line, origin)."""
+    source, origins, _ = _source(book, paper, version, NotePlan())
+    return source, origins
+
+
+def _source(book: Book, paper: str, version: str, plan: NotePlan) -> tuple[str, list[tuple[int, str]], _Notes]:
+    """The book as Typst source with its notes set as ``plan`` says; where each stretch of the
+    source comes from; and the notes as written."""
+    notes = _Notes()
     targets = _targets(book)
     ids: set[str] = set()
     for ch in book.chapters:
@@ -467,6 +649,7 @@ def typst_source(book: Book, paper: str = "a4", version: str = "") -> tuple[str,
         out.append(text)
         line += text.count("\n")
 
+    emit("#let refsite-units = ()\n")  # filled in below, on this one line
     emit(_setup(book, paper))
     emit(_cover(book, version))
     emit("#heading(level: 1, outlined: false, bookmarked: true)[Contents]\n#outline(title: none, depth: 1);\n\n")
@@ -476,16 +659,20 @@ def typst_source(book: Book, paper: str = "a4", version: str = "") -> tuple[str,
         emit("#pagebreak(weak: true);#counter(footnote).update(0);\n")
         if ch.part:
             emit(f"#[#heading(level: 1)[#{title};]{label}];\n\n")
-        for n, entry in enumerate(ch.entries, 1):
-            writer = _Writer(targets, indexed, in_record=ch.part, names=names)
+        for entry in ch.entries:
+            writer = _Writer(targets, indexed, in_record=ch.part, names=names, notes=notes, plan=plan)
             body = parse(entry.body)
-            text = writer.blocks(body.children)
+            if entry is ch.entries[-1]:
+                head, tail = _tail(body.children)
+                text = writer.blocks(head)
+                notes.unit = len(notes.bodies)
+                kept = writer.blocks(tail)
+                notes.unit = None
+                text += f"#block(breakable: false, width: 100%)[{kept}];\n\n" if kept else ""
+            else:
+                text = writer.blocks(body.children)
             if ch.part and entry.slug:
                 text = _label_first_heading(text, entry.slug, targets)
-                if n == len(ch.entries) and len(body.text()) < SHORT_LAST_RECORD:
-                    # the part's last record, if short, is not split: its tail would stand alone on the
-                    # part's last page
-                    text = f"#block(breakable: false, width: 100%)[{text}]\n\n"
                 text = f"#v(5mm, weak: true)\n{text}"
             elif not ch.part:
                 text = _label_first_heading(text, ch.slug, targets)
@@ -499,7 +686,29 @@ def typst_source(book: Book, paper: str = "a4", version: str = "") -> tuple[str,
             f"({lit(letter)}, ({''.join(_index_row(t) for t in terms)}))" for letter, terms in groups.items()
         )
         emit(f"#columns(2, gutter: 8mm)[#set text(size: 8.5pt); #refsite-index(({data},))];\n", "")
-    return "".join(out), origins
+    units = ", ".join(str(notes.units.get(i, -1)) for i in range(len(notes.bodies)))
+    out[0] = f"#let refsite-units = ({units + ',' if units else ''})\n"
+    return "".join(out), origins, notes
+
+
+WHOLE_TABLE_ROWS = 8
+WHOLE_TABLE_CHARS = 1500
+"""A table with notes, of no more rows and text than this, is kept whole on one page."""
+TAIL_CHARS = 400
+"""The end of a chapter kept whole on its last page: its last blocks, as long as their text (notes
+included) stays under this, so that the chapter does not end on a page of a line or two."""
+
+
+def _tail(nodes: Sequence[Node]) -> tuple[list[Node], list[Node]]:
+    """A chapter's last entry as what may break across pages and the end kept whole."""
+    size, cut = 0, len(nodes)
+    while cut > 0:
+        node = nodes[cut - 1]
+        size += len(" ".join((node.text() if isinstance(node, Element) else node).split()))
+        if size > TAIL_CHARS or (isinstance(node, Element) and node.find(lambda e: e.tag in ("table", "svg"))):
+            break
+        cut -= 1
+    return list(nodes[:cut]), list(nodes[cut:])
 
 
 def name_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
@@ -537,9 +746,7 @@ def _setup(book: Book, paper: str) -> str:
         f"{PREAMBLE}\n"
         f"#set document(title: {lit(book.title)}{author}, date: auto)\n"
         f'#set text(lang: {lit(lang)}{region_arg}, font: ("Noto Serif", "Noto Serif CJK JP"), size: 10pt,'
-        # Typst's widow and orphan control moves a note away from its call where a call ends a page:
-        # the note's place comes first
-        f" hyphenate: true, costs: (widow: 0%, orphan: 0%))\n"
+        f" hyphenate: true)\n"
         f"#set par(justify: true, leading: 0.55em, spacing: 0.9em)\n"
         f'#show raw: set text(font: ("Noto Sans Mono CJK JP",), size: 8.5pt)\n'
         f"#show heading: set text(font: SANS, hyphenate: false)\n"
@@ -551,9 +758,10 @@ def _setup(book: Book, paper: str) -> str:
         f"#show heading.where(level: 4): set text(size: 10pt)\n"
         f"#show footnote.entry: set text(size: 7.5pt)\n"
         f"#show footnote.entry: set par(justify: false)\n"
-        f"#show footnote.entry: it => {{\n"
-        f"  let n = counter(footnote).at(it.note.location()).first()\n"
-        f"  [#n. #it.note.body]\n}}\n"
+        f"#show footnote.entry: set par(spacing: 0.5em)\n"
+        # a note called on a line after another note is shown in that note's entry, kept whole: Typst
+        # moves a line to the next page with the first note it calls only
+        f"#show footnote.entry: refsite-entry\n"
         f"#set footnote.entry(separator: line(length: 30%, stroke: 0.5pt + luma(150)), gap: 0.5em)\n"
         f"#set table(stroke: (x, y) => (top: if y == 0 {{ 0.8pt + luma(80) }} else {{ 0.4pt + luma(180) }},"
         f" bottom: 0.8pt + luma(80)), inset: (x: 1.5mm, y: 1mm), align: left + top)\n"
@@ -588,35 +796,69 @@ def _cover(book: Book, version: str) -> str:
     )
 
 
+MAX_PASSES = 4
+"""Typesettings of a book at most: the first, and one per change of how its notes are set."""
+
+
 def compile_book(
     book: Book, out: Path, paper: str = "a4", version: str = "", font_dirs: Sequence[str] = FONT_DIRS
 ) -> int:
     """Typeset the book as a tagged PDF/UA-1 into ``out``; returns its page count. Typst reads no
-    file: the source is handed over in memory and the drawings as bytes. A failure raises
-    :class:`TypstFailure` with one located line per error."""
+    file but the source: it is written into an empty folder, and the drawings are passed as bytes.
+
+    Every note starts on the page of its call: where the first typesetting leaves a note on the
+    page after its call, the notes are set again as a :class:`NotePlan` learnt from it says (the
+    later typesettings reuse the first's work). A failure raises :class:`TypstFailure` with one
+    located line per error."""
     import typst
 
-    source, origins = typst_source(book, paper, version)
     fonts = [d for d in font_dirs if Path(d).is_dir()]
     if not fonts:
         raise TypstFailure(
             ["print edition: error: the Noto fonts are missing: install fonts-noto-core and fonts-noto-cjk"]
         )
+    plan = NotePlan()
     with _empty_root() as root:
+        main = root / "book.typ"
+        main.write_text("", encoding="utf-8")
+        compiler = typst.Compiler(str(main), root=str(root), font_paths=fonts, ignore_system_fonts=True)
+        for _ in range(MAX_PASSES):
+            source, origins, notes = _source(book, paper, version, plan)
+            main.write_text(source, encoding="utf-8")
+            try:  # the book laid out, not yet written as a PDF
+                calls = json.loads(compiler.query("<refsite-call>", field="value"))
+                entries = json.loads(compiler.query("<refsite-entry>", field="value"))
+            except RuntimeError:  # a query says no more than the message: typesetting says where
+                break
+            better = replan(plan, calls, entries, notes)
+            if better is None:
+                break
+            plan = better
         try:
-            pdf = typst.compile(  # type: ignore[misc]  # the stub wants one type for source and paths
-                source.encode("utf-8"),
-                output=None,
-                root=str(root),
-                font_paths=fonts,
-                ignore_system_fonts=True,
-                pdf_standards=["ua-1"],
-            )
+            pdf = compiler.compile(pdf_standards=["ua-1"])
         except typst.TypstError as exc:
-            raise TypstFailure(_located(exc, origins)) from None
+            raise TypstFailure(_located(exc, origins, source, book.root)) from None
     assert isinstance(pdf, bytes)
     out.write_bytes(pdf)
     return _count_pages(pdf)
+
+
+def replan(
+    plan: NotePlan, calls: Sequence[Sequence[float]], entries: Sequence[Sequence[float]], notes: _Notes
+) -> NotePlan | None:
+    """A better way to set the notes, from where one typesetting put each note's call
+    ``(note, page, y)`` and the start of its entry ``(note, page)``; None if every note starts on
+    the page of its call (or nothing more can be done)."""
+    called = {int(i): int(page) for i, page, _y in calls}
+    starts = {int(i): int(page) for i, page in entries}
+    astray = sorted(i for i, page in called.items() if starts.get(i) != page)
+    if not astray:
+        return None
+    better = NotePlan(
+        plan.breaks | {notes.rows[i] for i in astray if i in notes.rows},
+        plan.loose | {i for i in astray if i not in notes.rows},
+    )
+    return better if better != plan else None
 
 
 def _count_pages(pdf: bytes) -> int:
@@ -636,21 +878,64 @@ class _empty_root:
         self._tmp.cleanup()
 
 
-def _located(exc: Exception, origins: list[tuple[int, str]]) -> list[str]:
+def _located(exc: Exception, origins: list[tuple[int, str]], source: str = "", root: Path | None = None) -> list[str]:
     """Typst's errors as ``path:line:col: error: message`` lines, pointed at the page or record
-    the failing stretch of the book comes from."""
+    the failing stretch of the book comes from, at the line of that file holding the text that
+    follows the failing place (``:1:1`` where no such text is found)."""
     message = " ".join(str(getattr(exc, "message", exc)).split())
     diagnostic = str(getattr(exc, "diagnostic", ""))
     lines = []
     for match in re.finditer(r"^error: (.*)\n\s*┌─ [^\n]*?:(\d+):(\d+)", diagnostic, re.M):
-        lines.append((" ".join(match.group(1).split()), int(match.group(2))))
+        lines.append((" ".join(match.group(1).split()), int(match.group(2)), int(match.group(3))))
     if not lines:
-        lines = [(message, 0)]
+        lines = [(message, 0, 0)]
     starts = [start for start, _ in origins]
     out = []
-    for text, at in lines:
+    for text, at, col in lines:
         i = bisect.bisect_right(starts, at) - 1
-        origin = origins[i][1] if at and i >= 0 and origins[i][1] else "print edition"
-        where = f"{origin}:1:1" if origin != "print edition" else origin
-        out.append(f"{where}: error: the print edition cannot be typeset: {text}")
+        origin = origins[i][1] if at and i >= 0 and origins[i][1] else ""
+        if not origin:
+            out.append(f"print edition: error: the print edition cannot be typeset: {text}")
+            continue
+        end = starts[i + 1] if i + 1 < len(starts) else source.count("\n") + 2
+        line, column = _line_in_origin(source, (starts[i], end), (at, col), root / origin if root else None)
+        out.append(f"{origin}:{line}:{column}: error: the print edition cannot be typeset: {text}")
     return out
+
+
+CONTENT_LITERAL = re.compile(r'(?:#|refsite-name\(|#link\()"((?:[^"\\]|\\.)*)"')
+"""A string literal of the book's source holding text of the content (see :func:`lit`)."""
+
+
+def _unlit(body: str) -> str:
+    escapes = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+    return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(1)), body)
+
+
+def _line_in_origin(
+    source: str, stretch: tuple[int, int], failing: tuple[int, int], path: Path | None
+) -> tuple[int, int]:
+    """Where in the file ``path`` the content at ``failing`` (line, column of the source) comes
+    from: the first text of the content from that place on (within its ``stretch`` of source
+    lines) that the file holds, at the same occurrence; (1, 1) if none is found."""
+    try:
+        original = path.read_text(encoding="utf-8") if path is not None else ""
+    except (OSError, UnicodeDecodeError):
+        original = ""
+    if not original:
+        return 1, 1
+    src_lines = source.split("\n")
+    first, end = stretch
+    part = "\n".join(src_lines[first - 1 : end - 1])
+    at = sum(len(line) + 1 for line in src_lines[first - 1 : failing[0] - 1]) + max(0, failing[1] - 1)
+    texts = [(m.start(), " ".join(_unlit(m.group(1)).split())) for m in CONTENT_LITERAL.finditer(part)]
+    for start, text in texts:
+        if start < at - 1 or len(text) < 3:
+            continue
+        found = list(re.finditer(r"\s+".join(re.escape(w) for w in text.split()), original))
+        if not found:
+            continue
+        before = sum(1 for s, t in texts if s < start and text in t)
+        hit = found[min(before, len(found) - 1)].start()
+        return original.count("\n", 0, hit) + 1, hit - original.rfind("\n", 0, hit)
+    return 1, 1

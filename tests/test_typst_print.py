@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,89 @@ def test_an_address_outside_the_book_is_printed_after_its_words(tmp_path: Path) 
     flat = " ".join(text.split())
     assert "See the site <https://example.org/a?b=1>" in flat
     assert "<https://n.org>" not in flat  # a note gives its own addresses
+
+
+DEEP_QUOTE = "> " * 19 + "Deeply quoted words"
+"""Quotations nested 19 deep: within what the check allows on one line, beyond what Typst can nest."""
+
+
+@pytest.mark.parametrize(
+    ("path", "edit", "where"),
+    [
+        (
+            "docs/index.md",
+            lambda text: text + f"\nA plain paragraph.\n\n{DEEP_QUOTE}\n\nAfter it.\n",
+            "docs/index.md:17:39",
+        ),
+        (
+            "data/actors/japan.yaml",
+            lambda text: text.replace(
+                "summary: The Japanese state.", f"summary: |\n  The Japanese state.\n\n  {DEEP_QUOTE}\n"
+            ),
+            "data/actors/japan.yaml:7:41",
+        ),
+    ],
+)
+def test_a_typst_error_on_content_names_the_line_it_comes_from(
+    tmp_path: Path, path: str, edit: Callable[[str], str], where: str
+) -> None:
+    """Typst fails on what a page or a record says: one line, at the file and line the text is on."""
+    root = copy_root("basic", tmp_path)
+    source = root / path
+    source.write_text(edit(source.read_text(encoding="utf-8")), encoding="utf-8")
+    line, column = (int(n) for n in where.split(":")[1:])
+    assert source.read_text(encoding="utf-8").split("\n")[line - 1][column - 1 :].startswith("Deeply quoted")
+    proc = run_cli("pdf", cwd=root)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [
+        f"{where}: error: the print edition cannot be typeset: maximum show rule depth exceeded"
+    ]
+    assert "Traceback" not in proc.stderr
+    assert not (root / "site" / "reference.pdf").exists()
+
+
+def test_a_located_error_names_the_occurrence_of_its_text(tmp_path: Path) -> None:
+    """Text met twice in a page: the error names the line of the occurrence that failed."""
+    from refsite.typst_print import _located
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "page.md").write_text("# Page\n\nSame words here.\n\nOther.\n\n  Same words here.\n")
+    source = '#setup\n#"Same words here.";\n#bad(#"Same words here.";)\n#"Other.";\n'
+
+    class Failure(Exception):
+        diagnostic = "error: it failed\n  ┌─ book.typ:3:1\n"
+
+    lines = _located(Failure(), [(1, ""), (2, "docs/page.md")], source, tmp_path)
+    assert lines == ["docs/page.md:7:3: error: the print edition cannot be typeset: it failed"]
+    # outside any page or record: no file to name
+    assert _located(Failure(), [(1, "")], source, tmp_path) == [
+        "print edition: error: the print edition cannot be typeset: it failed"
+    ]
+
+
+def test_a_note_astray_is_set_again_by_the_plan() -> None:
+    """Read back from a typesetting: a note in a table row off its row's page breaks the table
+    before the row; one in a paragraph sets the paragraph loose; none astray, nothing to do."""
+    from refsite.typst_print import NotePlan, _Notes, replan
+
+    notes = _Notes(bodies=["a", "b", "c"], rows={1: (4, 2)})
+    calls = [(0, 3, 100.0), (1, 5, 200.0), (2, 6, 300.0)]
+    assert replan(NotePlan(), calls, [(0, 3), (1, 5), (2, 6)], notes) is None
+    better = replan(NotePlan(), calls, [(0, 3), (1, 6), (2, 5)], notes)
+    assert better == NotePlan(breaks=frozenset({(4, 2)}), loose=frozenset({2}))
+    assert replan(better, calls, [(0, 3), (1, 6), (2, 5)], notes) is None  # nothing more it can do
+
+
+def test_a_large_table_is_broken_before_the_row_the_plan_names() -> None:
+    from refsite.typst_print import NotePlan, _source
+
+    rows = "".join(f'<tr><td>Row {n}<span class="fn">Note {n}</span></td></tr>' for n in range(12))
+    book = _book(f"<table><thead><tr><th>Head</th></tr></thead><tbody>{rows}</tbody></table>")
+    whole, _, notes = _source(book, "a4", "", NotePlan())
+    assert whole.count("#table(") == 1 and "#colbreak();" not in whole
+    assert notes.rows[5] == (0, 6)  # the sixth note is called in the table's seventh row (the header first)
+    broken, _, _ = _source(book, "a4", "", NotePlan(breaks=frozenset({(0, 6)})))
+    first, second = broken.split("#colbreak();\n")
+    assert first.count("#table(") == 1 and second.count("#table(") == 1
+    assert '"Row 4"' in first and '"Row 5"' in second
+    assert second.count("table.header(") == 1  # the head repeated over the rest
