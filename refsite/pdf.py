@@ -25,6 +25,7 @@ from .cite import Batch, Cite, Pending, join_notes
 from .config import plugin_options, read_config
 from .dataset import Dataset, docs_dir_of, load_project
 from .editions import build_info
+from .footnotes import notes_of
 from .htmltree import Element, Node, parse
 from .model import KIND_TITLES, KINDS, PLURAL, Record, as_text
 from .options import Options
@@ -74,9 +75,11 @@ def _note_calls(e: Element) -> str | None:
     return link.attrs["href"][len("#fn:") :] if link is not None else None
 
 
-def _note_text(item: Element) -> list[Node]:
-    """A note's content, without its link back to the call: the paragraphs' content, run together."""
-    item.remove_where(lambda a: a.tag == "a" and a.attrs.get("href", "").startswith("#fnref"))
+def _note_text(item: Node) -> list[Node]:
+    """A note's content (a :class:`~refsite.footnotes.Note`'s HTML in an ``<li>``): its paragraphs'
+    content, run together."""
+    if not isinstance(item, Element):
+        return [item]
     parts: list[Node] = []
     for child in item.children:
         if isinstance(child, Element) and child.tag == "p":
@@ -112,12 +115,9 @@ def print_page(
     url = page.url
     tree = parse(page.body)
     tree.remove_where(lambda e: bool(e.classes & FURNITURE))
-    notes: dict[str, list[Node]] = {}
-    block = tree.find(_is_notes)
-    if block is not None:
-        for item in [e for e in block.iter() if _is_note(e)]:
-            notes[item.attrs["id"][len("fn:") :]] = _note_text(item)
-        tree.remove_where(lambda e: e is block)
+    # the notes as the notes module reads them (their previews' full references aside)
+    notes = {note.id: _note_text(parse(f"<li>{note.html}</li>").children[0]) for note in notes_of(page.body)}
+    tree.remove_where(_is_notes)
     for note_id, text in (own_notes or {}).items():
         notes[note_id] = parse(text).children
 
