@@ -175,12 +175,12 @@ PREAMBLE = r"""
     body
   } else { body }
 }
-#let refsite-float-at(target) = context {
+#let refsite-float-at(target, what, always) = context {
   let found = query(target)
   if found.len() == 1 {
     let p = found.first().location().page()
     set text(size: 8.5pt, fill: luma(60))
-    if p == here().page() [The map is at the foot of this page.] else [The map is on p.~#p.]
+    if p != here().page() [The #what is on p.~#p.] else if always [The #what is at the foot of this page.]
   }
 }
 #let refsite-starts(i) = [#metadata((i, here().page()))<refsite-entry>#metadata(none)#label("refsite-e" + str(i))]
@@ -563,16 +563,20 @@ class _Writer:
         ]
         cap = self.inline(self._flat(caption)).strip() if caption is not None else ""
         drawing = self.svg(svg, e)
-        # on a record's page the drawing floats to the foot of the page (or the next), below the
-        # record's title, so text fills the gap
-        where, pointer, mark = "", "", ""
+        # On a record's page the drawing floats to the foot of the page (or the next), below the
+        # record's title, so text fills the gap; where it went is said where it was called (on the
+        # next page it may stand under the next record; a mark in its caption is where it went).
+        # Elsewhere (a guide page's timeline or map) it floats to the top or foot of a page, so a
+        # drawing too tall for what is left of a page leaves no blank stretch: text goes on, and
+        # says on which page the drawing is.
+        name = f"refsite-float-{self.notes.floats}"
+        self.notes.floats += 1
+        what = "map" if "refsite-map" in e.classes else "chart"
+        mark = f"#metadata(none)<{name}>"
         if self.in_record:
-            # where the drawing went, said where it was called: on the next page it may stand under
-            # the next record (a mark in its caption is where it went)
-            where = "placement: bottom, "
-            name = f"refsite-float-{self.notes.floats}"
-            self.notes.floats += 1
-            pointer, mark = f"#refsite-float-at(<{name}>)\n\n", f"#metadata(none)<{name}>"
+            where, pointer = "placement: bottom, ", f'#refsite-float-at(<{name}>, "{what}", true)\n\n'
+        else:
+            where, pointer = "placement: auto, ", f'#refsite-float-at(<{name}>, "{what}", false)\n\n'
         under = f"[{mark}#set text(size: 8pt); {cap}]"
         figure = f"#figure({drawing}, {where}caption: {under}, numbering: none, supplement: none)"
         return f"{pointer}{figure};\n\n" + self.blocks(rest)

@@ -349,6 +349,22 @@ def test_a_record_says_on_which_page_its_map_is(real_pdf: Path) -> None:
     assert len(said) >= 10
 
 
+def test_a_chart_that_floats_away_is_pointed_to(real_pdf: Path) -> None:
+    """A guide page's chart or map too tall for what is left of its page floats to another, and the
+    text says which: the drawing's caption stands there (the time-line charts say how many events)."""
+    texts = [" ".join(t.split()) for t in pages(real_pdf)]
+    said = [
+        (n, int(m.group(2)))
+        for n, t in enumerate(texts, 1)
+        for m in re.finditer(r"The (chart|map) is on p\. (\d+)\.", t)
+    ]
+    for number, target in said:
+        assert target in (number, number + 1), number
+        caption = r"\d+ dated events? from \d+ to \d+|Where .{3,80}? lies\.|The islands shaded by what this proposal"
+        assert re.search(caption, texts[target - 1]), number
+    assert said, "the reference has drawings that float to the next page (a time line of the History page)"
+
+
 def test_no_name_of_the_real_pdf_is_hyphenated(real_pdf: Path) -> None:
     """A line never ends inside the name of an actor or a place (both names of an island included)."""
     from refsite.dataset import load_project
