@@ -145,8 +145,12 @@ def _compare(reference: Path, built: Path, search_index: str) -> None:
         assert got.notes == want.notes, addr
         # every link to another page or file, in order (in-page anchors differ only by the permalinks)
         assert [h for h in got.links if not h.startswith("#")] == [h for h in want.links if not h.startswith("#")], addr
-    # no link broken that works on the site built as usual (the reference's PDF is not built here)
-    assert _broken_links(built, got_pages) == _broken_links(reference, ref_pages)
+    # no link broken that works on the site built as usual (the reference's PDF is not built here; the
+    # export carries the one the last `make site` left in the project's site/, when there is one)
+    want_broken = _broken_links(reference, ref_pages)
+    if (built / "reference.pdf").is_file():
+        want_broken = [b for b in want_broken if not b.endswith(" reference.pdf")]
+    assert _broken_links(built, got_pages) == want_broken
     index = json.loads((built / search_index).read_text(encoding="utf-8"))
     items = index.get("docs") or index.get("items") or []
     located = {i["location"].split("#")[0] for i in items}

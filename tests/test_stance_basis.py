@@ -231,7 +231,11 @@ def test_print_edition_marks_inferred_stances_and_gives_the_reading(tmp_path: Pa
     assert proc.returncode == 0, proc.stdout + proc.stderr
     text = subprocess.run([pdftotext, str(root / "site" / "reference.pdf"), "-"], capture_output=True, text=True).stdout
     flat = " ".join(text.split())
-    assert re.search(r"Russia \(→ p\. \d+\) ✖ opposes inferred May 2014", flat)  # the stance view, printed
+    # the stance view, printed: the actor's row (read as laid out, whichever page the row falls on)
+    rows = subprocess.run(
+        [pdftotext, "-layout", str(root / "site" / "reference.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    assert re.search(r"^ *Russia \(→ p\. \d+\) +✖ opposes inferred May 2014", rows, re.M)
     assert "the editors' reading of a passage" in flat  # its legend
     assert (
         "How this stance is read The source does not report this stance in so many words; the site reads it from this "
