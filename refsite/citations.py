@@ -21,6 +21,7 @@ import bibtexparser
 
 from .bibcsl import bib_source, csl_items
 from .cite import Batch, Formatter, Pending, Result, join_notes, style_digest
+from .citecache import project_cache
 from .context import MemoSlot, StoreSlot
 from .dataset import Dataset
 from .footnotes import in_reading_order
@@ -109,7 +110,9 @@ class Session:
         self.cite_page = cite_page
         self.today = today or dt.date.today()
         self.texts = list(dataset.bib_texts)
-        self.csl = csl_items(self.texts, dataset.bib)
+        store = project_cache(root)  # what pandoc formatted for this project before, by content
+        formatter.use_store(store)
+        self.csl = csl_items(self.texts, dataset.bib, store)
         self.source = bib_source(self.texts, dataset.bib)
         self.contexts: dict[str, PageContext] = {}
         self.pending: Pending | None = None
