@@ -38,8 +38,9 @@ pdf: $(STAMP)
 	'$(PY)' -m refsite pdf
 
 ## bench: build times and memory at 500 and 2000 synthetic records, the real PDF's time, the live preview's latencies
+## (make bench LARGE=1 adds 10,000 records)
 bench: $(STAMP)
-	'$(PY)' -m refsite bench
+	'$(PY)' -m refsite bench $(if $(LARGE),--large)
 
 ## review: what the working tree changes against BASE (default origin/main), as Markdown
 ## BASE reaches the review through the environment, unexpanded: it is never make or shell text.

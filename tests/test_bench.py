@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from refsite import bench_serve
+from refsite.bench import group_rss_kb
 from refsite.bench_serve import (
     PreviewRun,
     group_members,
@@ -148,3 +153,28 @@ def test_a_project_that_never_builds_fails_without_waiting(tmp_path: Path, monke
     assert "within 3 s" in run.failure
     assert _gone(run.pid)
     assert (root / "data/actors/abe-shinzo.yaml").read_text(encoding="utf-8") == BROKEN
+
+
+
+def test_peak_memory_counts_every_process_of_the_build_together() -> None:
+    """A build's memory is its processes' together: two children holding 120 MB each count 240 MB."""
+    hold = (
+        "import time; b = bytearray(120 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); "
+        "print(1, flush=True); time.sleep(60)"
+    )
+    parent = (
+        "import subprocess, sys, time\n"
+        f"kids = [subprocess.Popen([sys.executable, '-c', {hold!r}], stdout=subprocess.PIPE) for _ in range(2)]\n"
+        "[k.stdout.readline() for k in kids]\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        total = group_rss_kb(proc.pid)
+        assert 240 * 1024 <= total < 400 * 1024, total
+        assert group_rss_kb(proc.pid + 10_000_000) == 0  # no such group
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
