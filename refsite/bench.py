@@ -35,16 +35,22 @@ print(elapsed, use(resource.RUSAGE_SELF).ru_maxrss, use(resource.RUSAGE_CHILDREN
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
 
 
-def group_rss_kb(group: int) -> int:
-    """The resident memory of every process of a process group together, in KiB, from ``/proc``."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+def tree_rss_kb(pid: int) -> int:
+    """The resident memory of a process and all its descendants together, in KiB, from ``/proc``
+    (0 if it is gone). Reads only the tree's own files, so sampling it costs the machine little."""
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
         try:
-            fields = stat.read_text(encoding="utf-8", errors="replace").rpartition(")")[2].split()
-        except OSError:
+            fields = Path(f"/proc/{p}/stat").read_text(encoding="utf-8", errors="replace").rpartition(")")[2].split()
+            total += int(fields[21]) * _PAGE_KB if len(fields) > 21 and fields[0] not in ("Z", "X") else 0
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text(encoding="ascii").split()]
+        except (OSError, ValueError):
             continue  # gone meanwhile
-        if len(fields) > 21 and fields[2] == str(group):
-            total += int(fields[21]) * _PAGE_KB
     return total
 
 
@@ -60,12 +66,16 @@ def measure(project: Path) -> tuple[float, float]:
             text=True,
             cwd=project,
             env=env,
-            start_new_session=True,
         )
         sampled = 0
-        while proc.poll() is None:
-            sampled = max(sampled, group_rss_kb(proc.pid))
-            time.sleep(0.05)
+        try:
+            while proc.poll() is None:
+                sampled = max(sampled, tree_rss_kb(proc.pid))
+                time.sleep(0.1)
+        finally:
+            if proc.poll() is None:  # the bench was stopped: so is the build
+                proc.kill()
+                proc.wait()
         log.seek(0)
         output = log.read()
     if proc.returncode != 0:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from refsite import bench_serve
-from refsite.bench import group_rss_kb
+from refsite.bench import tree_rss_kb
 from refsite.bench_serve import (
     PreviewRun,
     group_members,
@@ -172,9 +172,9 @@ def test_peak_memory_counts_every_process_of_the_build_together() -> None:
     proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:
         assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
-        total = group_rss_kb(proc.pid)
+        total = tree_rss_kb(proc.pid)
         assert 240 * 1024 <= total < 400 * 1024, total
-        assert group_rss_kb(proc.pid + 10_000_000) == 0  # no such group
+        assert tree_rss_kb(proc.pid + 10_000_000) == 0  # no such process
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
