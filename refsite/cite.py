@@ -299,7 +299,7 @@ def style_digest(style: Path) -> str:
     return hashlib.sha1(style.read_bytes()).hexdigest()
 
 
-#: Raised when what the formatter stores on disk changes form: older files are then passed over.
+#: Raised by one whenever what the formatter stores on disk changes form: older files are then passed over.
 CACHE_FORMAT = 1
 _TOOLS: MemoSlot[str] = MemoSlot("cite.tools", 4)
 

@@ -194,3 +194,16 @@ def test_a_cache_that_came_with_the_project_files_is_not_used(
     else:
         assert runs[0] == 1
         assert "FORGED" not in home and "Pajon" in home
+
+
+def test_a_new_version_of_the_site_formats_nothing_again(tmp_path: Path) -> None:
+    """The version changes at every commit; "cite this page" takes it after formatting, from the cache."""
+    root = copy_root("basic", tmp_path)
+    config = root / "mkdocs.yml"
+    plain = config.read_text(encoding="utf-8")
+    config.write_text(plain.replace("  - refsite\n", "  - refsite:\n      version: v1-first\n"), encoding="utf-8")
+    assert fresh_build(root, tmp_path / "one")[0] == 1
+    config.write_text(plain.replace("  - refsite\n", "  - refsite:\n      version: v2-second\n"), encoding="utf-8")
+    assert fresh_build(root, tmp_path / "two") == (0, 0)
+    page = (tmp_path / "two" / "actors" / "abe-shinzo" / "index.html").read_text(encoding="utf-8")
+    assert "version = {v2-second}" in page and "v1-first" not in page and "zrsversionz" not in page.lower()
