@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -218,8 +219,18 @@ def run_bench(
 
     ``large`` adds a run of :data:`LARGE` records. The preview is measured on a copy of the project
     at ``root`` (when given) and on a synthetic project of ``preview_records`` records (not at all
-    if None). Non-zero if a measurement failed."""
-    base = Path(tempfile.mkdtemp(prefix="refsite-bench-")) if workdir is None else workdir
+    if None). Non-zero if a measurement failed. The synthetic projects are removed afterwards,
+    unless they were made in ``workdir``."""
+    if workdir is not None:
+        return _run_bench(sizes, workdir, root, preview_records, large)
+    base = Path(tempfile.mkdtemp(prefix="refsite-bench-"))
+    try:
+        return _run_bench(sizes, base, root, preview_records, large)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _run_bench(sizes: list[int], base: Path, root: Path | None, preview_records: int | None, large: bool) -> int:
     sizes = sorted({*sizes, *([LARGE] if large else [])})
     rows = [measure_size(base, n) for n in sizes]
     if len(rows) >= 2:
