@@ -3,7 +3,8 @@
 Formatting runs pandoc's citeproc through a small Lua script in a single
 subprocess. A note's form depends only on the entry, the locator and its
 position on the page (first, subsequent, or right after a citation of the same
-work), so each distinct form is formatted once and cached across rebuilds.
+work), so each distinct form is formatted once and cached across rebuilds, and on
+disk across builds (:mod:`refsite.citecache`), by a hash of all it depends on.
 """
 
 from __future__ import annotations
