@@ -19,11 +19,20 @@ site: $(STAMP)
 	'$(PY)' -m refsite build --pdf --editions
 
 ## test: the whole test suite (lint and types included)
+## ruff, mypy and lint-imports run beside the tests (their output follows the tests'); any failure fails.
 test: $(STAMP)
-	'$(PY)' -m ruff check refsite tests macros.py
-	'$(PY)' -m mypy
-	'$(VENV)/bin/lint-imports'
-	'$(PY)' -m pytest -q -n auto --dist worksteal
+	@checks=$$(mktemp); \
+	( status=0; \
+	  '$(PY)' -m ruff check refsite tests macros.py || status=1; \
+	  '$(PY)' -m mypy || status=1; \
+	  '$(VENV)/bin/lint-imports' || status=1; \
+	  exit $$status ) >"$$checks" 2>&1 & pid=$$!; \
+	'$(PY)' -m pytest -q -n auto --dist worksteal; tests=$$?; \
+	wait $$pid; lint=$$?; \
+	echo '== ruff, mypy, lint-imports'; cat "$$checks"; rm -f "$$checks"; \
+	if [ $$lint -ne 0 ]; then echo 'make test: ruff, mypy or lint-imports failed (see above)' >&2; fi; \
+	if [ $$tests -ne 0 ]; then echo 'make test: the tests failed (see above)' >&2; fi; \
+	[ $$tests -eq 0 ] && [ $$lint -eq 0 ]
 
 ## check: validate data/, bib/ and docs/ only
 check: $(STAMP)
@@ -38,8 +47,9 @@ pdf: $(STAMP)
 	'$(PY)' -m refsite pdf
 
 ## bench: build times and memory at 500 and 2000 synthetic records, the real PDF's time, the live preview's latencies
+## (make bench LARGE=1 adds 10,000 records)
 bench: $(STAMP)
-	'$(PY)' -m refsite bench
+	'$(PY)' -m refsite bench $(if $(LARGE),--large)
 
 ## review: what the working tree changes against BASE (default origin/main), as Markdown
 ## BASE reaches the review through the environment, unexpanded: it is never make or shell text.

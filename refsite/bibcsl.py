@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from .bib import BibEntry
-from .cite import LUA, BibSource, pandoc_command, pandoc_failure
+from .cite import LUA, BibSource, pandoc_command, pandoc_failure, tools_digest
+from .citecache import DiskCache
 from .context import StoreSlot, current
 
 #: How many conversions this process has run (the tests read it).
@@ -62,14 +63,24 @@ def _pandoc(texts: Sequence[str], types: Mapping[str, str]) -> list[dict[str, An
     return [it for it in items if isinstance(it, dict)]
 
 
-def convert(texts: Sequence[str], types: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def convert(
+    texts: Sequence[str], types: Mapping[str, str] | None = None, store: DiskCache | None = None
+) -> list[dict[str, Any]]:
     """Every entry of the .bib texts as pandoc reads and the formatter settles it, in CSL-JSON
-    (cached by content: one conversion per change of the bibliography)."""
+    (cached by content: one conversion per change of the bibliography, kept in ``store`` too)."""
     types = types or {}
     key = digest([*texts, json.dumps(types, sort_keys=True)])
     converted = _CACHE()
     if key not in converted:
-        converted[key] = _pandoc(texts, types)
+        name = digest([key, json.dumps(PRIVATE), tools_digest(), "csl-json"])
+        kept = store.load(name) if store is not None else None
+        items = kept.get("items") if kept is not None else None
+        if isinstance(items, list) and all(isinstance(it, dict) and isinstance(it.get("id"), str) for it in items):
+            converted[key] = items
+        else:
+            converted[key] = _pandoc(texts, types)
+            if store is not None:
+                store.save(name, {"items": converted[key]})
     return converted[key]
 
 
@@ -78,10 +89,12 @@ def fallback_type(entry: BibEntry) -> str:
     return _SUBTYPES.get(entry.get("entrysubtype").lower()) or _TYPES.get(entry.type, "document")
 
 
-def csl_items(texts: Sequence[str], entries: Mapping[str, BibEntry]) -> dict[str, dict[str, Any]]:
+def csl_items(
+    texts: Sequence[str], entries: Mapping[str, BibEntry], store: DiskCache | None = None
+) -> dict[str, dict[str, Any]]:
     """The CSL-JSON items of the entries bibtexparser accepted, keyed by id, in the files' order."""
     types = {k: fallback_type(e) for k, e in entries.items()}
-    return {str(it["id"]): it for it in convert(texts, types) if it.get("id") in entries}
+    return {str(it["id"]): it for it in convert(texts, types, store) if it.get("id") in entries}
 
 
 def bib_source(texts: Sequence[str], entries: Mapping[str, BibEntry]) -> BibSource:

@@ -21,6 +21,7 @@ import bibtexparser
 
 from .bibcsl import bib_source, csl_items
 from .cite import Batch, Cite, Formatter, Pending, Result, join_notes, style_digest
+from .citecache import project_cache
 from .context import MemoSlot, StoreSlot
 from .dataset import Dataset
 from .footnotes import full_references_span, in_reading_order
@@ -36,6 +37,10 @@ TOKEN_RE = re.compile(r"zRSCITEn(\d+)z")
 BIB_TOKEN = "zRSBIBLIOGRAPHYz"
 TITLE_SLOT = "zRSPAGETITLEz"
 URL_SLOT = "https://refsite.invalid/zRSPAGEURLz"
+# the site's version (a new one at each commit) is filled in after formatting, so that a build of a
+# new commit finds its "cite this page" forms in the cache (see refsite.citecache)
+VERSION_SLOT = "zRSVERSIONz"
+_VERSION_SLOT = re.compile(VERSION_SLOT, re.IGNORECASE)  # whatever case a style's text-case gave it
 NO_ADDRESS = (
     '<p class="refsite-no-address">This copy of the reference has no published address set, so the '
     "forms above name none: add the address you read the page at.</p>"
@@ -109,7 +114,9 @@ class Session:
         self.cite_page = cite_page
         self.today = today or dt.date.today()
         self.texts = list(dataset.bib_texts)
-        self.csl = csl_items(self.texts, dataset.bib)
+        store = project_cache(root)  # what pandoc formatted for this project before, by content
+        formatter.use_store(store)
+        self.csl = csl_items(self.texts, dataset.bib, store)
         self.source = bib_source(self.texts, dataset.bib)
         self.contexts: dict[str, PageContext] = {}
         self.pending: Pending | None = None
@@ -152,7 +159,7 @@ class Session:
         if self.site.editor:
             item["editor"] = [{"literal": self.site.editor}]
         if self.site.version:
-            item["version"] = self.site.version
+            item["version"] = VERSION_SLOT
         return item
 
     def home_item(self) -> dict[str, Any]:
@@ -264,7 +271,7 @@ class Session:
         title = self.site.title if home else page.title
         url = self.site.url + page.url if self.site.url else ""
         template = self.result.extra.get("refsite-home" if home else "refsite-page", "")
-        formatted = template.replace(TITLE_SLOT, html.escape(title))
+        formatted = self._version(template).replace(TITLE_SLOT, html.escape(title))
         if url:
             formatted = formatted.replace(URL_SLOT, html.escape(url))
         else:  # no placeholder address in a citation: the place of the address says it is not set
@@ -292,13 +299,18 @@ class Session:
             f"{'' if url else NO_ADDRESS}</details>\n"
         )
 
+    def _version(self, template: str) -> str:
+        """A formatted "cite this page" form with the site's version in its place."""
+        version = html.escape(self.site.version)
+        return _VERSION_SLOT.sub(lambda _: version, template)
+
     def _cite_edition(self, page: PageRef, template: str, title: str) -> str:
         """ "This edition": the page at its permanent address, with the edition's date (nothing on the
         live site between editions, or without a site address)."""
         if not (self.site.edition and self.site.edition_url):
             return ""
         url = self.site.edition_url + page.url
-        text = template.replace(TITLE_SLOT, html.escape(title)).replace(URL_SLOT, html.escape(url))
+        text = self._version(template).replace(TITLE_SLOT, html.escape(title)).replace(URL_SLOT, html.escape(url))
         text = _mark_accessed(text, self.today.isoformat())
         when = f" of {html.escape(fmt_date(self.site.edition_date))}" if self.site.edition_date else ""
         return (

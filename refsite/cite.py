@@ -3,22 +3,27 @@
 Formatting runs pandoc's citeproc through a small Lua script in a single
 subprocess. A note's form depends only on the entry, the locator and its
 position on the page (first, subsequent, or right after a citation of the same
-work), so each distinct form is formatted once and cached across rebuilds.
+work), so each distinct form is formatted once and cached across rebuilds, and on
+disk across builds (:mod:`refsite.citecache`), by a hash of all it depends on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .context import StoreSlot, current
+from .citecache import DiskCache
+from .context import MemoSlot, StoreSlot, current
 from .limits import limit_reached, limited
 
 LUA = Path(__file__).with_name("citeproc.lua")
@@ -318,6 +323,52 @@ def style_digest(style: Path) -> str:
     return hashlib.sha1(style.read_bytes()).hexdigest()
 
 
+#: Raised by one whenever what the formatter stores on disk changes form: older files are then passed over.
+CACHE_FORMAT = 1
+_TOOLS: MemoSlot[str] = MemoSlot("cite.tools", 4)
+
+
+def tools_digest() -> str:
+    """A fingerprint of the formatting tools, taken without running them: the Lua script's
+    content and each pandoc the engine may run (its path, size and modification time)."""
+    return _TOOLS.get(_tools_digest, str(CACHE_FORMAT))
+
+
+def _tools_digest() -> str:
+    try:
+        import pypandoc
+
+        bundled = str(Path(pypandoc.__file__).parent / "files" / "pandoc")
+        version = str(getattr(pypandoc, "__version__", ""))
+    except ImportError:
+        bundled, version = "", ""
+    candidates = [
+        os.environ.get("PYPANDOC_PANDOC", ""),
+        shutil.which("pandoc") or "",
+        bundled,
+        os.path.join(sys.exec_prefix, "bin", "pandoc"),
+        os.path.expanduser("~/bin/pandoc"),
+        os.path.expanduser("~/.bin/pandoc"),
+    ]
+    found: list[Any] = [CACHE_FORMAT, version, hashlib.sha1(LUA.read_bytes()).hexdigest()]
+    for path in candidates:
+        try:
+            info = os.stat(path) if path else None
+        except OSError:
+            info = None
+        found.append([path, info.st_size, info.st_mtime_ns] if info else [path])
+    return _digest(found)
+
+
+def source_digest(source: BibSource | None) -> str:
+    """A fingerprint of the .bib text a batch is formatted from, and of how it is settled."""
+    if source is None:
+        return ""
+    h = hashlib.sha1(source.text.encode("utf-8", "surrogatepass"))
+    h.update(json.dumps([sorted(source.types.items()), list(source.private)]).encode())
+    return h.hexdigest()
+
+
 class Formatter:
     """Formats citations in a CSL style; results are cached by style, entry and form."""
 
@@ -328,21 +379,67 @@ class Formatter:
         self.cache: dict[tuple[str, Form], str] = {}
         self.bib_cache: dict[str, list[tuple[str, str]]] = {}
         self.extra_cache: dict[str, str] = {}
+        self.store: DiskCache | None = None
+        self._restored: set[str] = set()
+
+    def use_store(self, store: DiskCache | None) -> None:
+        """Keep what is formatted in ``store`` too, and take from it what it already holds."""
+        if store is None or self.store is None or store.folder != self.store.folder:
+            self._restored = set()
+        self.store = store
 
     def _context(self, batch: Batch, fps: Mapping[str, str]) -> tuple[list[str], str]:
-        """Every work the batch cites, and a fingerprint of them with the style.
+        """Every work the batch cites, and a fingerprint of them with the style and the .bib text.
 
         Each note is formatted with all of them present, so disambiguation (an author-date
         style's 2008a/2008b, say) is the same in every note and in the bibliography.
         """
         universe = sorted({c.key for cites in batch.pages for c in cites} | set(batch.bibliography))
         universe = [k for k in universe if k in fps]
-        return universe, _digest([self.style_hash, [(k, fps[k]) for k in universe]])
+        source = source_digest(batch.source)
+        return universe, _digest([self.style_hash, [(k, fps[k]) for k in universe], source])
+
+    def _file(self, ctx: str) -> str:
+        """The name of the cache file of a context: everything else the output depends on added."""
+        return _digest([ctx, self.style_hash, self.lang, tools_digest()])
+
+    def _restore(self, ctx: str) -> None:
+        """Take the context's formatted citations from the disk store (once; a file that is not
+        sound is passed over whole)."""
+        if self.store is None or ctx in self._restored:
+            return
+        self._restored.add(ctx)
+        found = self.store.load(self._file(ctx))
+        if found is None:
+            return
+        notes, bib, extra = found.get("notes"), found.get("bib"), found.get("extra")
+        if not (_rows(notes, 4) and (bib is None or _rows(bib, 2)) and _rows(extra, 2)):
+            return
+        assert isinstance(notes, list) and isinstance(extra, list)
+        if not all(isinstance(row[2], list) and all(isinstance(w, str) for w in row[2]) for row in notes):
+            return
+        for key, loc, where, text in notes:
+            self.cache.setdefault((ctx, (key, loc, tuple(where))), text)
+        if bib is not None:
+            self.bib_cache.setdefault(ctx, [(k, text) for k, text in bib])
+        for fp, text in extra:
+            self.extra_cache.setdefault(fp, text)
+
+    def _persist(self, ctx: str, extra: Iterable[str]) -> None:
+        """Write the context's formatted citations to the disk store."""
+        if self.store is None:
+            return
+        notes = [[form[0], form[1], list(form[2]), text] for (c, form), text in self.cache.items() if c == ctx]
+        bib = self.bib_cache.get(ctx)
+        rows = [[fp, self.extra_cache[fp]] for fp in dict.fromkeys(extra) if fp in self.extra_cache]
+        value = {"notes": notes, "bib": [list(row) for row in bib] if bib is not None else None, "extra": rows}
+        self.store.save(self._file(ctx), value)
 
     def submit(self, batch: Batch) -> Pending | None:
         """Start formatting whatever the cache lacks, in the background; None if nothing is missing."""
         fps = {key: _digest(item) for key, item in batch.items.items()}
         universe, ctx = self._context(batch, fps)
+        self._restore(ctx)
         missing = {f for cites in batch.pages for f in forms(cites) if (ctx, f) not in self.cache}
         need_bib = bool(batch.bibliography) and ctx not in self.bib_cache
         extra_missing = [it for it in batch.extra if _digest([self.style_hash, it]) not in self.extra_cache]
@@ -364,7 +461,8 @@ class Formatter:
             "bib": [k for k in batch.bibliography if k in fps] if need_bib else [],
             "extra": list(extra_missing),
         }
-        return Pending(Job(payload), where, ctx, need_bib, extra_missing)
+        extra_keys = [_digest([self.style_hash, it]) for it in batch.extra]
+        return Pending(Job(payload), where, ctx, need_bib, extra_missing, extra_keys)
 
     def collect(self, pending: Pending | None) -> None:
         """Wait for a submitted batch and store its results in the cache."""
@@ -380,11 +478,13 @@ class Formatter:
         by_id = {i: _strip_p(h.strip()) for i, h in out["extra"]}
         for it in pending.extra:
             self.extra_cache[_digest([self.style_hash, it])] = by_id.get(it["id"], "")
+        self._persist(pending.context, pending.extra_keys)
 
     def assemble(self, batch: Batch) -> Result:
         """The formatted notes, bibliography and extra items, from the cache (KeyError if any is missing)."""
         fps = {key: _digest(item) for key, item in batch.items.items()}
         _, ctx = self._context(batch, fps)
+        self._restore(ctx)
         notes = []
         for cites in batch.pages:
             out = []
@@ -418,3 +518,14 @@ class Pending:
     context: str
     bibliography: bool
     extra: list[dict[str, Any]]
+    extra_keys: list[str] = field(default_factory=list)  # every extra item of the batch, by fingerprint
+
+
+def _rows(value: object, width: int) -> bool:
+    """``value`` is a list of lists of ``width`` items, strings but for a note's position (a list)."""
+    return isinstance(value, list) and all(
+        isinstance(row, list)
+        and len(row) == width
+        and all(isinstance(v, str) for i, v in enumerate(row) if not (width == 4 and i == 2))
+        for row in value
+    )

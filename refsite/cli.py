@@ -132,6 +132,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         Path(args.workdir) if args.workdir else None,
         Path(args.root).resolve(),
         None if args.no_preview else args.preview_records,
+        large=args.large,
     )
 
 
@@ -232,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--root", default=".", help="the project timed (PDF) and copied (preview)")
     p.add_argument("--preview-records", type=int, default=2000, help="records of the synthetic preview project")
     p.add_argument("--no-preview", action="store_true", help="leave out the preview latencies")
+    p.add_argument("--large", action="store_true", help="add a run of 10,000 records (linearity)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("geodata", help=cmd_geodata.__doc__)

@@ -316,14 +316,25 @@ def front_matter(text: str) -> dict[str, Any]:
 
 def _parse_only() -> Any:
     """A Jinja environment to read page templates with: sandboxed, and folding no constant
-    expression while it looks at the template (``9 ** 99999999`` would never end)."""
+    expression while it looks at the template (``9 ** 99999999`` would never end, and
+    ``'x'|center(10**9)`` would make a gigabyte): its filters and tests, never run, ask for the
+    render context, which keeps Jinja's compiler from calling them on constants."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
 
     class ParseOnly(SandboxedEnvironment):
         intercepted_binops = frozenset({"*", "**", "/", "//", "%", "+", "-"})
         intercepted_unops = frozenset({"+", "-"})
 
-    return ParseOnly()
+    @jinja2.pass_context
+    def never_folded(*args: Any, **kwargs: Any) -> Any:
+        raise SecurityError("a page template is only read here, not run")
+
+    env = ParseOnly()
+    env.filters = dict.fromkeys(env.filters, never_folded)
+    env.tests = dict.fromkeys(env.tests, never_folded)
+    return env
 
 
 _SHAPES: MemoSlot[list[Problem]] = MemoSlot("dataset.shapes", 20_000)  # a record file's shape problems, by its text

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from refsite.tools import bench_serve as bench_serve
+from refsite.tools import bench_serve
+from refsite.tools.bench import tree_rss_kb
 from refsite.tools.bench_serve import (
     PreviewRun,
     group_members,
@@ -83,7 +88,8 @@ def _unchanged(root: Path) -> None:
     for path in (ROOTS / "basic").rglob("*"):
         if path.is_file():
             assert (root / path.relative_to(ROOTS / "basic")).read_bytes() == path.read_bytes(), path
-    assert list((root / CACHE).iterdir()) == []  # the server cleaned up its workspace
+    # the server cleaned up its workspace; only the formatted citations are kept (see refsite.citecache)
+    assert [p.name for p in (root / CACHE).iterdir()] in ([], ["citations"])
 
 
 def test_the_preview_is_measured_edit_by_edit_and_left_as_found(
@@ -148,3 +154,47 @@ def test_a_project_that_never_builds_fails_without_waiting(tmp_path: Path, monke
     assert "within 3 s" in run.failure
     assert _gone(run.pid)
     assert (root / "data/actors/abe-shinzo.yaml").read_text(encoding="utf-8") == BROKEN
+
+
+
+def test_peak_memory_counts_every_process_of_the_build_together() -> None:
+    """A build's memory is its processes' together: two children holding 120 MB each count 240 MB."""
+    hold = (
+        "import time; b = bytearray(120 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); "
+        "print(1, flush=True); time.sleep(60)"
+    )
+    parent = (
+        "import subprocess, sys, time\n"
+        f"kids = [subprocess.Popen([sys.executable, '-c', {hold!r}], stdout=subprocess.PIPE) for _ in range(2)]\n"
+        "[k.stdout.readline() for k in kids]\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        total = tree_rss_kb(proc.pid)
+        assert 240 * 1024 <= total < 400 * 1024, total
+        assert tree_rss_kb(proc.pid + 10_000_000) == 0  # no such process
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+def test_the_bench_reports_each_size_from_nothing_and_cached_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tempfile
+
+    from refsite.tools import bench
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(bench, "time_citations", lambda n: 0.5)
+    monkeypatch.setattr(bench, "time_pdf", lambda root: "pdf (real reference): not measured here")
+    assert bench.run_bench([12], None, tmp_path, None) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = [line for line in out if line.startswith("N=")]
+    assert [r.split(":")[0] for r in rows] == ["N=   12"]
+    assert "with cached notes" in rows[0] and "x the floor" in rows[0] and "ms a record" in rows[0], rows
+    assert any(line.startswith("memory: peak ") and "at 12 records" in line for line in out), out
+    assert list(tmp_path.iterdir()) == []  # the synthetic projects are removed

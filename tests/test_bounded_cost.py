@@ -255,3 +255,23 @@ def test_a_reviewed_build_runs_within_memory_and_processor_limits(
     assert built.site is None
     assert built.output.splitlines()[-1] == "the build took more than 2 s of processor time and was stopped"
     assert time.monotonic() - start < LIMIT
+
+
+def test_reading_a_page_template_runs_no_filter_on_constants() -> None:
+    """The check reads templates without running them: Jinja's compiler folds constant filter calls,
+    and ``'x'|center(10**8)`` would make a 100 MB string before any limit is asked."""
+    import tracemalloc
+
+    from jinja2 import meta
+
+    from refsite.dataset import _parse_only
+
+    text = "{{ 'x'|center(100000000) }}{{ 'ab'|join|upper }}{{ later }}{% if 4 is divisibleby(2) %}{% endif %}"
+    tracemalloc.start()
+    try:
+        names = meta.find_undeclared_variables(_parse_only().parse(text))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert names == {"later"}
+    assert peak < 20 * 1024 * 1024, peak

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from collections.abc import Iterator
@@ -31,6 +32,11 @@ def copy_reference(dest: Path) -> Path:
             shutil.copytree(src, root / name)
         elif src.is_file():
             shutil.copy2(src, root / name)
+    # the notes the reference's other builds of this run formatted, if any are done (the same by content)
+    notes = REPO / CACHE / "citations"
+    if notes.is_dir() and not notes.is_symlink():
+        with contextlib.suppress(shutil.Error, OSError):  # a file replaced meanwhile: formatted again
+            shutil.copytree(notes, root / CACHE / "citations", ignore=shutil.ignore_patterns(".write-*"))
     return root
 
 
