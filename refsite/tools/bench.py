@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from ..bibcsl import bib_source, csl_items
+from ..citations import STYLES
 from ..cite import Cite, Formatter, join_notes
 from ..dataset import load_project
 from ..model import KIND_TITLES, KINDS, PLURAL
@@ -105,7 +106,7 @@ def write_floor(project: Path, floor: Path) -> int:
             pages.append((ctx.uri, ctx, record_page(ctx, ds, rec), rec.label))
     texts = list(ds.bib_texts)
     items = csl_items(texts, ds.bib)
-    style = Path(__file__).parent / "styles" / "chicago-fullnote-bibliography.csl"
+    style = STYLES / "chicago-fullnote-bibliography.csl"
     cites = [ctx.cites for _, ctx, _, _ in pages]
     result = Formatter(style).format(cites, items, source=bib_source(texts, ds.bib))
     for (uri, ctx, text, title), texts in zip(pages, result.notes, strict=True):
@@ -137,7 +138,7 @@ def time_citations(count: int) -> float:
         items = csl_items(texts, ds.bib)
         keys = sorted(items)
         pages = [[Cite(keys[(p * 7 + j) % len(keys)], f"p. {j + 1}") for j in range(5)] for p in range(count // 5)]
-        fmt = Formatter(Path(__file__).parent / "styles" / "chicago-fullnote-bibliography.csl")
+        fmt = Formatter(STYLES / "chicago-fullnote-bibliography.csl")
         start = time.perf_counter()
         fmt.format(pages, items, bibliography=keys, source=bib_source(texts, ds.bib))
         return time.perf_counter() - start
