@@ -14,6 +14,7 @@ than it saves.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,8 @@ from .markdown_html import Converted, convert
 MIN_PAGES = 100
 #: Pages a worker converts per task.
 CHUNK = 40
+#: How much lower a worker's priority is than the build's.
+NICENESS = 10
 
 Page = tuple[str, str, str]  # (source path, Markdown, address)
 Outcome = Converted | float  # the conversion, or the budget in seconds it went over
@@ -50,6 +53,12 @@ def convert_within_budget(
             return convert(text, src, address, addresses, extensions, settings)
     except OverBudget as exc:
         return exc.seconds
+
+
+def _lower_priority() -> None:
+    """A worker's start: the lowest useful priority, so the build's own processes come first."""
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
 
 
 def _convert_chunk(
@@ -79,7 +88,9 @@ class Conversions:
             return
         # This process converts its share first; the workers take the rest, chunk by chunk.
         later = list(pages[len(pages) // (workers + 1) :])
-        self.pool = multiprocessing.get_context("fork").Pool(workers)
+        # The workers yield to the build's own processes (pandoc formatting the notes beside it, above
+        # all): they take a processor only when nothing else of the build wants it.
+        self.pool = multiprocessing.get_context("fork").Pool(workers, initializer=_lower_priority)
         for start in range(0, len(later), CHUNK):
             chunk = later[start : start + CHUNK]
             result = self.pool.apply_async(_convert_chunk, (chunk, self.addresses, extensions, settings))

@@ -146,6 +146,13 @@ def http_server(handler: Any) -> Iterator[str]:
         httpd.shutdown()
 
 
+def open_page(browser: Any, url: str, width: int, scheme: str = "light", js: bool = True) -> Any:
+    """A new browser tab ``width`` px wide (900 high) in the colour scheme, with or without scripts, at ``url``."""
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme, java_script_enabled=js)
+    page.goto(url)
+    return page
+
+
 def serve_folder(folder: Path) -> contextlib.AbstractContextManager[str]:
     """A static server of ``folder`` on a free loopback port."""
     return http_server(functools.partial(QuietHandler, directory=str(folder)))

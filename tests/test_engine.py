@@ -58,29 +58,27 @@ def test_problems_stop_the_engine_build(tmp_path: Path) -> None:
     assert [str(p) for p in problems] == [f"docs/views.md:{text.count(chr(10)) + 2}:10: error: unknown record 'nobody'"]
 
 
-def test_a_link_to_nothing_is_located(tmp_path: Path) -> None:
+def _with_line(tmp_path: Path, added: str) -> tuple[list[str], int]:
+    """The engine's problems with ``added`` as a new last line of the views sample's page, and that line."""
     root = copy_root("views", tmp_path)
     page = root / "docs" / "views.md"
     text = page.read_text(encoding="utf-8")
-    page.write_text(text + "\nSee [gone](missing.md).\n", encoding="utf-8")
+    page.write_text(f"{text}\n{added}\n", encoding="utf-8")
     with using(BuildContext()):
         model, problems = build_pages(root)
     assert model is None
-    line = text.count("\n") + 2
+    return [str(p) for p in problems], text.count("\n") + 2
+
+
+def test_a_link_to_nothing_is_located(tmp_path: Path) -> None:
+    problems, line = _with_line(tmp_path, "See [gone](missing.md).")
     message = "a link to 'missing.md', which is not among the site's files"
-    assert [str(p) for p in problems] == [f"docs/views.md:{line}:12: warning: {message}"]
+    assert problems == [f"docs/views.md:{line}:12: warning: {message}"]
 
 
 def test_a_link_to_a_missing_anchor_is_located(tmp_path: Path) -> None:
-    root = copy_root("views", tmp_path)
-    page = root / "docs" / "views.md"
-    text = page.read_text(encoding="utf-8")
-    page.write_text(text + "\nSee [there](index.md#nowhere) and [here](#gone).\n", encoding="utf-8")
-    with using(BuildContext()):
-        model, problems = build_pages(root)
-    assert model is None
-    line = text.count("\n") + 2
-    assert [str(p) for p in problems] == [
+    problems, line = _with_line(tmp_path, "See [there](index.md#nowhere) and [here](#gone).")
+    assert problems == [
         f"docs/views.md:{line}:13: warning: a link to 'index.md#nowhere', but 'index.md' has no anchor '#nowhere'",
         f"docs/views.md:{line}:42: warning: a link to '#gone', but there is no such anchor on this page",
     ]

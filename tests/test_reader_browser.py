@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import serve_folder
+from conftest import open_page, serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +22,6 @@ FULL = "Pajon, Céline. ‘Japan-Russia: Toward a Strategic Partnership?’"
 def server(real_site: Path) -> Iterator[str]:
     with serve_folder(real_site) as url:
         yield url
-
-
-def _open(browser: Any, url: str, width: int, scheme: str = "light", js: bool = True) -> Any:
-    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme, java_script_enabled=js)
-    page.goto(url)
-    return page
 
 
 def _short_call(page: Any) -> tuple[Any, str]:
@@ -42,7 +36,7 @@ def _short_call(page: Any) -> tuple[Any, str]:
 @pytest.mark.parametrize("how", ["hover", "focus"])
 @pytest.mark.parametrize("size", list(WIDTHS))
 def test_a_short_notes_preview_gives_the_full_reference(server: str, browser: Any, size: str, how: str) -> None:
-    page = _open(browser, server + "places/etorofu-iturup/", WIDTHS[size])
+    page = open_page(browser, server + "places/etorofu-iturup/", WIDTHS[size])
     call, note_id = _short_call(page)
     short = page.locator(f"li[id='{note_id}'] > p").first.evaluate("p => p.firstChild.textContent").strip()
     assert re.fullmatch(r"Pajon, \d+(n\d+)?(, \d+(n\d+)?)*\.", short), short
@@ -68,7 +62,7 @@ def test_a_short_notes_preview_gives_the_full_reference(server: str, browser: An
 
 
 def test_without_javascript_the_notes_read_short_and_whole(server: str, browser: Any) -> None:
-    page = _open(browser, server + "places/etorofu-iturup/", 390, js=False)
+    page = open_page(browser, server + "places/etorofu-iturup/", 390, js=False)
     notes = page.locator(".footnote li")
     assert notes.count() >= 3
     first, later = notes.nth(0).inner_text(), notes.nth(1).inner_text()
@@ -90,7 +84,7 @@ _INSIDE = """([sel, box]) => { const r = document.querySelector(sel).getBounding
 def test_the_maps_key_and_scale_are_in_view(
     server: str, browser: Any, path: str, size: str, scheme: str, js: bool
 ) -> None:
-    page = _open(browser, server + path, WIDTHS[size], scheme, js)
+    page = open_page(browser, server + path, WIDTHS[size], scheme, js)
     figure = page.locator("figure.refsite-map")
     figure.scroll_into_view_if_needed()
     page.wait_for_timeout(100)  # the script opens a scrolling map on its middle
@@ -119,7 +113,7 @@ def test_the_maps_key_and_scale_are_in_view(
 def test_the_first_screen_says_what_the_sources_cover(
     server: str, browser: Any, path: str, as_of: str, size: str, scheme: str
 ) -> None:
-    page = _open(browser, server + path, WIDTHS[size], scheme)
+    page = open_page(browser, server + path, WIDTHS[size], scheme)
     line = page.locator("article .refsite-coverage")
     text = line.inner_text()
     assert text.startswith("Sources cover events to 9 September 2014.") and as_of in text
@@ -141,7 +135,7 @@ def test_the_first_screen_says_what_the_sources_cover(
 
 
 def test_an_islands_names_are_explained_once_and_on_hover(server: str, browser: Any) -> None:
-    page = _open(browser, server + "territorial-dispute/", 390)
+    page = open_page(browser, server + "territorial-dispute/", 390)
     # every link to the island in the page's text and tables (the map labels its islands on its own)
     links = page.locator("article a[href$='places/etorofu-iturup/']:not(figure.refsite-map a)")
     assert links.count() >= 2
@@ -156,7 +150,7 @@ def test_an_islands_names_are_explained_once_and_on_hover(server: str, browser: 
 @pytest.mark.parametrize("size", list(WIDTHS))
 def test_who_stands_behind_it_and_where_it_lives(server: str, browser: Any, size: str) -> None:
     """The footer's licences and, with no published address set, citations that name none."""
-    page = _open(browser, server + "places/etorofu-iturup/", WIDTHS[size], "dark")
+    page = open_page(browser, server + "places/etorofu-iturup/", WIDTHS[size], "dark")
     footer = page.locator(".md-copyright__highlight")
     footer.scroll_into_view_if_needed()
     text = footer.inner_text()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import REPO, serve_folder
+from conftest import REPO, open_page, serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -24,12 +24,6 @@ SHOTS = os.environ.get("REFSITE_SHOTS")  # a folder to keep screenshots in, when
 def server(real_site: Path) -> Iterator[str]:
     with serve_folder(real_site) as url:
         yield url
-
-
-def _open(browser: Any, url: str, width: int, scheme: str = "light", js: bool = True) -> Any:
-    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme, java_script_enabled=js)
-    page.goto(url)
-    return page
 
 
 def _shot(page: Any, selector: str, name: str) -> None:
@@ -46,7 +40,7 @@ def _page_fits(page: Any) -> None:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(WIDTHS))
 def test_island_page_map(server: str, browser: Any, size: str, scheme: str) -> None:
-    page = _open(browser, server + "places/etorofu-iturup/", WIDTHS[size], scheme)
+    page = open_page(browser, server + "places/etorofu-iturup/", WIDTHS[size], scheme)
     svg = page.locator("figure.refsite-map svg.refsite-map-svg")
     svg.wait_for()
     box = svg.bounding_box()
@@ -90,7 +84,7 @@ def test_island_page_map(server: str, browser: Any, size: str, scheme: str) -> N
 
 @pytest.mark.parametrize("size", list(WIDTHS))
 def test_proposal_page_map_legend(server: str, browser: Any, size: str) -> None:
-    page = _open(browser, server + "proposals/two-islands-1956-declaration/", WIDTHS[size])
+    page = open_page(browser, server + "proposals/two-islands-1956-declaration/", WIDTHS[size])
     svg = page.locator("figure.refsite-map svg")
     svg.wait_for()
     assert svg.locator("a.refsite-map-transfer").count() == 2
@@ -104,7 +98,7 @@ def test_proposal_page_map_legend(server: str, browser: Any, size: str) -> None:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(WIDTHS))
 def test_stance_view(server: str, browser: Any, size: str, scheme: str) -> None:
-    page = _open(browser, server + "proposals/", WIDTHS[size], scheme)
+    page = open_page(browser, server + "proposals/", WIDTHS[size], scheme)
     grid = page.locator(".refsite-stance-grid")
     grid.wait_for()
     rows = grid.locator("table.refsite-grid tbody tr[data-kind]")
@@ -155,7 +149,7 @@ def test_stance_view(server: str, browser: Any, size: str, scheme: str) -> None:
 
 
 def test_stance_view_without_javascript_shows_every_row(server: str, browser: Any) -> None:
-    page = _open(browser, server + "proposals/", 390, js=False)
+    page = open_page(browser, server + "proposals/", 390, js=False)
     grid = page.locator(".refsite-stance-grid")
     assert not grid.locator(".refsite-grid-filters").is_visible()
     rows = grid.locator("table.refsite-grid tbody tr")
@@ -166,7 +160,7 @@ def test_stance_view_without_javascript_shows_every_row(server: str, browser: An
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(WIDTHS))
 def test_timeline_chart(server: str, browser: Any, size: str, scheme: str) -> None:
-    page = _open(browser, server + "events/", WIDTHS[size], scheme)
+    page = open_page(browser, server + "events/", WIDTHS[size], scheme)
     fig = page.locator("figure.refsite-timeline")
     fig.wait_for()
     marks = fig.locator("a.refsite-tl-mark")
@@ -222,7 +216,7 @@ def test_timeline_chart(server: str, browser: Any, size: str, scheme: str) -> No
 
 
 def test_timeline_without_javascript_is_complete(server: str, browser: Any) -> None:
-    page = _open(browser, server + "history/", 1280, js=False)
+    page = open_page(browser, server + "history/", 1280, js=False)
     figs = page.locator("figure.refsite-timeline")
     assert figs.count() == 2
     assert not page.locator(".refsite-timeline-zoom").first.is_visible()
@@ -232,7 +226,7 @@ def test_timeline_without_javascript_is_complete(server: str, browser: Any) -> N
 
 @pytest.mark.parametrize("size", list(WIDTHS))
 def test_island_comparison(server: str, browser: Any, size: str) -> None:
-    page = _open(browser, server + "proposals/", WIDTHS[size])
+    page = open_page(browser, server + "proposals/", WIDTHS[size])
     table = page.locator(".refsite-island-comparison table")
     table.wait_for()
     head = " ".join(table.locator("thead th").all_inner_texts())
@@ -252,7 +246,7 @@ _LABEL_PX = """svg => { const k = svg.getScreenCTM().a;
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(WIDTHS))
 def test_map_reads_on_any_screen(server: str, browser: Any, size: str, scheme: str) -> None:
-    page = _open(browser, server + "proposals/two-islands-1956-declaration/", WIDTHS[size], scheme)
+    page = open_page(browser, server + "proposals/two-islands-1956-declaration/", WIDTHS[size], scheme)
     svg = page.locator("figure.refsite-map svg.refsite-map-svg")
     svg.wait_for()
     # every label, legend word and the scale at 12 CSS px or more
@@ -287,7 +281,7 @@ def test_map_reads_on_any_screen(server: str, browser: Any, size: str, scheme: s
 
 
 def test_map_links_take_the_keyboard(server: str, browser: Any) -> None:
-    page = _open(browser, server + "places/etorofu-iturup/", 1280)
+    page = open_page(browser, server + "places/etorofu-iturup/", 1280)
     svg = page.locator("figure.refsite-map svg.refsite-map-svg")
     svg.wait_for()
     assert svg.get_attribute("role") == "group"  # not an image: its links stay reachable
