@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .dataset import load_project
 from .problems import PROBLEMS_ENV, Problem, summary_line
+from .workspace import fault_message
 
 
 def _print_problems(problems: list[Problem]) -> int:
@@ -60,7 +61,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     found: list[Problem] = []
     status = build_site(root, Path(args.site_dir), strict=not args.no_strict, editions=args.editions, problems=found)
     listed = [dataclasses.asdict(p) for p in found]
-    Path(target).write_text(json.dumps(listed, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    try:
+        Path(target).write_text(json.dumps(listed, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        where = {Path(target).parent: str(Path(target).parent)}
+        print(f"refsite build: the problems were not written: {fault_message(exc, where)}", file=sys.stderr)
+        return 1
     return status
 
 

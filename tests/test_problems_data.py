@@ -51,3 +51,14 @@ def test_the_review_reads_a_builds_problems_as_data(tmp_path: Path, monkeypatch:
 def test_problems_printed_by_older_code_are_still_read() -> None:
     printed = "docs/a.md:3:4: error: unknown record 'x'\nbuild failed: 1 error\n"
     assert review_site._printed_problems(printed) == [Problem("docs/a.md", 3, 4, "unknown record 'x'")]
+
+
+def test_a_problems_file_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    root = copy_root("views", tmp_path)
+    target = tmp_path / "missing" / "problems.json"
+    proc = cli_in_process("build", "--problems", str(target), cwd=root)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1] == (
+        f"refsite build: the problems were not written: no such file or directory while writing {target}"
+    )
+    assert "Traceback" not in proc.stderr
