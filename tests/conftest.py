@@ -127,6 +127,13 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return shared_build(tmp_path_factory, ".")
 
 
+@pytest.fixture(scope="session")
+def review_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One review cache per test worker: a base commit reviewed again (the same tree, author and
+    date give the same commit) is built once."""
+    return tmp_path_factory.mktemp("review-cache")
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves a folder with no access log in the test output."""
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_review import commit, flags, repo, review, review_cache  # noqa: F401 (fixtures used by name)
+from test_review import commit, flags, repo, review  # noqa: F401 (fixtures used by name)
 
 from conftest import cli_in_process, copy_root, run_cli
 

@@ -38,11 +38,6 @@ def git(root: Path, *args: str) -> str:
     return proc.stdout.strip()
 
 
-@pytest.fixture(scope="session")
-def review_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("review-cache")
-
-
 @pytest.fixture
 def repo(tmp_path: Path, review_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The basic sample committed on main, with a branch 'change' checked out."""
@@ -640,3 +635,27 @@ def test_weakening_the_policy_in_mkdocs_yml_needs_a_maintainer() -> None:
     # code anywhere, and the build's own files, need a maintainer too
     paths = ["macros.py", "overrides/main.html", "refsite/review/report.py", "Makefile", "requirements.lock"]
     assert [f.path for f in code_flags([*paths, "data/actors/japan.yaml"])] == paths
+
+
+def test_the_review_cache_keeps_the_builds_used_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A base reviewed against one change after another stays cached: the cache keeps the few
+    builds used last, not the few made last."""
+    from refsite.review import site as review_site
+
+    made: list[str] = []
+
+    def fake_build(root: Path, out: Path, *, strict: bool = True) -> review_site.Built:
+        out.mkdir(parents=True)
+        (out / "index.html").write_text(root.name, encoding="utf-8")
+        made.append(root.name)
+        return review_site.Built(out, [])
+
+    monkeypatch.setattr(review_site, "build", fake_build)
+    monkeypatch.setenv("REFSITE_REVIEW_CACHE", str(tmp_path / "cache"))
+    for head in ("h1", "h2", "h3", "h4", "h5"):
+        for commit_id in ("base", head):
+            built = review_site.cached_build(tmp_path, commit_id, tmp_path / commit_id)
+            assert built.site is not None and (built.site / "index.html").read_text(encoding="utf-8") == commit_id
+    assert made == ["base", "h1", "h2", "h3", "h4", "h5"]  # the base built once
+    kept = sorted(p.name.split("-")[0] for p in (tmp_path / "cache").iterdir())
+    assert kept == ["base", "h3", "h4", "h5"]

@@ -162,8 +162,9 @@ SCENARIOS: dict[str, tuple[Callable[[Path], None], list[str]]] = {
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_scenario_first_screen(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("REFSITE_REVIEW_CACHE", str(tmp_path / "cache"))
+def test_scenario_first_screen(name: str, tmp_path: Path, review_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # every scenario's base is the same commit (same tree, author and date): it is built once
+    monkeypatch.setenv("REFSITE_REVIEW_CACHE", str(review_cache))
     root = tmp_path / "basic"
     shutil.copytree(REPO / "tests" / "roots" / "basic", root)
     with_terms(root)

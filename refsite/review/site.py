@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -288,8 +289,10 @@ def cached_build(project: Path, commit: str, root: Path, code: str = "") -> Buil
     cache = Path(os.environ["REFSITE_REVIEW_CACHE"]) if os.environ.get("REFSITE_REVIEW_CACHE") else project / CACHE
     site = cache / key / "site"
     if (cache / key / "complete").exists() and site.is_dir():
+        with contextlib.suppress(OSError):  # used now: the last to go when the cache is trimmed
+            os.utime(cache / key)
         return Built(site.resolve(), [])
-    if cache.is_dir():  # keep the cache small: a few recent builds
+    if cache.is_dir():  # keep the cache small: the few builds used last
         old = sorted((p for p in cache.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
         for stale in old[:-3]:
             shutil.rmtree(stale, ignore_errors=True)
