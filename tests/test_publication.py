@@ -71,13 +71,31 @@ def server(real_site: Path) -> Iterator[str]:
         yield root + BASE
 
 
-def test_no_page_requests_another_host(server: str, browser: Any, real_site: Path) -> None:
-    """Every page type loads with the network to other hosts cut: nothing asks for one, nothing fails."""
+def _axe(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(  # type: ignore[no-any-return]
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .map(v => ({id: v.id, impact: v.impact, count: v.nodes.length,
+                         first: v.nodes[0].target.join(' ') + ' ' + v.nodes[0].failureSummary}))"""
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_type_is_accessible_and_asks_no_other_host(
+    server: str, browser: Any, real_site: Path, scheme: str
+) -> None:
+    """Every page type, in either colour scheme, loads with the network to other hosts cut: nothing
+    asks for one and nothing fails; it uses the reader's system fonts; and axe-core finds nothing
+    serious or critical on it. (One load of each page serves both checks.)"""
+    if not AXE.is_file():
+        if __import__("os").environ.get("REFSITE_REQUIRE_ALL"):
+            pytest.fail(f"axe-core is not installed: npm ci --prefix {AXE.parents[2].relative_to(REPO)}")
+        pytest.skip("axe-core is not installed (npm ci --prefix tests/axe)")
     own = urlsplit(server).netloc
     foreign: list[str] = []
     failed: list[str] = []
     loaded: set[str] = set()
-    context = browser.new_context()
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
 
     def route(r: Any) -> None:
         url = r.request.url
@@ -92,40 +110,17 @@ def test_no_page_requests_another_host(server: str, browser: Any, real_site: Pat
     page.on("requestfailed", lambda req: failed.append(req.url))
     page.on("response", lambda r: r.status >= 400 and not r.url.endswith(MISSING) and failed.append(r.url))
     page.on("response", lambda r: r.ok and loaded.add(r.url))
+    findings: list[str] = []
     for path in page_types(real_site):
         page.goto(server + path, wait_until="networkidle")
         assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui"), path
+        for v in _axe(page):
+            if v["impact"] in ("serious", "critical"):
+                findings.append(f"/{path}: {v['impact']} {v['id']} x{v['count']}: {v['first']}")
     context.close()
     assert foreign == []
     # The not-found page sets its base from its address with a script; the browser's preload
     # scanner guesses its assets' addresses before that and misses. Each must then load from the base.
     guessed = {u for u in failed if MISSING in u and u.replace(MISSING, "") in loaded}
     assert [u for u in failed if u not in guessed] == []
-
-
-def _axe(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(  # type: ignore[no-any-return]
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-             .map(v => ({id: v.id, impact: v.impact, count: v.nodes.length,
-                         first: v.nodes[0].target.join(' ') + ' ' + v.nodes[0].failureSummary}))"""
-    )
-
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_serious_accessibility_finding(server: str, browser: Any, real_site: Path, scheme: str) -> None:
-    """axe-core finds nothing serious or critical on any page type, in either colour scheme."""
-    if not AXE.is_file():
-        if __import__("os").environ.get("REFSITE_REQUIRE_ALL"):
-            pytest.fail(f"axe-core is not installed: npm ci --prefix {AXE.parents[2].relative_to(REPO)}")
-        pytest.skip("axe-core is not installed (npm ci --prefix tests/axe)")
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    findings: list[str] = []
-    for path in page_types(real_site):
-        page.goto(server + path, wait_until="networkidle")
-        for v in _axe(page):
-            if v["impact"] in ("serious", "critical"):
-                findings.append(f"/{path}: {v['impact']} {v['id']} x{v['count']}: {v['first']}")
-    context.close()
     assert findings == [], "\n".join(findings)
