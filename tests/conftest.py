@@ -29,6 +29,15 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 os.environ.setdefault("REFSITE_JOBS", "1")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``slow`` (several seconds each) first, in their order; then the rest, in theirs.
+    The workers then end the run on short tests and finish together, where a long test started
+    last would keep one worker busy while the other has nothing left to do."""
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    rest = [item for item in items if not item.get_closest_marker("slow")]
+    items[:] = slow + rest
+
+
 def require(program: str) -> str:
     """The path of a program the test needs; skip (or fail in CI) when it is missing."""
     path = shutil.which(program)

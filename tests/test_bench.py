@@ -92,6 +92,7 @@ def _unchanged(root: Path) -> None:
     assert [p.name for p in (root / CACHE).iterdir()] in ([], ["citations"])
 
 
+@pytest.mark.slow
 def test_the_preview_is_measured_edit_by_edit_and_left_as_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

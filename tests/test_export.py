@@ -194,6 +194,7 @@ def test_zensical_builds_the_same_pages(views_export: tuple[Path, Path]) -> None
     assert "Sources cover events to" in home and 'class="refsite-report"' in home
 
 
+@pytest.mark.slow
 def test_the_reference_exports_and_builds_with_both(real_site: Path, tmp_path: Path) -> None:
     export = _export(REPO, tmp_path / "export")
     _compare(real_site, _mkdocs(export), "search/search_index.json")

@@ -99,6 +99,7 @@ def _kill_when(child: subprocess.Popen[bytes], ready: Callable[[], bool], limit:
     return running
 
 
+@pytest.mark.slow
 def test_builds_killed_at_chosen_moments_never_lose_the_site(tmp_path: Path) -> None:
     """Builds killed at once, while writing their Nth page, and at a delay drawn from a fixed seed
     (REFSITE_TEST_SEED, printed with every failure) over the whole build, swap included."""

@@ -65,6 +65,7 @@ def reference(tmp_path: Path) -> Iterator[Path]:
     yield copy_reference(tmp_path)
 
 
+@pytest.mark.slow
 def test_after_a_series_of_edits_the_preview_serves_what_a_clean_build_makes(reference: Path, tmp_path: Path) -> None:
     root = reference
     deleted, renamed = unreferenced(root, "event", 2)
@@ -144,6 +145,7 @@ def _build(root: Path, site: Path, builder: Incremental) -> int:
     return build_into(root, site, strict=False, runner=builder.build)
 
 
+@pytest.mark.slow
 def test_a_rebuild_redoes_only_the_pages_an_edit_affects(tmp_path: Path) -> None:
     root = copy_reference(tmp_path)
     site = tmp_path / "served"

@@ -186,6 +186,7 @@ def real_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return shared_build(tmp_path_factory, ".", "build", "--pdf") / "reference.pdf"
 
 
+@pytest.mark.slow
 def test_no_page_of_the_real_pdf_repeats_a_note_number(real_pdf: Path) -> None:
     numbers = note_numbers(real_pdf)
     assert sum(len(page) for page in numbers) > 500

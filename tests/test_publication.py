@@ -80,6 +80,7 @@ def _axe(page: Any) -> list[dict[str, Any]]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_type_is_accessible_and_asks_no_other_host(
     server: str, browser: Any, real_site: Path, scheme: str

@@ -196,6 +196,7 @@ def test_a_deleted_record_and_its_page(repo: Path) -> None:
     assert removed_line in report
 
 
+@pytest.mark.slow
 def test_a_rename_is_detected_and_needs_a_redirect(repo: Path) -> None:
     git(repo, "mv", "data/positions/abe-2014-talks.yaml", "data/positions/abe-2014-talks-go-on.yaml")
     edit(repo / "data/positions/abe-2014-talks-go-on.yaml", "id: abe-2014-talks", "id: abe-2014-talks-go-on")

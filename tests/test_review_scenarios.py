@@ -193,6 +193,7 @@ def test_scenario_first_screen(name: str, tmp_path: Path, review_cache: Path, mo
     assert screen == golden.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_style_sheet_that_hides_the_notes_shows_in_the_screenshots(tmp_path: Path) -> None:
     require("chromium")
     root = tmp_path / "basic"
