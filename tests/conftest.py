@@ -132,8 +132,9 @@ def basic_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reference itself (this repository's data, docs and theme), built once without the PDF."""
-    return shared_build(tmp_path_factory, ".")
+    """The reference itself (this repository's data, docs and theme), built once with its PDF
+    (``site/reference.pdf``; the website is the same with or without it)."""
+    return shared_build(tmp_path_factory, ".", "build", "--pdf")
 
 
 @pytest.fixture(scope="session")

@@ -181,9 +181,9 @@ def test_running_headers_and_one_page_numbering(built: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def real_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def real_pdf(real_site: Path) -> Path:
     require("pdftotext")
-    return shared_build(tmp_path_factory, ".", "build", "--pdf") / "reference.pdf"
+    return real_site / "reference.pdf"
 
 
 @pytest.mark.slow
