@@ -201,16 +201,20 @@ def test_a_located_error_names_the_occurrence_of_its_text(tmp_path: Path) -> Non
 
 
 def test_a_note_astray_is_set_again_by_the_plan() -> None:
-    """Read back from a typesetting: a note in a table row off its row's page breaks the table
-    before the row; one in a paragraph sets the paragraph loose; none astray, nothing to do."""
-    from refsite.typst_print import NotePlan, _Notes, replan
+    """Read back from a typesetting, each note off its call's page as (note, page of the call, page
+    of the entry, called on the line of the note before): one in a table row breaks the table
+    before the row; one called on the line of the note before is joined to that note's entry; any
+    other sets its paragraph loose, as does a joined note still astray; none astray, nothing to do."""
+    from refsite.typst_print import NotePlan, _Notes, _units, replan
 
-    notes = _Notes(bodies=["a", "b", "c"], rows={1: (4, 2)})
-    calls = [(0, 3, 100.0), (1, 5, 200.0), (2, 6, 300.0)]
-    assert replan(NotePlan(), calls, [(0, 3), (1, 5), (2, 6)], notes) is None
-    better = replan(NotePlan(), calls, [(0, 3), (1, 6), (2, 5)], notes)
-    assert better == NotePlan(breaks=frozenset({(4, 2)}), loose=frozenset({2}))
-    assert replan(better, calls, [(0, 3), (1, 6), (2, 5)], notes) is None  # nothing more it can do
+    notes = _Notes(bodies=["a", "b", "c", "d"], rows={1: (4, 2)})
+    assert replan(NotePlan(), [], notes) is None
+    better = replan(NotePlan(), [(1, 5, 6, 0), (2, 6, 5, 0), (3, 6, 7, 1)], notes)
+    assert better == NotePlan(breaks=frozenset({(4, 2)}), loose=frozenset({2}), joined=frozenset({3}))
+    assert _units(notes, better) == {2: 2, 3: 2}  # the note joined is set in the entry of the one before
+    again = replan(better, [(3, 6, 7, 1)], notes)
+    assert again == NotePlan(breaks=frozenset({(4, 2)}), loose=frozenset({2, 3}), joined=frozenset({3}))
+    assert replan(again, [(1, 5, 6, 0), (3, 6, 7, 1)], notes) is None  # nothing more it can do
 
 
 def test_a_large_table_is_broken_before_the_row_the_plan_names() -> None:
