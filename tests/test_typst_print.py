@@ -230,3 +230,39 @@ def test_a_large_table_is_broken_before_the_row_the_plan_names() -> None:
     assert first.count("#table(") == 1 and second.count("#table(") == 1
     assert '"Row 4"' in first and '"Row 5"' in second
     assert second.count("table.header(") == 1  # the head repeated over the rest
+
+
+def test_notes_joined_by_the_plan_share_an_entry_and_keep_their_numbers(tmp_path: Path) -> None:
+    """A note the plan joins to the note before it is printed in that note's entry, with its own
+    number; notes are numbered in the source, but by Typst's counter in a chapter where a note
+    floats with a drawing (its caption's note numbered where the drawing is laid out)."""
+    import typst
+
+    from refsite.typst_print import FONT_DIRS, NotePlan, _source
+
+    text = "<p>First claim.<span class='fn'>Note alpha.</span> Second.<span class='fn'>Note beta.</span></p>"
+    drawing = (
+        "<figure class='refsite-view'><svg viewBox='0 0 100 50' aria-label='A drawing'>"
+        "<text x='5' y='20' font-size='4'>L</text></svg><figcaption>Credit.<span class='fn'>Note gamma.</span>"
+        "</figcaption></figure><p>After.<span class='fn'>Note delta.</span></p>"
+    )
+    book = _book(text)
+    book.chapters = [*book.chapters, Chapter("p-maps", "Maps", [Entry("", "docs/maps.md", drawing)])]
+    source, _, _ = _source(book, "a4", "", NotePlan(joined=frozenset({1})))
+    assert source.startswith("#let refsite-units = (0, 0, -1, 3,);")  # (the last lines of a chapter kept whole)
+    assert '#footnote(numbering: (..) => "2")[' in source  # numbered in the source
+    assert source.count("#footnote[") == 2  # the chapter with a drawing's note: by Typst's counter
+    main = tmp_path / "book.typ"
+    main.write_text(source, encoding="utf-8")
+    compiler = typst.Compiler(str(main), root=str(tmp_path), font_paths=list(FONT_DIRS), ignore_system_fonts=True)
+    (tmp_path / "book.pdf").write_bytes(compiler.compile())
+    out = subprocess.run(
+        [require("pdftotext"), "-layout", str(tmp_path / "book.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = out.split("\f")
+    first = next(p for p in pages if "First claim" in p)
+    assert re.search(r"1\. Note alpha\.\s+2\. Note beta\.", first), first
+    maps = next(p for p in pages if "After." in p)
+    assert re.search(r"\d\. Note gamma\.", maps) and re.search(r"\d\. Note delta\.", maps), maps
+    numbers = sorted(re.findall(r"(\d)\. Note (?:gamma|delta)", maps))
+    assert numbers == ["1", "2"], maps
