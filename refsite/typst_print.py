@@ -880,9 +880,11 @@ def compile_book(
                 break
             plan = better
         try:
-            pdf = compiler.compile(pdf_standards=["ua-1"])
+            pdf, warnings = compiler.compile_with_warnings(pdf_standards=["ua-1"])
         except typst.TypstError as exc:
             raise TypstFailure(_located(exc, origins, source, book.root)) from None
+        if warnings:  # a layout that did not settle (its page references may be wrong), a font missing
+            raise TypstFailure([line for w in warnings for line in _located(w, origins, source, book.root)])
     assert isinstance(pdf, bytes)
     out.write_bytes(pdf)
     return _count_pages(pdf)
@@ -924,13 +926,14 @@ class _empty_root:
 
 
 def _located(exc: Exception, origins: list[tuple[int, str]], source: str = "", root: Path | None = None) -> list[str]:
-    """Typst's errors as ``path:line:col: error: message`` lines, pointed at the page or record
+    """Typst's errors (and warnings: each an error of the build) as ``path:line:col: error: message``
+    lines, pointed at the page or record
     the failing stretch of the book comes from, at the line of that file holding the text that
     follows the failing place (``:1:1`` where no such text is found)."""
     message = " ".join(str(getattr(exc, "message", exc)).split())
     diagnostic = str(getattr(exc, "diagnostic", ""))
     lines = []
-    for match in re.finditer(r"^error: (.*)\n\s*┌─ [^\n]*?:(\d+):(\d+)", diagnostic, re.M):
+    for match in re.finditer(r"^(?:error|warning): (.*)\n\s*┌─ [^\n]*?:(\d+):(\d+)", diagnostic, re.M):
         lines.append((" ".join(match.group(1).split()), int(match.group(2)), int(match.group(3))))
     if not lines:
         lines = [(message, 0, 0)]

@@ -199,6 +199,18 @@ def test_a_located_error_names_the_occurrence_of_its_text(tmp_path: Path) -> Non
         "print edition: error: the print edition cannot be typeset: it failed"
     ]
 
+    class Warned(Warning):  # a warning is an error of the build too, located the same way
+        message = "document did not converge within five attempts"
+        diagnostic = "warning: document did not converge within five attempts\n = hint: see the help\n"
+
+    assert _located(Warned(), [(1, "")], source, tmp_path) == [
+        "print edition: error: the print edition cannot be typeset: document did not converge within five attempts"
+    ]
+    Warned.diagnostic = "warning: unknown font family: x\n  ┌─ book.typ:3:1\n"
+    assert _located(Warned(), [(1, ""), (2, "docs/page.md")], source, tmp_path) == [
+        "docs/page.md:7:3: error: the print edition cannot be typeset: unknown font family: x"
+    ]
+
 
 def test_a_note_astray_is_set_again_by_the_plan() -> None:
     """Read back from a typesetting, each note off its call's page as (note, page of the call, page
