@@ -122,7 +122,6 @@ class _Notes:
     row: tuple[int, int] | None = None
     tables: int = 0
     units: dict[int, int] = field(default_factory=dict)  # note -> the first note of a block kept whole
-    paras: dict[int, list[int]] = field(default_factory=dict)  # note -> the paragraphs it is called in
     floats: int = 0
     unit: int | None = None
     chapter: int | None = 0  # the chapter's first note, by which notes are numbered; None: by Typst's counter
@@ -162,7 +161,7 @@ PREAMBLE = r"""
   let unit = refsite-units.at(a, default: -1)
   a >= 0 and unit >= 0 and unit == refsite-units.at(b, default: -2)
 }
-#let refsite-check(i, call) = {
+#let refsite-check(i, call) = {  // a note astray reported, with whether it shares its line with the one before
   let p = here().page()
   if call.page() != p {
     let before = if i > 0 { query(label("refsite-f" + str(i - 1))) } else { () }
@@ -171,12 +170,16 @@ PREAMBLE = r"""
       prev != none and prev.page() == call.page() and calc.abs((prev.position().y - call.position().y).pt()) < 2
     )
     [#metadata((i, call.page(), p, shared))<refsite-astray>]
-    for a in refsite-paras.at(i, default: ()) { [#metadata(none)#label("refsite-s" + str(a))] }
   }
 }
-#let refsite-par(a, body) = context {
+#let refsite-astray(i) = {
+  let entry = query(label("refsite-e" + str(i)))
+  let call = query(label("refsite-f" + str(i)))
+  entry.len() == 1 and call.len() == 1 and entry.first().location().page() != call.first().location().page()
+}
+#let refsite-par(a, b, body) = context {
   let mark = label("refsite-l" + str(a))
-  if query(mark).len() > 0 or query(label("refsite-s" + str(a))).len() > 0 {
+  if query(mark).len() > 0 or range(a, b).any(refsite-astray) {
     [#metadata(none)#mark]
     set text(costs: (widow: 0%, orphan: 0%))
     body
@@ -193,16 +196,18 @@ PREAMBLE = r"""
 #let refsite-number(note) = {
   if type(note.numbering) == function { (note.numbering)() } else { str(counter(footnote).at(note.location()).first()) }
 }
+#let refsite-starts(i, note) = {
+  [#metadata(none)#label("refsite-e" + str(i))#refsite-check(i, note.location())#refsite-number(note). ]
+}
 #let refsite-entry(it) = {
   let i = int(str(it.note.label).slice(9))
   if not refsite-together(i - 1, i) {
-    let at = it.note.location()
     let more = ()
     while refsite-together(i, i + more.len() + 1) { more.push(i + more.len() + 1) }
-    let body = [#refsite-check(i, at)#refsite-number(it.note). #it.note.body]
+    let body = [#refsite-starts(i, it.note)#it.note.body]
     for k in more {
       let note = query(label("refsite-f" + str(k))).first()
-      body += [#parbreak()#refsite-check(k, note.location())#refsite-number(note). #note.body]
+      body += [#parbreak()#refsite-starts(k, note)#note.body]
     }
     if more.len() > 0 { block(breakable: false, body) } else { body }
   }
@@ -459,9 +464,7 @@ class _Writer:
         if first == len(self.notes.bodies):
             return paragraphs
         if not self.plan.loose.intersection(range(first, len(self.notes.bodies))):
-            for i in range(first, len(self.notes.bodies)):
-                self.notes.paras.setdefault(i, []).append(first)
-            return f"#refsite-par({first})[{paragraphs}];\n\n"
+            return f"#refsite-par({first}, {len(self.notes.bodies)})[{paragraphs}];\n\n"
         return f"#[#set text(costs: (widow: 0%, orphan: 0%));\n{paragraphs}];\n\n"
 
     def _paragraphs(self, li: Element) -> list[str]:
@@ -671,7 +674,7 @@ def _source(book: Book, paper: str, version: str, plan: NotePlan) -> tuple[str, 
         out.append(text)
         line += text.count("\n")
 
-    emit("#let refsite-units = ()\n")  # filled in below, on this one line (with refsite-paras)
+    emit("#let refsite-units = ()\n")  # filled in below, on this one line
     emit(_setup(book, paper))
     emit(_cover(book, version))
     emit("#heading(level: 1, outlined: false, bookmarked: true)[Contents]\n#outline(title: none, depth: 1);\n\n")
@@ -715,11 +718,7 @@ def _source(book: Book, paper: str, version: str, plan: NotePlan) -> tuple[str, 
     emit("#metadata(none)<refsite-end>\n")
     units = _units(notes, plan)
     listed = ", ".join(str(units.get(i, -1)) for i in range(len(notes.bodies)))
-    paras = ", ".join(f"({''.join(f'{a},' for a in notes.paras.get(i, []))})" for i in range(len(notes.bodies)))
-    out[0] = (
-        f"#let refsite-units = ({listed + ',' if listed else ''}); "
-        f"#let refsite-paras = ({paras + ',' if paras else ''})\n"
-    )
+    out[0] = f"#let refsite-units = ({listed + ',' if listed else ''})\n"
     return "".join(out), origins, notes
 
 

@@ -261,7 +261,7 @@ def test_notes_joined_by_the_plan_share_an_entry_and_keep_their_numbers(tmp_path
     book = _book(text)
     book.chapters = [*book.chapters, Chapter("p-maps", "Maps", [Entry("", "docs/maps.md", drawing)])]
     source, _, _ = _source(book, "a4", "", NotePlan(joined=frozenset({1})))
-    assert source.startswith("#let refsite-units = (0, 0, -1, 3,);")  # (the last lines of a chapter kept whole)
+    assert source.startswith("#let refsite-units = (0, 0, -1, 3,)\n")  # (the last lines of a chapter kept whole)
     assert '#footnote(numbering: (..) => "2")[' in source  # numbered in the source
     assert source.count("#footnote[") == 2  # the chapter with a drawing's note: by Typst's counter
     main = tmp_path / "book.typ"
