@@ -278,3 +278,46 @@ def test_notes_joined_by_the_plan_share_an_entry_and_keep_their_numbers(tmp_path
     assert re.search(r"\d\. Note gamma\.", maps) and re.search(r"\d\. Note delta\.", maps), maps
     numbers = sorted(re.findall(r"(\d)\. Note (?:gamma|delta)", maps))
     assert numbers == ["1", "2"], maps
+
+
+def test_a_note_called_on_the_line_of_another_starts_on_its_page(tmp_path: Path) -> None:
+    """Two notes called on a page's last line, the second too long for what is left of the page:
+    Typst moves the line to the next page with the first note only and leaves the second note's
+    entry behind it (read back as a note astray, on its line). The book is set again with the
+    second note in the first's entry, kept whole: line and both notes on one page."""
+    import json
+
+    import typst
+
+    from refsite.typst_print import FONT_DIRS, NotePlan, _empty_root, _source
+
+    filler = "".join(
+        f"<p>{'This sentence fills the page with plain words and nothing more. ' * 6}</p>" for _ in range(11)
+    )
+    long_note = "A long note that runs over many lines of the foot of the page. " * 12
+    body = (
+        f"{filler}<p>{'Padding words. ' * 36}Last line here.<span class='fn'>Short note.</span> "
+        f"And more.<span class='fn'>{long_note}</span></p>"
+    )
+    book = Book(
+        title="T",
+        author="",
+        lang="en",
+        subtitle="",
+        facts=[],
+        chapters=[Chapter("p-a", "A", [Entry("", "docs/a.md", body)])],
+    )
+    with _empty_root() as root:  # the first typesetting, as compile_book does it
+        (root / "book.typ").write_text(_source(book, "a4", "", NotePlan())[0], encoding="utf-8")
+        compiler = typst.Compiler(
+            str(root / "book.typ"), root=str(root), font_paths=list(FONT_DIRS), ignore_system_fonts=True
+        )
+        astray = json.loads(compiler.query("<refsite-astray>", field="value"))
+    assert [(note, shared) for note, _call, _entry, shared in astray] == [(1, True)]
+    assert astray[0][2] == astray[0][1] + 1  # the entry on the page after its call's
+    compile_book(book, tmp_path / "book.pdf")
+    out = subprocess.run(
+        [require("pdftotext"), "-layout", str(tmp_path / "book.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    [page] = [p for p in out.split("\f") if "And more." in p]
+    assert "1. Short note." in page and "2. A long note" in page, page
