@@ -115,11 +115,14 @@ def print_page(
     url = page.url
     tree = parse(page.body)
     tree.remove_where(lambda e: bool(e.classes & FURNITURE))
-    # the notes as the notes module reads them (their previews' full references aside)
-    notes = {note.id: _note_text(parse(f"<li>{note.html}</li>").children[0]) for note in notes_of(page.body)}
+    # the notes as the notes module reads them (their previews' full references aside), but for
+    # those print forms itself
+    own = own_notes or {}
+    notes = {note_id: parse(text).children for note_id, text in own.items()}
+    for note in notes_of(page.body):
+        if note.id not in own:
+            notes[note.id] = _note_text(parse(f"<li>{note.html}</li>").children[0])
     tree.remove_where(_is_notes)
-    for note_id, text in (own_notes or {}).items():
-        notes[note_id] = parse(text).children
 
     def call(e: Element) -> list[Node] | None:
         note_id = _note_calls(e)

@@ -101,12 +101,15 @@ class TypstFailure(Exception):
 class NotePlan:
     """How the notes are set, learnt from an earlier typesetting of the same book, where a note
     did not start on the page of its call: the table rows (table, row) a table is broken before (a
-    row of a table cannot move to the next page with its note); and the notes whose paragraphs are
+    row of a table cannot move to the next page with its note); the notes whose paragraphs are
     set without widow and orphan control (Typst may move a line kept with the next to the next
-    page after it has put the line's note at the foot of the page)."""
+    page after it has put the line's note at the foot of the page); and the notes called on the
+    line of the note before them, whose entries are set in that note's entry, kept whole (Typst
+    moves a line to the next page with the first note it calls only)."""
 
     breaks: frozenset[tuple[int, int]] = frozenset()
     loose: frozenset[int] = frozenset()
+    joined: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -121,6 +124,7 @@ class _Notes:
     units: dict[int, int] = field(default_factory=dict)  # note -> the first note of a block kept whole
     floats: int = 0
     unit: int | None = None
+    chapter: int | None = 0  # the chapter's first note, by which notes are numbered; None: by Typst's counter
 
 
 def lit(text: str) -> str:
@@ -140,27 +144,33 @@ PREAMBLE = r"""
   context {
     let lbl = label(target)
     let found = query(lbl)
-    if found.len() == 0 { body } else {
+    if found.len() == 0 {
+      body
+      // the first layout knows no page yet (nor the book's end): it keeps room for the reference,
+      // so the next layout moves less; later, an anchor the book lacks leaves the words alone
+      if query(<refsite-end>).len() == 0 [~(→~p.~000)]
+    } else {
       link(lbl, body)
-      let at = found.first().location()
-      if at.page() != here().page() {
-        [~(→~p.~#counter(page).at(at).first())]
-      }
+      let p = found.first().location().page()
+      if p != here().page() [~(→~p.~#p)]
     }
   }
 }
 #let refsite-name(body) = text(hyphenate: false, body)
-#let refsite-note-at(i) = {
-  let found = query(label("refsite-f" + str(i)))
-  if found.len() == 1 { found.first().location() } else { none }
-}
 #let refsite-together(a, b) = {
-  if a >= 0 and refsite-units.at(a, default: -1) >= 0 and refsite-units.at(a) == refsite-units.at(b, default: -2) {
-    return true
+  let unit = refsite-units.at(a, default: -1)
+  a >= 0 and unit >= 0 and unit == refsite-units.at(b, default: -2)
+}
+#let refsite-check(i, call) = {  // a note astray reported, with whether it shares its line with the one before
+  let p = here().page()
+  if call.page() != p {
+    let before = if i > 0 { query(label("refsite-f" + str(i - 1))) } else { () }
+    let prev = if before.len() == 1 { before.first().location() } else { none }
+    let shared = (
+      prev != none and prev.page() == call.page() and calc.abs((prev.position().y - call.position().y).pt()) < 2
+    )
+    [#metadata((i, call.page(), p, shared))<refsite-astray>]
   }
-  let x = refsite-note-at(a)
-  let y = refsite-note-at(b)
-  x != none and y != none and x.page() == y.page() and calc.abs((x.position().y - y.position().y).pt()) < 2
 }
 #let refsite-astray(i) = {
   let entry = query(label("refsite-e" + str(i)))
@@ -183,19 +193,21 @@ PREAMBLE = r"""
     if p != here().page() [The #what is on p.~#p.] else if always [The #what is at the foot of this page.]
   }
 }
-#let refsite-starts(i) = [#metadata((i, here().page()))<refsite-entry>#metadata(none)#label("refsite-e" + str(i))]
+#let refsite-number(note) = {
+  if type(note.numbering) == function { (note.numbering)() } else { str(counter(footnote).at(note.location()).first()) }
+}
+#let refsite-starts(i, note) = {
+  [#metadata(none)#label("refsite-e" + str(i))#refsite-check(i, note.location())#refsite-number(note). ]
+}
 #let refsite-entry(it) = {
   let i = int(str(it.note.label).slice(9))
-  let at = it.note.location()
-  [#metadata((i, at.page(), at.position().y.pt()))<refsite-call>]
   if not refsite-together(i - 1, i) {
     let more = ()
     while refsite-together(i, i + more.len() + 1) { more.push(i + more.len() + 1) }
-    let body = [#refsite-starts(i)#counter(footnote).at(at).first(). #it.note.body]
+    let body = [#refsite-starts(i, it.note)#it.note.body]
     for k in more {
       let note = query(label("refsite-f" + str(k))).first()
-      let n = counter(footnote).at(note.location()).first()
-      body += [#parbreak()#refsite-starts(k)#n. #note.body]
+      body += [#parbreak()#refsite-starts(k, note)#note.body]
     }
     if more.len() > 0 { block(breakable: false, body) } else { body }
   }
@@ -204,7 +216,7 @@ PREAMBLE = r"""
   let pages = (:)
   for m in query(label("refsite-ix")) {
     let key = m.value
-    let p = counter(page).at(m.location()).first()
+    let p = m.location().page()
     let seen = pages.at(key, default: ())
     if p not in seen { seen.push(p) }
     pages.insert(key, seen)
@@ -215,7 +227,7 @@ PREAMBLE = r"""
       let own = query(label(target))
       let found = pages.at(target, default: ())
       if own.len() > 0 {
-        let p = counter(page).at(own.first().location()).first()
+        let p = own.first().location().page()
         if p not in found { found.push(p) }
       }
       let listed = found.sorted().map(p => str(p)).join(", ")
@@ -313,7 +325,11 @@ class _Writer:
         inner = self.inline(e.children)
         self.in_note = False
         self.notes.bodies[i] = inner
-        return f"#footnote[{inner}]<refsite-f{i}>"
+        if self.notes.chapter is None:
+            return f"#footnote[{inner}]<refsite-f{i}>"
+        # numbered here, not by Typst's counter: the number is known from the start, so the first
+        # layout already sets it at its width (one layout fewer before the book settles)
+        return f"#footnote(numbering: (..) => {lit(str(i - self.notes.chapter + 1))})[{inner}]<refsite-f{i}>"
 
     def link(self, e: Element, inner: str) -> str:
         href = e.attrs.get("href", "")
@@ -608,6 +624,11 @@ class _Writer:
         return f'image(bytes({lit(source)}), format: "svg", width: {width_mm:.1f}mm, alt: {lit(alt)})'
 
 
+def _is_call(e: Element) -> bool:
+    """A note's call in print HTML (written as a Typst footnote)."""
+    return e.tag == "span" and "fn" in e.classes
+
+
 def _is_number(value: str) -> bool:
     return bool(re.fullmatch(r"-?\d+(\.\d+)?", value.strip()))
 
@@ -661,11 +682,15 @@ def _source(book: Book, paper: str, version: str, plan: NotePlan) -> tuple[str, 
         title = lit(ch.title)
         label = f"#label({lit(label_name(ch.slug))})" if label_name(ch.slug) in targets else ""
         emit("#pagebreak(weak: true);#counter(footnote).update(0);\n")
+        trees = [parse(entry.body) for entry in ch.entries]
+        # a note in a drawing's caption floats with the drawing, out of the order of the text: the
+        # chapter's notes are then numbered by Typst's counter, in the order they are laid out
+        floating = any(t.find(lambda e: e.tag == "figure" and e.find(_is_call) is not None) for t in trees)
+        notes.chapter = None if floating else len(notes.bodies)
         if ch.part:
             emit(f"#[#heading(level: 1)[#{title};]{label}];\n\n")
-        for entry in ch.entries:
+        for entry, body in zip(ch.entries, trees, strict=True):
             writer = _Writer(targets, indexed, in_record=ch.part, names=names, notes=notes, plan=plan)
-            body = parse(entry.body)
             if entry is ch.entries[-1]:
                 head, tail = _tail(body.children)
                 text = writer.blocks(head)
@@ -690,9 +715,25 @@ def _source(book: Book, paper: str, version: str, plan: NotePlan) -> tuple[str, 
             f"({lit(letter)}, ({''.join(_index_row(t) for t in terms)}))" for letter, terms in groups.items()
         )
         emit(f"#columns(2, gutter: 8mm)[#set text(size: 8.5pt); #refsite-index(({data},))];\n", "")
-    units = ", ".join(str(notes.units.get(i, -1)) for i in range(len(notes.bodies)))
-    out[0] = f"#let refsite-units = ({units + ',' if units else ''})\n"
+    emit("#metadata(none)<refsite-end>\n")
+    units = _units(notes, plan)
+    listed = ", ".join(str(units.get(i, -1)) for i in range(len(notes.bodies)))
+    out[0] = f"#let refsite-units = ({listed + ',' if listed else ''})\n"
     return "".join(out), origins, notes
+
+
+def _units(notes: _Notes, plan: NotePlan) -> dict[int, int]:
+    """Each note set in the entry of another, by the first note of its entry: the notes of a block
+    kept whole, and the notes the plan joins to the note before them."""
+    units = dict(notes.units)
+    for i in sorted(plan.joined):
+        if not 0 < i < len(notes.bodies):
+            continue
+        lead = units.setdefault(i - 1, i - 1)
+        old = units.get(i, i)
+        for k in [k for k, unit in units.items() if unit == old] + [i]:
+            units[k] = lead
+    return units
 
 
 WHOLE_TABLE_ROWS = 8
@@ -830,38 +871,39 @@ def compile_book(
             source, origins, notes = _source(book, paper, version, plan)
             main.write_text(source, encoding="utf-8")
             try:  # the book laid out, not yet written as a PDF
-                calls = json.loads(compiler.query("<refsite-call>", field="value"))
-                entries = json.loads(compiler.query("<refsite-entry>", field="value"))
+                astray = json.loads(compiler.query("<refsite-astray>", field="value"))
             except RuntimeError:  # a query says no more than the message: typesetting says where
                 break
-            better = replan(plan, calls, entries, notes)
+            better = replan(plan, astray, notes)
             if better is None:
                 break
             plan = better
         try:
-            pdf = compiler.compile(pdf_standards=["ua-1"])
+            pdf, warnings = compiler.compile_with_warnings(pdf_standards=["ua-1"])
         except typst.TypstError as exc:
             raise TypstFailure(_located(exc, origins, source, book.root)) from None
+        if warnings:  # a layout that did not settle (its page references may be wrong), a font missing
+            raise TypstFailure([line for w in warnings for line in _located(w, origins, source, book.root)])
     assert isinstance(pdf, bytes)
     out.write_bytes(pdf)
     return _count_pages(pdf)
 
 
-def replan(
-    plan: NotePlan, calls: Sequence[Sequence[float]], entries: Sequence[Sequence[float]], notes: _Notes
-) -> NotePlan | None:
-    """A better way to set the notes, from where one typesetting put each note's call
-    ``(note, page, y)`` and the start of its entry ``(note, page)``; None if every note starts on
-    the page of its call (or nothing more can be done)."""
-    called = {int(i): int(page) for i, page, _y in calls}
-    starts = {int(i): int(page) for i, page in entries}
-    astray = sorted(i for i, page in called.items() if starts.get(i) != page)
+def replan(plan: NotePlan, astray: Sequence[Sequence[int]], notes: _Notes) -> NotePlan | None:
+    """A better way to set the notes, from the notes one typesetting did not start on the page of
+    their call, each as ``(note, page of the call, page of the entry, called on the line of the
+    note before)``; None if there are none (or nothing more can be done)."""
     if not astray:
         return None
-    better = NotePlan(
-        plan.breaks | {notes.rows[i] for i in astray if i in notes.rows},
-        plan.loose | {i for i in astray if i not in notes.rows},
-    )
+    rows, joined, loose = set(plan.breaks), set(plan.joined), set(plan.loose)
+    for i, _call, _entry, shared in astray:
+        if i in notes.rows:
+            rows.add(notes.rows[i])
+        elif shared and i not in joined:
+            joined.add(i)
+        else:
+            loose.add(i)
+    better = NotePlan(frozenset(rows), frozenset(loose), frozenset(joined))
     return better if better != plan else None
 
 
@@ -883,13 +925,14 @@ class _empty_root:
 
 
 def _located(exc: Exception, origins: list[tuple[int, str]], source: str = "", root: Path | None = None) -> list[str]:
-    """Typst's errors as ``path:line:col: error: message`` lines, pointed at the page or record
+    """Typst's errors (and warnings: each an error of the build) as ``path:line:col: error: message``
+    lines, pointed at the page or record
     the failing stretch of the book comes from, at the line of that file holding the text that
     follows the failing place (``:1:1`` where no such text is found)."""
     message = " ".join(str(getattr(exc, "message", exc)).split())
     diagnostic = str(getattr(exc, "diagnostic", ""))
     lines = []
-    for match in re.finditer(r"^error: (.*)\n\s*┌─ [^\n]*?:(\d+):(\d+)", diagnostic, re.M):
+    for match in re.finditer(r"^(?:error|warning): (.*)\n\s*┌─ [^\n]*?:(\d+):(\d+)", diagnostic, re.M):
         lines.append((" ".join(match.group(1).split()), int(match.group(2)), int(match.group(3))))
     if not lines:
         lines = [(message, 0, 0)]

@@ -199,18 +199,34 @@ def test_a_located_error_names_the_occurrence_of_its_text(tmp_path: Path) -> Non
         "print edition: error: the print edition cannot be typeset: it failed"
     ]
 
+    class Warned(Warning):  # a warning is an error of the build too, located the same way
+        message = "document did not converge within five attempts"
+        diagnostic = "warning: document did not converge within five attempts\n = hint: see the help\n"
+
+    assert _located(Warned(), [(1, "")], source, tmp_path) == [
+        "print edition: error: the print edition cannot be typeset: document did not converge within five attempts"
+    ]
+    Warned.diagnostic = "warning: unknown font family: x\n  ┌─ book.typ:3:1\n"
+    assert _located(Warned(), [(1, ""), (2, "docs/page.md")], source, tmp_path) == [
+        "docs/page.md:7:3: error: the print edition cannot be typeset: unknown font family: x"
+    ]
+
 
 def test_a_note_astray_is_set_again_by_the_plan() -> None:
-    """Read back from a typesetting: a note in a table row off its row's page breaks the table
-    before the row; one in a paragraph sets the paragraph loose; none astray, nothing to do."""
-    from refsite.typst_print import NotePlan, _Notes, replan
+    """Read back from a typesetting, each note off its call's page as (note, page of the call, page
+    of the entry, called on the line of the note before): one in a table row breaks the table
+    before the row; one called on the line of the note before is joined to that note's entry; any
+    other sets its paragraph loose, as does a joined note still astray; none astray, nothing to do."""
+    from refsite.typst_print import NotePlan, _Notes, _units, replan
 
-    notes = _Notes(bodies=["a", "b", "c"], rows={1: (4, 2)})
-    calls = [(0, 3, 100.0), (1, 5, 200.0), (2, 6, 300.0)]
-    assert replan(NotePlan(), calls, [(0, 3), (1, 5), (2, 6)], notes) is None
-    better = replan(NotePlan(), calls, [(0, 3), (1, 6), (2, 5)], notes)
-    assert better == NotePlan(breaks=frozenset({(4, 2)}), loose=frozenset({2}))
-    assert replan(better, calls, [(0, 3), (1, 6), (2, 5)], notes) is None  # nothing more it can do
+    notes = _Notes(bodies=["a", "b", "c", "d"], rows={1: (4, 2)})
+    assert replan(NotePlan(), [], notes) is None
+    better = replan(NotePlan(), [(1, 5, 6, 0), (2, 6, 5, 0), (3, 6, 7, 1)], notes)
+    assert better == NotePlan(breaks=frozenset({(4, 2)}), loose=frozenset({2}), joined=frozenset({3}))
+    assert _units(notes, better) == {2: 2, 3: 2}  # the note joined is set in the entry of the one before
+    again = replan(better, [(3, 6, 7, 1)], notes)
+    assert again == NotePlan(breaks=frozenset({(4, 2)}), loose=frozenset({2, 3}), joined=frozenset({3}))
+    assert replan(again, [(1, 5, 6, 0), (3, 6, 7, 1)], notes) is None  # nothing more it can do
 
 
 def test_a_large_table_is_broken_before_the_row_the_plan_names() -> None:
@@ -226,3 +242,82 @@ def test_a_large_table_is_broken_before_the_row_the_plan_names() -> None:
     assert first.count("#table(") == 1 and second.count("#table(") == 1
     assert '"Row 4"' in first and '"Row 5"' in second
     assert second.count("table.header(") == 1  # the head repeated over the rest
+
+
+def test_notes_joined_by_the_plan_share_an_entry_and_keep_their_numbers(tmp_path: Path) -> None:
+    """A note the plan joins to the note before it is printed in that note's entry, with its own
+    number; notes are numbered in the source, but by Typst's counter in a chapter where a note
+    floats with a drawing (its caption's note numbered where the drawing is laid out)."""
+    import typst
+
+    from refsite.typst_print import FONT_DIRS, NotePlan, _source
+
+    text = "<p>First claim.<span class='fn'>Note alpha.</span> Second.<span class='fn'>Note beta.</span></p>"
+    drawing = (
+        "<figure class='refsite-view'><svg viewBox='0 0 100 50' aria-label='A drawing'>"
+        "<text x='5' y='20' font-size='4'>L</text></svg><figcaption>Credit.<span class='fn'>Note gamma.</span>"
+        "</figcaption></figure><p>After.<span class='fn'>Note delta.</span></p>"
+    )
+    book = _book(text)
+    book.chapters = [*book.chapters, Chapter("p-maps", "Maps", [Entry("", "docs/maps.md", drawing)])]
+    source, _, _ = _source(book, "a4", "", NotePlan(joined=frozenset({1})))
+    assert source.startswith("#let refsite-units = (0, 0, -1, 3,)\n")  # (the last lines of a chapter kept whole)
+    assert '#footnote(numbering: (..) => "2")[' in source  # numbered in the source
+    assert source.count("#footnote[") == 2  # the chapter with a drawing's note: by Typst's counter
+    main = tmp_path / "book.typ"
+    main.write_text(source, encoding="utf-8")
+    compiler = typst.Compiler(str(main), root=str(tmp_path), font_paths=list(FONT_DIRS), ignore_system_fonts=True)
+    (tmp_path / "book.pdf").write_bytes(compiler.compile())
+    out = subprocess.run(
+        [require("pdftotext"), "-layout", str(tmp_path / "book.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = out.split("\f")
+    first = next(p for p in pages if "First claim" in p)
+    assert re.search(r"1\. Note alpha\.\s+2\. Note beta\.", first), first
+    maps = next(p for p in pages if "After." in p)
+    assert re.search(r"\d\. Note gamma\.", maps) and re.search(r"\d\. Note delta\.", maps), maps
+    numbers = sorted(re.findall(r"(\d)\. Note (?:gamma|delta)", maps))
+    assert numbers == ["1", "2"], maps
+
+
+def test_a_note_called_on_the_line_of_another_starts_on_its_page(tmp_path: Path) -> None:
+    """Two notes called on a page's last line, the second too long for what is left of the page:
+    Typst moves the line to the next page with the first note only and leaves the second note's
+    entry behind it (read back as a note astray, on its line). The book is set again with the
+    second note in the first's entry, kept whole: line and both notes on one page."""
+    import json
+
+    import typst
+
+    from refsite.typst_print import FONT_DIRS, NotePlan, _empty_root, _source
+
+    filler = "".join(
+        f"<p>{'This sentence fills the page with plain words and nothing more. ' * 6}</p>" for _ in range(11)
+    )
+    long_note = "A long note that runs over many lines of the foot of the page. " * 12
+    body = (
+        f"{filler}<p>{'Padding words. ' * 36}Last line here.<span class='fn'>Short note.</span> "
+        f"And more.<span class='fn'>{long_note}</span></p>"
+    )
+    book = Book(
+        title="T",
+        author="",
+        lang="en",
+        subtitle="",
+        facts=[],
+        chapters=[Chapter("p-a", "A", [Entry("", "docs/a.md", body)])],
+    )
+    with _empty_root() as root:  # the first typesetting, as compile_book does it
+        (root / "book.typ").write_text(_source(book, "a4", "", NotePlan())[0], encoding="utf-8")
+        compiler = typst.Compiler(
+            str(root / "book.typ"), root=str(root), font_paths=list(FONT_DIRS), ignore_system_fonts=True
+        )
+        astray = json.loads(compiler.query("<refsite-astray>", field="value"))
+    assert [(note, shared) for note, _call, _entry, shared in astray] == [(1, True)]
+    assert astray[0][2] == astray[0][1] + 1  # the entry on the page after its call's
+    compile_book(book, tmp_path / "book.pdf")
+    out = subprocess.run(
+        [require("pdftotext"), "-layout", str(tmp_path / "book.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    [page] = [p for p in out.split("\f") if "And more." in p]
+    assert "1. Short note." in page and "2. A long note" in page, page
