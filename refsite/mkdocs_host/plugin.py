@@ -50,6 +50,7 @@ from ..problems import Problem, summary_line
 from ..render.notices import NOTICE_KEYS, page_notices
 from ..sanitize import clean_attribute, clean_title
 from ..sitemodel import NavItem, PrintPage, SiteModel, SitePage
+from ..templatecache import use_theme_cache
 from .internals import set_title_from_render
 from .macros import sandbox
 
@@ -311,6 +312,9 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
         self.ahead.close()  # every page is converted by now
+        # the installed theme's templates are compiled once and kept; the project's own, each build
+        project = Path(config.config_file_path or ".").resolve().parent
+        use_theme_cache(env, [Path(d) for d in config.theme.dirs if not Path(d).resolve().is_relative_to(project)])
         self._clean_titles()
         if self.problems:
             self.fail(sorted(set(self.problems)))
