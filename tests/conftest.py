@@ -32,8 +32,10 @@ os.environ.setdefault("REFSITE_JOBS", "1")
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests marked ``slow`` (several seconds each) first, in their order; then the rest, in theirs.
     The workers then end the run on short tests and finish together, where a long test started
-    last would keep one worker busy while the other has nothing left to do."""
+    last would keep one worker busy while the other has nothing left to do. A slow test that needs
+    the reference built goes first of all: its build is under way before any other test waits for it."""
     slow = [item for item in items if item.get_closest_marker("slow")]
+    slow.sort(key=lambda item: "real_site" not in getattr(item, "fixturenames", ()))
     rest = [item for item in items if not item.get_closest_marker("slow")]
     items[:] = slow + rest
 
