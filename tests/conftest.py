@@ -165,9 +165,24 @@ def http_server(handler: Any) -> Iterator[str]:
         httpd.shutdown()
 
 
+def _empty_search_index(route: Any) -> None:
+    """The site's search index with no page in it: its settings kept, nothing to index. (A tab
+    closed before the index is asked for gets nothing: no one is left to read it.)"""
+    from playwright.sync_api import Error
+
+    with contextlib.suppress(Error):
+        index = json.loads(route.fetch().text())
+        route.fulfill(json={**index, "docs": []})
+
+
 def open_page(browser: Any, url: str, width: int, scheme: str = "light", js: bool = True) -> Any:
-    """A new browser tab ``width`` px wide (900 high) in the colour scheme, with or without scripts, at ``url``."""
+    """A new browser tab ``width`` px wide (900 high) in the colour scheme, with or without scripts, at ``url``.
+
+    The tab's search index is served empty: indexing the whole site's text again at every page
+    load is most of a page's work in the browser, and search is not what these pages are opened
+    for (test_browser.py searches the real index)."""
     page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme, java_script_enabled=js)
+    page.route("**/search/search_index.json", _empty_search_index)
     page.goto(url)
     return page
 
