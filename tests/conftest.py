@@ -27,6 +27,9 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 # The suite runs its own workers: a build converts its pages in its own process (test_conversions
 # starts conversion workers where it tests them).
 os.environ.setdefault("REFSITE_JOBS", "1")
+# Builds, reviews and previews run as subprocesses that import the engine: with bytecode caching
+# turned off in the environment, every one of them would compile the engine's source again.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
