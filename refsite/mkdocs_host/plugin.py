@@ -313,8 +313,8 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
         self.ahead.close()  # every page is converted by now
         # the installed theme's templates are compiled once and kept; the project's own, each build
-        project = Path(config.config_file_path or ".").resolve().parent
-        use_theme_cache(env, [Path(d) for d in config.theme.dirs if not Path(d).resolve().is_relative_to(project)])
+        own = config.theme.custom_dir
+        use_theme_cache(env, [Path(d) for d in config.theme.dirs if d != own])
         self._clean_titles()
         if self.problems:
             self.fail(sorted(set(self.problems)))
