@@ -35,6 +35,26 @@ _NAME = re.compile(r"[0-9a-f]{40}")
 _FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
+def read_cache_file(path: Path, limit: int) -> bytes | None:
+    """The bytes of the cache file ``path``: None unless it is a regular file (not a link) of at
+    most ``limit`` bytes that can be read."""
+    try:
+        fd = os.open(path, _FLAGS)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(limit + 1)
+        return raw if len(raw) <= limit else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 class DiskCache:
     """JSON documents by name (a hex digest) in one folder; every failure reads as "not cached"."""
 
@@ -45,23 +65,13 @@ class DiskCache:
         """The document stored under ``name``, if there is a sound one made for that name."""
         if not _NAME.fullmatch(name):
             return None
-        try:
-            fd = os.open(self.folder / f"{name}.json", _FLAGS)
-        except OSError:
+        raw = read_cache_file(self.folder / f"{name}.json", FILE_LIMIT)
+        if raw is None:
             return None
         try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > FILE_LIMIT:
-                return None
-            with os.fdopen(fd, "rb", closefd=False) as fh:
-                raw = fh.read(FILE_LIMIT + 1)
-            if len(raw) > FILE_LIMIT:
-                return None
             value = json.loads(raw.decode("utf-8"))
-        except (OSError, ValueError, RecursionError):
+        except (ValueError, RecursionError):
             return None
-        finally:
-            os.close(fd)
         if not isinstance(value, dict) or value.get("key") != name:
             return None
         return value

@@ -8,8 +8,8 @@ file, and is used while the template's source is the same (Jinja checks its chec
 
 Only templates of an installed theme are kept: a project's own templates (its ``custom_dir``) are
 compiled each time, so a project never puts a file into the cache. The cache folder is made by this
-user, readable by this user alone, and not used at all if it is anything else (a link, another
-user's): Jinja reads its files as code. Any failure reads as "not cached"; the cache is an
+user, writable by no one else, and not used at all if it is anything else (a link, another
+user's, open to others' writes): Jinja reads its files as code. Any failure reads as "not cached"; the cache is an
 optimisation, never an input.
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import stat
 import tempfile
@@ -27,9 +28,10 @@ from typing import Any
 import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
 
+from .citecache import read_cache_file
+
 #: Largest compiled template read (Material's largest is well under 100 KiB).
 FILE_LIMIT = 4 * 1024 * 1024
-_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def cache_home() -> Path | None:
@@ -98,20 +100,13 @@ class ThemeTemplateCache(BytecodeCache):
 
     def load_bytecode(self, bucket: Bucket) -> None:
         """Fill ``bucket`` from its file, if there is a sound one (Jinja checks the source's checksum)."""
-        try:
-            fd = os.open(self.folder / f"{bucket.key}.cache", _FLAGS)
-        except OSError:
+        raw = read_cache_file(self.folder / f"{bucket.key}.cache", FILE_LIMIT)
+        if raw is None:
             return
         try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > FILE_LIMIT:
-                return
-            with os.fdopen(fd, "rb", closefd=False) as fh:
-                bucket.load_bytecode(fh)
+            bucket.load_bytecode(io.BytesIO(raw))
         except Exception:  # a damaged file: compile the template instead
             bucket.reset()
-        finally:
-            os.close(fd)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         """Write the compiled code whole or not at all (builds run side by side)."""
