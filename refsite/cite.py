@@ -5,6 +5,11 @@ subprocess. A note's form depends only on the entry, the locator and its
 position on the page (first, subsequent, or right after a citation of the same
 work), so each distinct form is formatted once and cached across rebuilds, and on
 disk across builds (:mod:`refsite.citecache`), by a hash of all it depends on.
+
+A work cited first at several pinpoints needs a document per pinpoint (:func:`plan`); those
+documents share citeproc runs (:func:`runs`), each in a section where pandoc starts positions
+afresh, so the work citeproc does on every work of the batch is done once a run, not once a
+document.
 """
 
 from __future__ import annotations
@@ -163,8 +168,21 @@ def _forms(cites: Sequence[Cite]) -> list[Form]:
     return out
 
 
-def plan(needed: Iterable[Form]) -> tuple[list[list[dict[str, Any]]], dict[Form, tuple[int, int]]]:
-    """Citation documents that make every needed form appear once, and where each lands."""
+@dataclass(frozen=True)
+class Plan:
+    """Citation documents that make every needed form appear once, and where each form lands.
+
+    The first ``fresh`` documents hold first citations only (a work's second pinpoint in a
+    document of its own), so pandoc may format them in one run with positions reset between them.
+    """
+
+    docs: list[list[dict[str, Any]]]
+    where: dict[Form, tuple[int, int]]
+    fresh: int
+
+
+def plan(needed: Iterable[Form]) -> Plan:
+    """The documents that format every needed form (see :class:`Plan`)."""
     firsts: dict[str, list[str]] = {}
     later: dict[str, list[Form]] = {}
     for form in dict.fromkeys(needed):
@@ -183,6 +201,7 @@ def plan(needed: Iterable[Form]) -> tuple[list[list[dict[str, Any]]], dict[Form,
                 where[(key, locs[j], ("first",))] = (len(docs), len(doc))
                 doc.append({"id": key, "locator": locs[j], "keep": True})
         docs.append(doc)
+    fresh = len(docs)
     if later:
         doc = []
         for key, items in later.items():
@@ -195,7 +214,26 @@ def plan(needed: Iterable[Form]) -> tuple[list[list[dict[str, Any]]], dict[Form,
                 where[form] = (len(docs), len(doc))
                 doc.append({"id": key, "locator": loc, "keep": True})
         docs.append(doc)
-    return docs, where
+    return Plan(docs, where, fresh)
+
+
+#: The most citations one pandoc run formats together: bounds its memory on a large site.
+RUN_CITATIONS = 10_000
+
+
+def runs(made: Plan) -> list[list[int]]:
+    """The documents grouped into citeproc runs (numbered from 1, as the Lua script counts): the
+    documents of first citations together, up to :data:`RUN_CITATIONS` citations a run; any
+    other document alone."""
+    groups: list[list[int]] = []
+    size = 0
+    for i, doc in enumerate(made.docs[: made.fresh], 1):
+        if not groups or size + len(doc) > RUN_CITATIONS:
+            groups.append([])
+            size = 0
+        groups[-1].append(i)
+        size += len(doc)
+    return groups + [[i] for i in range(made.fresh + 1, len(made.docs) + 1)]
 
 
 def join_notes(notes: list[list[Cite]], texts: list[str]) -> list[str]:
@@ -275,6 +313,7 @@ def pandoc_path() -> str:
 PANDOC_MEMORY_MB = 2048
 #: Most processor time one pandoc run may take, in seconds; past it the system stops it.
 PANDOC_CPU_SECONDS = 300
+
 
 def pandoc_command(*args: str) -> list[str]:
     """The command that runs pandoc with ``args`` within :data:`PANDOC_MEMORY_MB` of memory and
@@ -445,7 +484,7 @@ class Formatter:
         extra_missing = [it for it in batch.extra if _digest([self.style_hash, it]) not in self.extra_cache]
         if not (missing or need_bib or extra_missing):
             return None
-        docs, where = plan(sorted(missing, key=lambda f: (f[0], f[1], f[2])))
+        made = plan(sorted(missing, key=lambda f: (f[0], f[1], f[2])))
         source = batch.source
         refs = {} if source is not None else {k: batch.items[k] for k in universe}
         refs[SEPARATOR] = {"id": SEPARATOR, "type": "document", "title": "—"}
@@ -457,12 +496,13 @@ class Formatter:
             "types": dict(source.types) if source is not None else {},
             "private": list(source.private) if source is not None else [],
             "universe": universe,
-            "docs": docs,
+            "docs": made.docs,
+            "runs": runs(made),
             "bib": [k for k in batch.bibliography if k in fps] if need_bib else [],
             "extra": list(extra_missing),
         }
         extra_keys = [_digest([self.style_hash, it]) for it in batch.extra]
-        return Pending(Job(payload), where, ctx, need_bib, extra_missing, extra_keys)
+        return Pending(Job(payload), made.where, ctx, need_bib, extra_missing, extra_keys)
 
     def collect(self, pending: Pending | None) -> None:
         """Wait for a submitted batch and store its results in the cache."""

@@ -1,7 +1,8 @@
 -- Formats a batch of citations with pandoc's citeproc, in one process.
 -- Usage: pandoc lua citeproc.lua IN.json OUT.json
 -- IN:  {csl, lang, refs = {id = csl-json}, bibtex, private = {fields}, types = {id = type},
---       docs = {{{id, locator, keep}, ...}, ...}, bib = {ids}, extra = {csl-json items}}
+--       docs = {{{id, locator, keep}, ...}, ...}, runs = {{doc numbers}, ...}, bib = {ids},
+--       extra = {csl-json items}}
 -- OUT: {docs = {html, ...}, bib = {{id, html}, ...}, extra = {{id, html}, ...}}
 -- Each docs[i] is one HTML string: the kept notes, each preceded by <!--note N-->.
 -- With 'convert' set, OUT is the CSL-JSON of the settled BibTeX entries instead.
@@ -110,7 +111,13 @@ local function html(blocks)
   return text
 end
 
+-- A note citation's text: the content of the note pandoc put it in (read directly where the
+-- paragraph is that note alone, the common case; else found by a walk).
 local function note_blocks(para)
+  local c = para.content
+  if #c == 1 and c[1].t == 'Cite' and #c[1].content == 1 and c[1].content[1].t == 'Note' then
+    return c[1].content[1].content
+  end
   local found = nil
   para:walk({Note = function(n) found = n.content end})
   if found then return found end
@@ -119,34 +126,58 @@ local function note_blocks(para)
   return pandoc.Blocks({pandoc.Plain(inlines)})
 end
 
-local result = {docs = {}, bib = {}, extra = {}}
-for di, doc in ipairs(data.docs) do
-  local blocks, ids = {}, {}
-  for _, c in ipairs(doc) do
-    ids[#ids + 1] = c.id
-    local cit = pandoc.Citation(c.id, 'NormalCitation')
-    if c.locator and c.locator ~= '' then
-      cit.suffix = pandoc.Inlines(', ' .. c.locator)
-    end
-    blocks[#blocks + 1] = pandoc.Para({pandoc.Cite({pandoc.Str('[@' .. c.id .. ']')}, {cit})})
+local function cite_para(c)
+  local cit = pandoc.Citation(c.id, 'NormalCitation')
+  if c.locator and c.locator ~= '' then
+    cit.suffix = pandoc.Inlines(', ' .. c.locator)
   end
-  local t0 = os.clock()
-  local all = {}
+  return pandoc.Para({pandoc.Cite({pandoc.Str('[@' .. c.id .. ']')}, {cit})})
+end
+
+local result = {docs = {}, bib = {}, extra = {}}
+
+-- Formats the documents numbered in 'nums' in one citeproc run, each in a section of its own
+-- that starts citation positions afresh (pandoc's 'reset-citation-positions' class), so each
+-- comes out as it would alone; the run's work on every work of the batch is done once.
+local function run(nums)
+  local blocks, all = {}, {}
   for _, id in ipairs(universe) do all[#all + 1] = id end
-  for _, id in ipairs(ids) do all[#all + 1] = id end
+  for _, di in ipairs(nums) do
+    blocks[#blocks + 1] = pandoc.Header(1, {}, pandoc.Attr('', {'reset-citation-positions'}))
+    for _, c in ipairs(data.docs[di]) do
+      all[#all + 1] = c.id
+      blocks[#blocks + 1] = cite_para(c)
+    end
+  end
   local res = pandoc.utils.citeproc(pandoc.Pandoc(blocks, meta(subset(all), true)))
-  if os.getenv("REFSITE_CITE_TIMING") then io.stderr:write(string.format("doc %d: %d cites, citeproc %.2fs\n", di, #blocks, os.clock() - t0)) end
-  local out, n = {}, 0
+  local k, n, out = 0, 0, nil
+  local function close()
+    if out then result.docs[nums[k]] = html(out) end
+  end
   for _, b in ipairs(res.blocks) do
-    if b.t == 'Para' then
+    if b.t == 'Header' then
+      close()
+      k, n, out = k + 1, 0, {}
+    elseif b.t == 'Para' then
       n = n + 1
-      if doc[n].keep then
+      if data.docs[nums[k]][n].keep then
         out[#out + 1] = pandoc.RawBlock('html', '<!--note ' .. (n - 1) .. '-->')
         out[#out + 1] = pandoc.Div(note_blocks(b))
       end
     end
   end
-  result.docs[di] = html(out)
+  close()
+end
+
+-- 'runs' groups the documents: those of a group share one run where pandoc resets positions at
+-- such sections (3.9 and later); with an older pandoc each document runs alone.
+local together = PANDOC_VERSION >= {3, 9}
+for _, nums in ipairs(data.runs) do
+  if together then
+    run(nums)
+  else
+    for _, di in ipairs(nums) do run({di}) end
+  end
 end
 
 local function bibliography(items, target)

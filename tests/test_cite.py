@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -229,9 +230,47 @@ def test_no_ibid_after_a_note_that_cites_two_works() -> None:
 
 
 def test_plan_puts_each_first_locator_in_its_own_document() -> None:
-    docs, where = plan([("a", "p. 1", ("first",)), ("a", "p. 2", ("first",)), ("b", "", ("first",))])
-    assert len(docs) == 2
-    assert where[("a", "p. 2", ("first",))] == (1, 0)
+    made = plan(
+        [("a", "p. 1", ("first",)), ("a", "p. 2", ("first",)), ("b", "", ("first",)), ("b", "p. 4", ("subsequent",))]
+    )
+    assert len(made.docs) == 3
+    assert made.where[("a", "p. 2", ("first",))] == (1, 0)
+    # the documents of first citations come first; the one that sets up later positions after them
+    assert made.fresh == 2
+    assert all(c["keep"] for doc in made.docs[:2] for c in doc)
+    assert made.where[("b", "p. 4", ("subsequent",))][0] == 2
+    assert cite_mod.runs(made) == [[1, 2], [3]]
+
+
+def test_runs_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents of first citations share runs of at most RUN_CITATIONS citations."""
+    monkeypatch.setattr(cite_mod, "RUN_CITATIONS", 3)
+    made = plan([(key, f"p. {n}", ("first",)) for key in "abc" for n in range(4)])
+    assert [len(doc) for doc in made.docs] == [3, 3, 3, 3] and made.fresh == 4
+    assert cite_mod.runs(made) == [[1], [2], [3], [4]]
+    monkeypatch.setattr(cite_mod, "RUN_CITATIONS", 7)
+    assert cite_mod.runs(made) == [[1, 2], [3, 4]]
+
+
+def test_first_citations_share_one_run_and_read_as_if_alone(items: dict[str, dict]) -> None:
+    """A work cited first at many pinpoints (each in a document of its own) is formatted in one
+    pandoc run, positions reset between the documents: every note reads as when each runs alone."""
+    key, other = "akaha2012distant", "kimura2008kurilian"
+    pages = [[Cite(key, f"p. {n}"), Cite(other, f"p. {n}"), Cite(key, f"p. {n + 1}")] for n in range(20, 27)]
+    pending = Formatter(STYLES / "chicago-fullnote-bibliography.csl").submit(cite_mod.Batch(pages, items))
+    assert pending is not None
+    payload = json.loads(Path(pending.job.tmp.name, "in.json").read_text(encoding="utf-8"))
+    assert payload["runs"] == [[1, 2, 3, 4, 5, 6, 7], [8]]
+    together = pending.job.wait()
+    alone = cite_mod.Job({**payload, "runs": [[n] for n in range(1, 9)]}).wait()  # each in a run of its own
+    assert together == alone
+    before = current().tallied(cite_mod.FORMAT_RUNS)
+    notes = Formatter(STYLES / "chicago-fullnote-bibliography.csl").format(pages, items).notes
+    assert current().tallied(cite_mod.FORMAT_RUNS) == before + 1
+    for n, (first, second, third) in zip(range(20, 27), notes, strict=True):
+        assert first == FIRST[key].replace("): 15.", f"): {n}."), first
+        assert second == FIRST[other].replace("2008), 15.", f"2008), {n}."), second
+        assert third == SHORT[key].replace("16.", f"{n + 1}."), third
 
 
 def test_hundreds_of_citations_on_one_page(items: dict[str, dict]) -> None:
