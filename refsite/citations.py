@@ -12,7 +12,7 @@ import html
 import json
 import posixpath
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -205,17 +205,10 @@ class Session:
 
     # -- finishing pages --------------------------------------------------------------
 
-    def _notes_of(self, uri: str) -> Callable[[re.Match[str]], str]:
-        notes = self.notes.get(uri, [])
-        previews = self.previews.get(uri, [])
-
-        def note(match: re.Match[str]) -> str:
-            n = int(match.group(1))
-            if not 0 < n <= len(notes):
-                return match.group(0)
-            return notes[n - 1] + (previews[n - 1] if n <= len(previews) else "")
-
-        return note
+    def finisher(self) -> Finisher:
+        """What finishing a page takes, as plain data (once the batch is formatted)."""
+        assert self.result is not None
+        return Finisher(self.site, self.cite_page, self.today, dict(self.result.extra))
 
     def finish(self, content: str, page: PageRef, pages: Mapping[str, PageRef]) -> str:
         """A page's HTML with its notes in place and in reading order, the bibliography, "cite this page"."""
@@ -231,12 +224,17 @@ class Session:
         site = repr((self.site, self.cite_page, self.today.isoformat()))
         return json.dumps([page.uri, page.url, page.title, site, extra, notes])
 
+    def notes_of(self, uri: str) -> tuple[list[str], list[str]]:
+        """A page's formatted notes, and the full references each note's preview adds."""
+        return self.notes.get(uri, []), self.previews.get(uri, [])
+
     def _finish(self, content: str, page: PageRef, pages: Mapping[str, PageRef]) -> str:
-        content = in_reading_order(TOKEN_RE.sub(self._notes_of(page.uri), content))
+        finisher = self.finisher() if self.result is not None else Finisher(self.site, self.cite_page, self.today, {})
+        content = finisher.with_notes(content, *self.notes_of(page.uri))
         if BIB_TOKEN in content:
             content = content.replace(f"<p>{BIB_TOKEN}</p>", self.bibliography_html(page, pages))
         if self.cite_page:
-            content += self.cite_this(page)
+            content += finisher.cite_this(page)
         return content
 
     def bibliography_html(self, page: PageRef, pages: Mapping[str, PageRef]) -> str:
@@ -261,16 +259,53 @@ class Session:
         parts.append("</div>")
         return "\n".join(parts)
 
+    # -- downloads --------------------------------------------------------------------
+
+    def downloads(self) -> dict[str, str]:
+        """The bibliography as BibTeX (its entries only) and as the CSL-JSON the notes are formatted from."""
+        return {
+            "references.bib": entries_only(self.texts),
+            "references.json": json.dumps(list(self.csl.values()), ensure_ascii=False, indent=1),
+        }
+
+
+@dataclass(frozen=True)
+class Finisher:
+    """What putting a page's notes in place and adding "cite this page" take, as plain data: the
+    same finishing runs wherever the page is (another process finishes a large site's pages ahead,
+    see :mod:`refsite.conversions`)."""
+
+    site: SiteInfo
+    cite_page: bool
+    today: dt.date
+    extra: Mapping[str, str]  # the formatted "cite this page" templates, by item id
+
+    def finish(self, content: str, page: PageRef, notes: Sequence[str], previews: Sequence[str]) -> str:
+        """A page's HTML (not the bibliography's) with its notes in place and "cite this page"."""
+        content = self.with_notes(content, notes, previews)
+        return content + self.cite_this(page) if self.cite_page else content
+
+    @staticmethod
+    def with_notes(content: str, notes: Sequence[str], previews: Sequence[str]) -> str:
+        """The notes in place of their tokens (each with its preview's references), in reading order."""
+
+        def note(match: re.Match[str]) -> str:
+            n = int(match.group(1))
+            if not 0 < n <= len(notes):
+                return match.group(0)
+            return notes[n - 1] + (previews[n - 1] if n <= len(previews) else "")
+
+        return in_reading_order(TOKEN_RE.sub(note, content))
+
     def cite_this(self, page: PageRef) -> str:
         """How to cite the page: formatted in the site's style and as BibTeX.
 
         The access date is the reader's: a script puts today's date in the marked places (the page
         says when it was built without it) and adds a button to copy each form."""
-        assert self.result is not None
         home = page.uri == "index.md"
         title = self.site.title if home else page.title
         url = self.site.url + page.url if self.site.url else ""
-        template = self.result.extra.get("refsite-home" if home else "refsite-page", "")
+        template = self.extra.get("refsite-home" if home else "refsite-page", "")
         formatted = self._version(template).replace(TITLE_SLOT, html.escape(title))
         if url:
             formatted = formatted.replace(URL_SLOT, html.escape(url))
@@ -318,15 +353,6 @@ class Session:
             f'<a href="{html.escape(url)}">{html.escape(url)}</a>:</p>'
             f'<p class="refsite-copyable" id="refsite-cite-edition">{text}</p><p>The page as it is now:</p>'
         )
-
-    # -- downloads --------------------------------------------------------------------
-
-    def downloads(self) -> dict[str, str]:
-        """The bibliography as BibTeX (its entries only) and as the CSL-JSON the notes are formatted from."""
-        return {
-            "references.bib": entries_only(self.texts),
-            "references.json": json.dumps(list(self.csl.values()), ensure_ascii=False, indent=1),
-        }
 
 
 def full_references(notes: Sequence[Sequence[Cite]], entries: Mapping[str, str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Pages converted ahead, in other processes, while this one works on the rest.
+"""Pages converted and finished ahead, in other processes, while this one works on the rest.
 
 Converting Markdown is most of a large build's work, and each page's conversion depends only on
 its own Markdown and on the addresses of the site's files. :class:`Conversions` hands the later
@@ -6,6 +6,10 @@ part of a build's pages to worker processes (forked, so they start with the data
 memory) before the build reaches them; the build converts the earlier part itself meanwhile, and
 takes each later page's result when it gets there. A page whose Markdown or address is not what
 was handed over is converted where it stands, so the output is the same with or without workers.
+
+Once the notes are formatted, the same workers finish the pages (:meth:`Conversions.finish_ahead`:
+notes in place, "cite this page", the allow-list) while this process hands the finished ones to the
+theme, again checked against what it would finish itself.
 
 ``REFSITE_JOBS`` sets how many processes convert (1: this one alone); by default, one per
 processor. Fewer than :data:`MIN_PAGES` pages are converted here alone: a worker would cost more
@@ -17,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
@@ -82,6 +86,7 @@ class Conversions:
         self.given, self.addresses = addresses, dict(addresses)
         self.extensions, self.settings = extensions, settings
         self.handed: dict[str, tuple[Page, AsyncResult[list[Outcome]], int]] = {}
+        self.finishing: dict[str, tuple[object, AsyncResult[list[str]], int]] = {}
         self.pool: Pool | None = None
         workers = (processes if processes is not None else jobs()) - 1
         if workers < 1 or len(pages) < MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
@@ -96,7 +101,6 @@ class Conversions:
             result = self.pool.apply_async(_convert_chunk, (chunk, self.addresses, extensions, settings))
             for i, page in enumerate(chunk):
                 self.handed[page[0]] = (page, result, i)
-        self.pool.close()
 
     def take(self, page: Page, addresses: Mapping[str, str]) -> Outcome | None:
         """The result for ``page`` if a worker converted it from the same Markdown, address and
@@ -105,10 +109,7 @@ class Conversions:
         if handed is None or handed[0] != page or (addresses is not self.given and addresses != self.addresses):
             return None
         _, result, i = handed
-        outcome = result.get()[i]
-        if not self.handed:
-            self.close()
-        return outcome
+        return result.get()[i]
 
     def convert(self, page: Page, addresses: Mapping[str, str]) -> Outcome:
         """``page`` converted: a worker's result when it has one, else converted here."""
@@ -117,13 +118,36 @@ class Conversions:
             return found
         return convert_within_budget(page, addresses, self.extensions, self.settings)
 
+    def finish_ahead(self, finish: Callable[[list[Any]], list[str]], pages: Sequence[tuple[str, object]]) -> bool:
+        """Hand each page's finishing to the workers, in the order the build takes the pages:
+        ``finish`` (a module-level function, or a partial of one over plain data) finishes a chunk
+        of the pages' inputs. False, and nothing handed, where there are no workers."""
+        if self.pool is None:
+            return False
+        self.handed.clear()  # a page not converted ahead by now never will be
+        for start in range(0, len(pages), CHUNK):
+            chunk = pages[start : start + CHUNK]
+            result = self.pool.apply_async(finish, ([given for _, given in chunk],))
+            for i, (key, given) in enumerate(chunk):
+                self.finishing[key] = (given, result, i)
+        return True
+
+    def finished(self, key: str, given: object) -> str | None:
+        """The page ``key`` as a worker finished it from the same input; None otherwise (finish it here)."""
+        handed = self.finishing.pop(key, None)
+        if handed is None or handed[0] != given:
+            return None
+        _, result, i = handed
+        return result.get()[i]
+
     def close(self) -> None:
-        """Stop the workers (those still converting are ended)."""
+        """Stop the workers (those still at work are ended)."""
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
         self.handed.clear()
+        self.finishing.clear()
 
 
 __all__ = ["CHUNK", "MIN_PAGES", "Conversions", "convert_within_budget", "jobs"]

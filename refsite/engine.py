@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import json
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .bibcsl import ConversionError
-from .citations import BIB_TOKEN, STYLES, PageRef, Session, SiteInfo, formatter_for, resolve_style
+from .citations import BIB_TOKEN, STYLES, Finisher, PageRef, Session, SiteInfo, formatter_for, resolve_style
 from .cite import CiteError
 from .config import (
     SITE_URL_ENV,
@@ -271,6 +271,38 @@ def finish_page(session: Session, info: BuildInfo, html_body: str, page: PageRef
     return clean_html(edition_line(info, page.url) + session.finish(html_body, page, refs))
 
 
+FinishInput = tuple[str, PageRef, list[str], list[str]]  # a page's HTML, itself, its notes and their previews
+
+
+def finish_input(session: Session, html_body: str, page: PageRef) -> FinishInput | None:
+    """What finishing a page takes besides the session's plain data; None for the bibliography
+    page (it depends on every page) or before the notes are formatted."""
+    if BIB_TOKEN in html_body or session.result is None:
+        return None
+    return (html_body, page, *session.notes_of(page.uri))
+
+
+def finish_pages(finisher: Finisher, info: BuildInfo, pages: list[FinishInput]) -> list[str]:
+    """Pages finished as :func:`finish_page` finishes them, from plain data: another process runs it."""
+    return [clean_html(edition_line(info, ref.url) + finisher.finish(body, ref, n, p)) for body, ref, n, p in pages]
+
+
+def finish_ahead(ahead: Conversions, session: Session, info: BuildInfo, pages: Iterable[tuple[str, PageRef]]) -> bool:
+    """Hand the finishing of ``pages`` (HTML and page, in the order they will be asked for) to the
+    workers that converted pages ahead; False where there are none."""
+    todo = [(ref.uri, given) for body, ref in pages if (given := finish_input(session, body, ref)) is not None]
+    return ahead.finish_ahead(partial(finish_pages, session.finisher(), info), todo)
+
+
+def finished_page(
+    ahead: Conversions, session: Session, info: BuildInfo, html_body: str, page: PageRef, refs: Mapping[str, PageRef]
+) -> str:
+    """A page finished: as a worker finished it from the same input, else here (:func:`finish_page`)."""
+    given = finish_input(session, html_body, page)
+    done = ahead.finished(page.uri, given) if given is not None else None
+    return done if done is not None else finish_page(session, info, html_body, page, refs)
+
+
 def render_problem(
     ds: Dataset, docs_rel: str, src: str, url: str, record: str | None, made: bool, seconds: float
 ) -> Problem:
@@ -495,11 +527,12 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
     pages: dict[str, Converted] = {}
     titles: dict[str, str] = {}
     todo = [(src, markdown_of[src], addresses[src]) for src in sources]
-    ahead = Conversions(todo, addresses, extensions, ext_settings)
+    ahead = Conversions(todo, addresses, extensions, ext_settings)  # its workers finish the pages too
     try:
         outcomes = [(page[0], ahead.convert(page, addresses)) for page in todo]
-    finally:
+    except BaseException:
         ahead.close()
+        raise
     for src, page in outcomes:
         if not isinstance(page, Converted):  # over its budget of processor time
             made_here, record = src not in narrative, records_of.get(src)
@@ -510,15 +543,20 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
         problems.extend(link_problem(*where_of(src), link, message) for link, message in page.unknown_links)
     problems.extend(link_problem(*where_of(src), link, message) for src, link, message in missing_anchors(pages))
     if problems:
+        ahead.close()
         return None, sorted(set(problems))
 
     # pass 4: all notes formatted at once; each page finished
     try:
         session.format()
+        refs = {src: PageRef(src, addresses[src], titles[src]) for src in sources}
+        finish_ahead(ahead, session, info, ((pages[src].html, refs[src]) for src in sources))
+        bodies = {src: finished_page(ahead, session, info, pages[src].html, refs[src], refs) for src in sources}
     except CiteError as exc:
         message = f"the citation style could not be used: {exc}"
         return None, [option_problem(root, "refsite", "style", message)]
-    refs = {src: PageRef(src, addresses[src], titles[src]) for src in sources}
+    finally:
+        ahead.close()
     model = SiteModel(directory_urls=directory_urls)
     in_nav = {g.uri: g.in_nav for g in made}
     where = site_url or urlsplit(begun.site_url or "/").path or "/"
@@ -546,7 +584,7 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
                 url=addresses[src],
                 title=titles[src],
                 description=html.unescape(clean_title(description)) if isinstance(description, str) else "",
-                body=finish_page(session, info, pages[src].html, refs[src], refs),
+                body=bodies[src],
                 homepage=addresses[src] == "",
                 in_nav=in_nav.get(src, True),
                 notices=notices,

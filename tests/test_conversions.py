@@ -1,5 +1,5 @@
-"""Pages converted ahead by worker processes: the same pages as converted here, page for page, and a
-page over its budget in a worker is the same located error."""
+"""Pages converted and finished ahead by worker processes: the same pages as converted and finished
+here, page for page, and a page over its budget in a worker is the same located error."""
 
 from __future__ import annotations
 
@@ -59,6 +59,29 @@ def test_a_page_changed_since_it_was_handed_over_is_converted_here() -> None:
     assert ahead.pool is None and not ahead.handed
 
 
+def _shout(texts: list[str]) -> list[str]:
+    return [text.upper() + "!" for text in texts]
+
+
+def test_workers_finish_what_they_were_handed_and_nothing_else() -> None:
+    pages = _pages(MIN_PAGES)
+    addresses = {src: address for src, _, address in pages}
+    ahead = Conversions(pages, addresses, EXTENSIONS, {}, processes=2)
+    try:
+        assert ahead.finish_ahead(_shout, [(src, f"body of {src}") for src, _, _ in pages])
+        assert not ahead.handed  # a page not converted ahead by now is converted here
+        assert ahead.finished("p0.md", "body of p0.md") == "BODY OF P0.MD!"
+        assert ahead.finished("p1.md", "changed since") is None  # finished here instead
+        assert ahead.finished("p1.md", "body of p1.md") is None  # asked for once
+        assert ahead.finished("other.md", "body of other.md") is None
+        assert ahead.finished(f"p{MIN_PAGES - 1}.md", f"body of p{MIN_PAGES - 1}.md") == f"BODY OF P{MIN_PAGES - 1}.MD!"
+    finally:
+        ahead.close()
+    assert ahead.pool is None and not ahead.finishing
+    alone = Conversions(pages, addresses, EXTENSIONS, {}, processes=1)
+    assert not alone.finish_ahead(_shout, [("p0.md", "body")]) and alone.finished("p0.md", "body") is None
+
+
 def test_few_pages_or_one_job_start_no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     pages = _pages(MIN_PAGES)
     assert Conversions(pages[:-1], {}, EXTENSIONS, {}, processes=2).pool is None
@@ -85,15 +108,9 @@ def test_a_large_project_builds_the_same_with_workers(tmp_path: Path, monkeypatc
     root = tmp_path / "synthetic"
     write_project(root, MIN_PAGES + 10)
     models = []
-    for count in ("1", "2"):
-        monkeypatch.setenv("REFSITE_JOBS", count)
-        with using(BuildContext()):
-            model, problems = build_pages(root)
-        assert problems == [] and model is not None and len(model.pages) > MIN_PAGES
-        models.append(model)
-    assert models[0] == models[1]
     taken: list[str] = []
-    take = Conversions.take
+    take, finished = Conversions.take, Conversions.finished
+    by_worker: list[str] = []
 
     def counted(self: Conversions, page: tuple[str, str, str], addresses: dict[str, str]) -> object:
         found = take(self, page, addresses)
@@ -101,9 +118,28 @@ def test_a_large_project_builds_the_same_with_workers(tmp_path: Path, monkeypatc
             taken.append(page[0])
         return found
 
+    def counted_finished(self: Conversions, key: str, given: object) -> str | None:
+        found = finished(self, key, given)
+        if found is not None:
+            by_worker.append(key)
+        return found
+
+    monkeypatch.setattr(Conversions, "finished", counted_finished)
+    for count in ("1", "2"):
+        monkeypatch.setenv("REFSITE_JOBS", count)
+        with using(BuildContext()):
+            model, problems = build_pages(root)
+        assert problems == [] and model is not None and len(model.pages) > MIN_PAGES
+        models.append(model)
+    assert models[0] == models[1]
+    # with a worker, every page but the bibliography (it depends on every page) is finished by it
+    assert len(by_worker) == len(models[1].pages) - 1 and "bibliography.md" not in by_worker
+
     monkeypatch.setattr(Conversions, "take", counted)
-    hosted = SiteModel()  # MkDocs, its generated pages converted ahead by a worker
+    by_worker.clear()
+    hosted = SiteModel()  # MkDocs, its generated pages converted ahead and every page finished by a worker
     with using(BuildContext()):
         assert build_into(root, tmp_path / "site", site_model=hosted) == 0
     assert hosted.pages == models[0].pages
     assert len(taken) >= MIN_PAGES // 2 and all(src.endswith(".md") for src in taken)
+    assert len(by_worker) == len(hosted.pages) - 1 and "bibliography.md" not in by_worker

@@ -34,7 +34,8 @@ from ..editions import BuildInfo, build_info
 from ..engine import (
     SCRIPT_URI,
     edit_url,
-    finish_page,
+    finish_ahead,
+    finished_page,
     generated,
     link_problem,
     page_head,
@@ -310,8 +311,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
     def on_build_error(self, error: Exception) -> None:
         self.ahead.close()
 
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        self.ahead.close()  # every page is finished by now
+
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
-        self.ahead.close()  # every page is converted by now
         # the installed theme's templates are compiled once and kept; the project's own, each build
         own = config.theme.custom_dir
         use_theme_cache(env, [Path(d) for d in config.theme.dirs if d != own])
@@ -324,6 +327,10 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         except CiteError as exc:
             self.fail([self.style_problem(f"the citation style could not be used: {exc}")])
         self.refs = {uri: _ref(p) for uri, p in self.pages.items()}  # every page is rendered: titles are known
+        # The workers that converted pages ahead now finish them, in the order MkDocs writes them.
+        pages = ((p.content or "", self.refs[uri]) for uri, p in self.pages.items())
+        if not finish_ahead(self.ahead, self.session, self._info(), pages):
+            self.ahead.close()
         if self.site_model is not None:
             self._describe_site(self.site_model, config, files)
         return env
@@ -387,7 +394,7 @@ class RefsitePlugin(BasePlugin[RefsiteConfig]):  # type: ignore[valid-type]
         notices = {k: str(v) for k, v in page.meta.items() if k in NOTICE_KEYS}
         if page.content and self.session is not None:
             # notes, bibliography and "cite this page" included: all of the page passes the allow-list
-            page.content = finish_page(self.session, self._info(), page.content, _ref(page), self.refs)
+            page.content = finished_page(self.ahead, self.session, self._info(), page.content, _ref(page), self.refs)
             if self.print_pages is not None:  # the print edition takes the body as the engine finished it
                 self.print_pages[page.url] = PrintPage(page.url, page_title(page), page.content)
             if self.site_model is not None:
