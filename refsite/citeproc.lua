@@ -3,7 +3,8 @@
 -- IN:  {csl, lang, refs = {id = csl-json}, bibtex, private = {fields}, types = {id = type},
 --       docs = {{{id, locator, keep}, ...}, ...}, runs = {{doc numbers}, ...}, bib = {ids},
 --       extra = {csl-json items}}
--- OUT: {docs = {html, ...}, bib = {{id, html}, ...}, extra = {{id, html}, ...}}
+-- OUT: {docs = {html, ...}, bib = {{id, html}, ...}, extra = {{id, html}, ...}, runs = N}
+-- ('runs': how many citeproc runs formatted the documents)
 -- Each docs[i] is one HTML string: the kept notes, each preceded by <!--note N-->.
 -- With 'convert' set, OUT is the CSL-JSON of the settled BibTeX entries instead.
 local input, output = arg[1], arg[2]
@@ -134,7 +135,7 @@ local function cite_para(c)
   return pandoc.Para({pandoc.Cite({pandoc.Str('[@' .. c.id .. ']')}, {cit})})
 end
 
-local result = {docs = {}, bib = {}, extra = {}}
+local result = {docs = {}, bib = {}, extra = {}, runs = 0}
 
 -- Formats the documents numbered in 'nums' in one citeproc run, each in a section of its own
 -- that starts citation positions afresh (pandoc's 'reset-citation-positions' class), so each
@@ -150,6 +151,7 @@ local function run(nums)
     end
   end
   local res = pandoc.utils.citeproc(pandoc.Pandoc(blocks, meta(subset(all), true)))
+  result.runs = result.runs + 1
   local k, n, out = 0, 0, nil
   local function close()
     if out then result.docs[nums[k]] = html(out) end
