@@ -229,12 +229,11 @@ class Session:
         return self.notes.get(uri, []), self.previews.get(uri, [])
 
     def _finish(self, content: str, page: PageRef, pages: Mapping[str, PageRef]) -> str:
-        finisher = self.finisher() if self.result is not None else Finisher(self.site, self.cite_page, self.today, {})
-        content = finisher.with_notes(content, *self.notes_of(page.uri))
+        content = Finisher.with_notes(content, *self.notes_of(page.uri))
         if BIB_TOKEN in content:
             content = content.replace(f"<p>{BIB_TOKEN}</p>", self.bibliography_html(page, pages))
         if self.cite_page:
-            content += finisher.cite_this(page)
+            content += self.finisher().cite_this(page)
         return content
 
     def bibliography_html(self, page: PageRef, pages: Mapping[str, PageRef]) -> str:

@@ -529,32 +529,27 @@ def build_pages(root: Path) -> tuple[SiteModel | None, list[Problem]]:
     todo = [(src, markdown_of[src], addresses[src]) for src in sources]
     ahead = Conversions(todo, addresses, extensions, ext_settings)  # its workers finish the pages too
     try:
-        outcomes = [(page[0], ahead.convert(page, addresses)) for page in todo]
-    except BaseException:
-        ahead.close()
-        raise
-    for src, page in outcomes:
-        if not isinstance(page, Converted):  # over its budget of processor time
-            made_here, record = src not in narrative, records_of.get(src)
-            problems.append(render_problem(ds, docs_rel, src, addresses[src], record, made_here, page))
-            continue
-        pages[src] = page
-        titles[src] = _title(src, meta_of[src], page.title, nav_titles.get(src))
-        problems.extend(link_problem(*where_of(src), link, message) for link, message in page.unknown_links)
-    problems.extend(link_problem(*where_of(src), link, message) for src, link, message in missing_anchors(pages))
-    if problems:
-        ahead.close()
-        return None, sorted(set(problems))
+        for src, page in [(page[0], ahead.convert(page, addresses)) for page in todo]:
+            if not isinstance(page, Converted):  # over its budget of processor time
+                made_here, record = src not in narrative, records_of.get(src)
+                problems.append(render_problem(ds, docs_rel, src, addresses[src], record, made_here, page))
+                continue
+            pages[src] = page
+            titles[src] = _title(src, meta_of[src], page.title, nav_titles.get(src))
+            problems.extend(link_problem(*where_of(src), link, message) for link, message in page.unknown_links)
+        problems.extend(link_problem(*where_of(src), link, message) for src, link, message in missing_anchors(pages))
+        if problems:
+            return None, sorted(set(problems))
 
-    # pass 4: all notes formatted at once; each page finished
-    try:
-        session.format()
+        # pass 4: all notes formatted at once; each page finished
+        try:
+            session.format()
+        except CiteError as exc:
+            message = f"the citation style could not be used: {exc}"
+            return None, [option_problem(root, "refsite", "style", message)]
         refs = {src: PageRef(src, addresses[src], titles[src]) for src in sources}
         finish_ahead(ahead, session, info, ((pages[src].html, refs[src]) for src in sources))
         bodies = {src: finished_page(ahead, session, info, pages[src].html, refs[src], refs) for src in sources}
-    except CiteError as exc:
-        message = f"the citation style could not be used: {exc}"
-        return None, [option_problem(root, "refsite", "style", message)]
     finally:
         ahead.close()
     model = SiteModel(directory_urls=directory_urls)
